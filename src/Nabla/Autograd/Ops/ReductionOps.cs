@@ -1,0 +1,196 @@
+using Nabla.Tensors;
+using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
+
+namespace Nabla.Autograd;
+
+/// <summary>
+/// Sums, means and maxima over all elements or along one axis. Along an axis the tensor is seen as
+/// [outer, axis, inner], so every reduction is a loop of contiguous row operations.
+/// </summary>
+public static class ReductionOps
+{
+    extension(Tensor x)
+    {
+        /// <summary>Σ of all elements, a scalar tensor; ∂/∂xᵢ = 1.</summary>
+        public Tensor Sum()
+        {
+            var c = x.Contiguous();
+            var y = Tensor.Uninitialized(new Shape());
+            y.AsSpan()[0] = TensorPrimitives.Sum(c.AsSpan());
+            return Record(c, y, -1, 1f);
+        }
+
+        /// <summary>Mean of all elements, a scalar tensor; ∂/∂xᵢ = 1/n.</summary>
+        public Tensor Mean()
+        {
+            var c = x.Contiguous();
+            var y = Tensor.Uninitialized(new Shape());
+            float scale = c.Numel == 0 ? float.NaN : 1f / c.Numel;
+            y.AsSpan()[0] = TensorPrimitives.Sum(c.AsSpan()) * scale;
+            return Record(c, y, -1, scale);
+        }
+
+        /// <summary>Σ along <paramref name="axis"/>; the axis is dropped unless <paramref name="keepDim"/>.</summary>
+        public Tensor Sum(int axis, bool keepDim = false) => AxisSum(x, axis, keepDim, false);
+
+        /// <summary>Mean along <paramref name="axis"/>; the axis is dropped unless <paramref name="keepDim"/>.</summary>
+        public Tensor Mean(int axis, bool keepDim = false) => AxisSum(x, axis, keepDim, true);
+
+        /// <summary>
+        /// Maximum along <paramref name="axis"/>; the gradient goes to the first maximal element
+        /// of each slice.
+        /// </summary>
+        public Tensor Max(int axis, bool keepDim = false)
+        {
+            var c = x.Contiguous();
+            int a = c.Shape.NormalizeAxis(axis);
+            int outer = c.Shape.Product(0, a), len = c.Shape[a], inner = c.Shape.Product(a + 1, c.Rank);
+            if (len == 0) throw new ShapeMismatchException($"max: axis {a} of shape {c.Shape} is empty");
+            var y = Tensor.Uninitialized(keepDim ? c.Shape.With(a, 1) : c.Shape.Without(a));
+            bool record = GradMode.Records(c);
+            MaxNode? node = record ? MaxNode.Rent() : null;
+            if (node is not null && node.Indices.Length < outer * inner) node.Indices = new int[outer * inner];
+            var src = c.AsSpan();
+            var dst = y.AsSpan();
+            for (int o = 0; o < outer; o++)
+                for (int i = 0; i < inner; i++)
+                {
+                    int best = 0;
+                    float bestValue = src[o * len * inner + i];
+                    for (int j = 1; j < len; j++)
+                    {
+                        float v = src[(o * len + j) * inner + i];
+                        if (v > bestValue || (float.IsNaN(v) && !float.IsNaN(bestValue)))
+                        {
+                            bestValue = v;
+                            best = j;
+                        }
+                    }
+                    dst[o * inner + i] = bestValue;
+                    if (node is not null) node.Indices[o * inner + i] = best;
+                }
+            if (node is null) return y;
+            node.SetInput(0, c);
+            node.Axis = a;
+            return GradMode.Attach(node, y);
+        }
+
+        /// <summary>Index of the first maximum along <paramref name="axis"/> (as float values; not differentiable).</summary>
+        public Tensor ArgMax(int axis = -1)
+        {
+            var c = x.Contiguous();
+            int a = c.Shape.NormalizeAxis(axis);
+            int outer = c.Shape.Product(0, a), len = c.Shape[a], inner = c.Shape.Product(a + 1, c.Rank);
+            var y = Tensor.Uninitialized(c.Shape.Without(a));
+            var src = c.AsSpan();
+            var dst = y.AsSpan();
+            for (int o = 0; o < outer; o++)
+            {
+                if (inner == 1)
+                {
+                    dst[o] = TensorPrimitives.IndexOfMax(src.Slice(o * len, len));
+                    continue;
+                }
+                for (int i = 0; i < inner; i++)
+                {
+                    int best = 0;
+                    for (int j = 1; j < len; j++)
+                        if (src[(o * len + j) * inner + i] > src[(o * len + best) * inner + i]) best = j;
+                    dst[o * inner + i] = best;
+                }
+            }
+            return y;
+        }
+    }
+
+    private static Tensor AxisSum(Tensor x, int axis, bool keepDim, bool mean)
+    {
+        var c = x.Contiguous();
+        int a = c.Shape.NormalizeAxis(axis);
+        int outer = c.Shape.Product(0, a), len = c.Shape[a], inner = c.Shape.Product(a + 1, c.Rank);
+        var y = Tensor.Uninitialized(keepDim ? c.Shape.With(a, 1) : c.Shape.Without(a));
+        float scale = mean ? 1f / len : 1f;
+        var src = c.AsSpan();
+        var dst = y.AsSpan();
+        for (int o = 0; o < outer; o++)
+        {
+            var row = dst.Slice(o * inner, inner);
+            if (inner == 1)
+            {
+                row[0] = TensorPrimitives.Sum(src.Slice(o * len, len)) * scale;
+                continue;
+            }
+            src.Slice(o * len * inner, inner).CopyTo(row);
+            for (int j = 1; j < len; j++) TensorPrimitives.Add(row, src.Slice((o * len + j) * inner, inner), row);
+            if (mean) TensorPrimitives.Multiply(row, scale, row);
+        }
+        return Record(c, y, a, scale);
+    }
+
+    private static Tensor Record(Tensor input, Tensor y, int axis, float scale)
+    {
+        if (!GradMode.Records(input)) return y;
+        var node = SumNode.Rent();
+        node.SetInput(0, input);
+        node.Axis = axis;
+        node.Scale = scale;
+        return GradMode.Attach(node, y);
+    }
+
+    /// <summary>Backward of a (scaled) sum: every element of a slice receives the slice's gradient times the scale.</summary>
+    private sealed class SumNode : Node<SumNode>
+    {
+        public int Axis;
+        public float Scale;
+
+        public override string Name => Scale == 1f ? "SumBackward" : "MeanBackward";
+
+        protected internal override void Backward(Tensor grad)
+        {
+            if (!Needs(0)) return;
+            var input = Input(0);
+            var target = GradFor(0, out bool acc).AsSpan();
+            var g = grad.AsSpan();
+            if (Axis < 0)
+            {
+                float v = g[0] * Scale;
+                if (acc) TensorPrimitives.Add(target, v, target);
+                else target.Fill(v);
+                return;
+            }
+            int outer = input.Shape.Product(0, Axis), len = input.Shape[Axis], inner = input.Shape.Product(Axis + 1, input.Rank);
+            for (int o = 0; o < outer; o++)
+            {
+                var gRow = g.Slice(o * inner, inner);
+                for (int j = 0; j < len; j++)
+                {
+                    var t = target.Slice((o * len + j) * inner, inner);
+                    if (acc) TensorPrimitives.MultiplyAdd(gRow, Scale, t, t);
+                    else TensorPrimitives.Multiply(gRow, Scale, t);
+                }
+            }
+        }
+    }
+
+    /// <summary>Backward of max along an axis: the slice's gradient goes to its recorded argmax.</summary>
+    private sealed class MaxNode : Node<MaxNode>
+    {
+        public int Axis;
+        public int[] Indices = [];
+
+        public override string Name => "MaxBackward";
+
+        protected internal override void Backward(Tensor grad)
+        {
+            if (!Needs(0)) return;
+            var input = Input(0);
+            var target = GradFor(0, out bool acc).AsSpan();
+            if (!acc) target.Clear();
+            var g = grad.AsSpan();
+            int outer = input.Shape.Product(0, Axis), len = input.Shape[Axis], inner = input.Shape.Product(Axis + 1, input.Rank);
+            for (int o = 0; o < outer; o++)
+                for (int i = 0; i < inner; i++)
+                    target[(o * len + Indices[o * inner + i]) * inner + i] += g[o * inner + i];
+        }
+    }
+}

@@ -1,0 +1,278 @@
+using System.Runtime.CompilerServices;
+
+namespace Nabla.Tensors;
+
+/// <summary>
+/// An n-dimensional array of float32 values: a shape, strides and a managed buffer, plus the
+/// bookkeeping reverse-mode autodiff needs (<see cref="RequiresGrad"/>, <see cref="Grad"/>).
+/// </summary>
+/// <remarks>
+/// Tensors never need disposing: a tensor that is dropped is reclaimed by the GC. Operations live
+/// in <c>Nabla.Autograd</c> as extension members (<c>a + b</c>, <c>x.MatMul(w)</c>, <c>x.Relu()</c>) so
+/// that every operation records its backward rule. Inside a <see cref="TensorScope"/> the tensors
+/// an operation creates come from pools and go back to them when the scope ends.
+/// </remarks>
+public sealed partial class Tensor
+{
+    internal float[] Buffer = [];
+    internal int Offset;
+    private Shape _shape;
+    private Shape _strides;
+    private bool _requiresGrad;
+
+    /// <summary>The tensor whose buffer this view shares, or null when the tensor owns its buffer.</summary>
+    internal Tensor? ViewOf;
+    /// <summary>True when <see cref="Buffer"/> came from <see cref="BufferPool"/> and goes back when the owning scope ends.</summary>
+    internal bool BufferPooled;
+    internal TensorScope? Scope;
+    internal bool Kept;
+
+    /// <summary>The operation that produced this tensor, when it was recorded for backward.</summary>
+    internal GradFunction? GradFn;
+    /// <summary>Set when backward released the graph that produced this tensor.</summary>
+    internal bool GraphReleased;
+
+    private Tensor() { }
+
+    /// <summary>A blank tensor object for the scope's pool.</summary>
+    internal static Tensor NewObject() => new();
+
+    /// <summary>The sizes of the dimensions.</summary>
+    public Shape Shape => _shape;
+
+    /// <summary>Element steps between neighbours along each dimension (0 along broadcast dimensions).</summary>
+    public Shape Strides => _strides;
+
+    /// <summary>Number of dimensions.</summary>
+    public int Rank => _shape.Rank;
+
+    /// <summary>Number of elements.</summary>
+    public int Numel => _shape.Numel;
+
+    /// <summary>True when the elements are laid out row-major without gaps, so <see cref="AsSpan"/> works.</summary>
+    public bool IsContiguous { get; private set; }
+
+    /// <summary>
+    /// Whether gradients flow to this tensor. Set it on leaves (parameters, inputs you want the
+    /// gradient of); results of operations on such tensors require grad automatically.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">Changed on a tensor computed by a recorded operation.</exception>
+    public bool RequiresGrad
+    {
+        get => _requiresGrad;
+        set
+        {
+            if (GradFn is not null && !value)
+                throw new InvalidOperationException("RequiresGrad can only be turned off on a leaf tensor; use Detach() for a non-leaf tensor");
+            _requiresGrad = value;
+        }
+    }
+
+    /// <summary>The gradient accumulated by backward passes (same shape as this tensor), or null before the first.</summary>
+    public Tensor? Grad { get; set; }
+
+    /// <summary>True when no recorded operation produced this tensor (inputs, parameters, constants).</summary>
+    public bool IsLeaf => GradFn is null;
+
+    /// <summary>The name of the backward rule that produced this tensor, like PyTorch's <c>grad_fn</c>, or null for a leaf.</summary>
+    public string? GradFnName => GradFn?.Name;
+
+    internal void SetRequiresGradInternal(bool value) => _requiresGrad = value;
+
+    /// <summary>
+    /// A new tensor of the given shape with unspecified contents. Inside a <see cref="TensorScope"/>
+    /// it is taken from the pools and registered with the scope; elsewhere it is plain GC memory.
+    /// </summary>
+    internal static Tensor Uninitialized(Shape shape)
+    {
+        var scope = TensorScope.Current;
+        int n = shape.Numel;
+        Tensor t;
+        if (scope is null)
+        {
+            t = new Tensor { Buffer = n == 0 ? [] : GC.AllocateUninitializedArray<float>(n) };
+        }
+        else
+        {
+            t = scope.RentTensor();
+            t.Buffer = BufferPool.Rent(n);
+            t.BufferPooled = true;
+        }
+        t.Offset = 0;
+        t.SetContiguousShape(shape);
+        return t;
+    }
+
+    /// <summary>A new zero-filled tensor (scope-aware like <see cref="Uninitialized"/>).</summary>
+    internal static Tensor ZerosInternal(Shape shape)
+    {
+        var t = Uninitialized(shape);
+        if (t.BufferPooled) t.Buffer.AsSpan().Clear();
+        return t;
+    }
+
+    /// <summary>
+    /// A new tensor that outlives every scope: parameters, gradients and optimizer state. Its
+    /// buffer is plain GC memory, zero-filled.
+    /// </summary>
+    internal static Tensor Persistent(Shape shape)
+    {
+        var t = new Tensor { Buffer = new float[shape.Numel] };
+        t.SetContiguousShape(shape);
+        return t;
+    }
+
+    [ThreadStatic] private static Stack<Tensor>? _workspacePool;
+
+    /// <summary>
+    /// A contiguous tensor for an engine's private use (gradient buffers during backward), pooled
+    /// regardless of scopes; it must be given back with <see cref="ReturnWorkspace"/>.
+    /// </summary>
+    internal static Tensor RentWorkspace(Shape shape)
+    {
+        var pool = _workspacePool;
+        var t = pool is { Count: > 0 } ? pool.Pop() : new Tensor();
+        t.Buffer = BufferPool.Rent(shape.Numel);
+        t.Offset = 0;
+        t.SetContiguousShape(shape);
+        return t;
+    }
+
+    /// <summary>Returns a tensor obtained from <see cref="RentWorkspace"/>; nobody may use it afterwards.</summary>
+    internal static void ReturnWorkspace(Tensor t)
+    {
+        BufferPool.Return(t.Buffer);
+        t.ResetForPool();
+        (_workspacePool ??= new Stack<Tensor>()).Push(t);
+    }
+
+    /// <summary>A tensor over an existing array (no copy), row-major.</summary>
+    internal static Tensor Wrap(float[] buffer, Shape shape)
+    {
+        if (buffer.Length != shape.Numel)
+            throw new ShapeMismatchException($"an array of {buffer.Length} elements cannot have shape {shape} ({shape.Numel} elements)");
+        var t = new Tensor { Buffer = buffer };
+        t.SetContiguousShape(shape);
+        return t;
+    }
+
+    /// <summary>A view sharing <paramref name="source"/>'s buffer with another shape and strides.</summary>
+    internal static Tensor View(Tensor source, Shape shape, Shape strides, int offset)
+    {
+        var scope = TensorScope.Current;
+        var t = scope is null ? new Tensor() : scope.RentTensor();
+        t.Buffer = source.Buffer;
+        t.Offset = offset;
+        t.ViewOf = source.ViewOf ?? source;
+        t._shape = shape;
+        t._strides = strides;
+        t.IsContiguous = ComputeContiguous(shape, strides);
+        return t;
+    }
+
+    private void SetContiguousShape(Shape shape)
+    {
+        _shape = shape;
+        Span<int> s = stackalloc int[Shape.MaxRank];
+        int step = 1;
+        for (int i = shape.Rank - 1; i >= 0; i--)
+        {
+            s[i] = step;
+            step *= shape[i];
+        }
+        _strides = new Shape(s[..shape.Rank]);
+        IsContiguous = true;
+    }
+
+    private static bool ComputeContiguous(Shape shape, Shape strides)
+    {
+        int step = 1;
+        for (int i = shape.Rank - 1; i >= 0; i--)
+        {
+            if (shape[i] != 1 && strides[i] != step) return false;
+            step *= shape[i];
+        }
+        return true;
+    }
+
+    /// <summary>Clears every field so a pooled tensor object can be handed out again.</summary>
+    internal void ResetForPool()
+    {
+        Buffer = [];
+        Offset = 0;
+        ViewOf = null;
+        BufferPooled = false;
+        Scope = null;
+        Kept = false;
+        GradFn = null;
+        GraphReleased = false;
+        _requiresGrad = false;
+        Grad = null;
+    }
+
+    /// <summary>The elements as a span over the buffer; the tensor must be contiguous.</summary>
+    /// <exception cref="InvalidOperationException">The tensor is a non-contiguous view; call <c>Contiguous()</c> first.</exception>
+    public Span<float> AsSpan()
+    {
+        if (!IsContiguous)
+            throw new InvalidOperationException($"tensor of shape {_shape} with strides {_strides} is not contiguous; call Contiguous() first");
+        return Buffer.AsSpan(Offset, Numel);
+    }
+
+    /// <summary>The elements row-major in a new array (copies views too).</summary>
+    public float[] ToArray()
+    {
+        var result = new float[Numel];
+        CopyTo(result);
+        return result;
+    }
+
+    /// <summary>Copies the elements row-major into <paramref name="destination"/>.</summary>
+    public void CopyTo(Span<float> destination)
+    {
+        if (destination.Length < Numel)
+            throw new ArgumentException($"destination holds {destination.Length} elements, tensor {_shape} has {Numel}", nameof(destination));
+        if (IsContiguous)
+        {
+            Buffer.AsSpan(Offset, Numel).CopyTo(destination);
+            return;
+        }
+        StridedCopy.Gather(Buffer, Offset, _shape, _strides, destination);
+    }
+
+    /// <summary>The value of a one-element tensor.</summary>
+    /// <exception cref="InvalidOperationException">The tensor has more than one element.</exception>
+    public float Item()
+    {
+        if (Numel != 1)
+            throw new InvalidOperationException($"Item() needs a tensor with one element, got shape {_shape}");
+        return Buffer[Offset];
+    }
+
+    /// <summary>Reads or writes one element; negative indices count from the end of their dimension.</summary>
+    [IndexerName("Element")]
+    public float this[params ReadOnlySpan<int> index]
+    {
+        get => Buffer[ElementOffset(index)];
+        set => Buffer[ElementOffset(index)] = value;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private int ElementOffset(ReadOnlySpan<int> index)
+    {
+        if (index.Length != Rank)
+            throw new ArgumentException($"tensor of shape {_shape} needs {Rank} indices, got {index.Length}", nameof(index));
+        int o = Offset;
+        for (int i = 0; i < index.Length; i++)
+        {
+            int k = index[i] < 0 ? index[i] + _shape[i] : index[i];
+            if ((uint)k >= (uint)_shape[i])
+                throw new IndexOutOfRangeException($"index {index[i]} is out of range for dimension {i} of shape {_shape}");
+            o += k * _strides[i];
+        }
+        return o;
+    }
+
+    /// <summary>A readable dump: shape, then values (at most a few per dimension).</summary>
+    public override string ToString() => TensorFormatter.Format(this);
+}
