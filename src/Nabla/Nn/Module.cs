@@ -1,0 +1,150 @@
+using Nabla.Tensors;
+
+namespace Nabla.Nn;
+
+/// <summary>
+/// Base class of layers and models: owns parameters (tensors that require grad), buffers (state
+/// that is saved but not trained, like BatchNorm's running mean) and child modules, and has a
+/// training/evaluation mode. Names follow PyTorch's state dict: <c>0.weight</c>, <c>encoder.1.bias</c>.
+/// </summary>
+public abstract class Module
+{
+    private readonly List<(string Name, Tensor Tensor)> _parameters = [];
+    private readonly List<(string Name, Tensor Tensor)> _buffers = [];
+    private readonly List<(string Name, Module Module)> _children = [];
+
+    /// <summary>True in training mode (the default); dropout and batch norm behave differently in each.</summary>
+    public bool IsTraining { get; private set; } = true;
+
+    /// <summary>Computes the module's output for a batch.</summary>
+    public abstract Tensor Forward(Tensor input);
+
+    /// <summary>Sets training mode on this module and every descendant; returns this module.</summary>
+    public Module Train(bool on = true)
+    {
+        IsTraining = on;
+        foreach (var (_, child) in _children) child.Train(on);
+        return this;
+    }
+
+    /// <summary>Sets evaluation mode (same as <c>Train(false)</c>); returns this module.</summary>
+    public Module Eval() => Train(false);
+
+    /// <summary>
+    /// Registers a trainable tensor under <paramref name="name"/>; it is marked RequiresGrad and
+    /// must have been created outside any <see cref="TensorScope"/>.
+    /// </summary>
+    protected Tensor RegisterParameter(string name, Tensor parameter)
+    {
+        ArgumentNullException.ThrowIfNull(parameter);
+        CheckName(name);
+        parameter.RequiresGrad = true;
+        _parameters.Add((name, parameter));
+        return parameter;
+    }
+
+    /// <summary>Registers saved, untrained state (e.g. running statistics) under <paramref name="name"/>.</summary>
+    protected Tensor RegisterBuffer(string name, Tensor buffer)
+    {
+        ArgumentNullException.ThrowIfNull(buffer);
+        CheckName(name);
+        _buffers.Add((name, buffer));
+        return buffer;
+    }
+
+    /// <summary>Registers a child module whose parameters get the prefix <c>name.</c>; returns it.</summary>
+    protected T RegisterModule<T>(string name, T module) where T : Module
+    {
+        ArgumentNullException.ThrowIfNull(module);
+        CheckName(name);
+        _children.Add((name, module));
+        module.Train(IsTraining);
+        return module;
+    }
+
+    private void CheckName(string name)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        foreach (var (n, _) in _parameters) if (n == name) throw new ArgumentException($"a parameter named '{name}' already exists", nameof(name));
+        foreach (var (n, _) in _buffers) if (n == name) throw new ArgumentException($"a buffer named '{name}' already exists", nameof(name));
+        foreach (var (n, _) in _children) if (n == name) throw new ArgumentException($"a module named '{name}' already exists", nameof(name));
+    }
+
+    /// <summary>Direct children with their names, in registration order.</summary>
+    public IEnumerable<(string Name, Module Module)> NamedChildren() => _children;
+
+    /// <summary>Every parameter of this module and its descendants with its dotted name, in registration order.</summary>
+    public IEnumerable<(string Name, Tensor Tensor)> NamedParameters(string prefix = "")
+    {
+        foreach (var (n, p) in _parameters) yield return (prefix + n, p);
+        foreach (var (n, c) in _children)
+            foreach (var item in c.NamedParameters(prefix + n + ".")) yield return item;
+    }
+
+    /// <summary>Every parameter of this module and its descendants.</summary>
+    public IEnumerable<Tensor> Parameters()
+    {
+        foreach (var (_, p) in NamedParameters()) yield return p;
+    }
+
+    /// <summary>Every buffer of this module and its descendants with its dotted name.</summary>
+    public IEnumerable<(string Name, Tensor Tensor)> NamedBuffers(string prefix = "")
+    {
+        foreach (var (n, b) in _buffers) yield return (prefix + n, b);
+        foreach (var (n, c) in _children)
+            foreach (var item in c.NamedBuffers(prefix + n + ".")) yield return item;
+    }
+
+    /// <summary>
+    /// Parameters and buffers by dotted name, as <c>state_dict()</c> in PyTorch. The tensors are the
+    /// module's own (not copies).
+    /// </summary>
+    public IReadOnlyDictionary<string, Tensor> StateDict()
+    {
+        var d = new Dictionary<string, Tensor>();
+        foreach (var (n, p) in NamedParameters()) d[n] = p;
+        foreach (var (n, b) in NamedBuffers()) d[n] = b;
+        return d;
+    }
+
+    /// <summary>
+    /// Copies values into this module's parameters and buffers by name. Every name must be
+    /// present with the same shape.
+    /// </summary>
+    /// <exception cref="ShapeMismatchException">A tensor's shape differs; names the entry and both shapes.</exception>
+    /// <exception cref="KeyNotFoundException">An entry is missing or unexpected; names it.</exception>
+    public void LoadStateDict(IReadOnlyDictionary<string, Tensor> state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        var own = StateDict();
+        foreach (var key in state.Keys)
+            if (!own.ContainsKey(key)) throw new KeyNotFoundException($"state dict has an unexpected entry '{key}'");
+        foreach (var (name, target) in own)
+        {
+            if (!state.TryGetValue(name, out var source)) throw new KeyNotFoundException($"state dict has no entry '{name}'");
+            if (source.Shape != target.Shape)
+                throw new ShapeMismatchException($"state dict entry '{name}' has shape {source.Shape}, the module expects {target.Shape}");
+            source.CopyTo(target.AsSpan());
+        }
+    }
+
+    /// <summary>Sets every parameter's gradient to zero (keeping the buffers, so no allocation).</summary>
+    public void ZeroGrad()
+    {
+        foreach (var p in Parameters()) p.Grad?.AsSpan().Clear();
+    }
+
+    /// <summary>Number of trainable scalars.</summary>
+    public long ParameterCount()
+    {
+        long n = 0;
+        foreach (var p in Parameters()) n += p.Numel;
+        return n;
+    }
+
+    /// <summary>
+    /// A short description of the layer for summaries, like <c>Dense(784 → 256)</c>; defaults to
+    /// the type name.
+    /// </summary>
+    public virtual string Describe() => GetType().Name;
+}
