@@ -1,0 +1,31 @@
+namespace Nabla.Kernels;
+
+/// <summary>Argument checks shared by the kernels; messages name the spans and their lengths.</summary>
+internal static class Guard
+{
+    /// <summary>Throws unless <paramref name="b"/> has exactly the length of <paramref name="a"/>.</summary>
+    public static void SameLength(ReadOnlySpan<float> a, ReadOnlySpan<float> b, string aName, string bName)
+    {
+        if (a.Length != b.Length)
+        {
+            throw new ArgumentException(
+                $"Span '{bName}' has length {b.Length} but '{aName}' has length {a.Length}; they must match.", bName);
+        }
+    }
+
+    /// <summary>Throws unless the span holds at least <paramref name="needed"/> elements.</summary>
+    public static void AtLeast(int length, long needed, string name)
+    {
+        if (length < needed)
+        {
+            throw new ArgumentException($"Span '{name}' has length {length} but at least {needed} elements are needed.", name);
+        }
+    }
+
+    /// <summary>Throws if a dimension is negative.</summary>
+    public static void Dims(int a, int b, string aName, string bName)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(a, aName);
+        ArgumentOutOfRangeException.ThrowIfNegative(b, bName);
+    }
+}
