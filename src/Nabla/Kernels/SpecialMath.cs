@@ -13,8 +13,9 @@ namespace Nabla.Kernels;
 /// For |z| ≥ 0.5 erfc(z) = t·exp(−z² + P(t)), t = 1/(1 + z/2), with the Chebyshev-fitted
 /// P of Numerical Recipes §6.2 (relative error ≤ 1.2e-7 for all z ≥ 0). Keeping erfc relative,
 /// not erf absolute, is what lets Φ(x) = erfc(−x/√2)/2 stay accurate deep in the left tail,
-/// where GELU's x·Φ(x) lives for negative x. −z² + P(t) is one fused multiply-add so z² is not
-/// rounded before it is exponentiated.
+/// where GELU's x·Φ(x) lives for negative x. The exponent −z² + P(t) is one fused multiply-add
+/// fed with exact factors (z·z for erf, (x/2)·x for Φ, never the rounded x/√2 squared), because
+/// any rounding in an exponent near −70 becomes a relative error of the result.
 /// </remarks>
 internal static class SpecialMath
 {
@@ -45,6 +46,10 @@ internal static class SpecialMath
 
     private const float SmallLimit = 0.5f;
 
+    // expm1 uses its Taylor series through x⁸ below this (truncation < 2e-8 relative); above it
+    // exp(x) − 1 loses at most a factor 1/(1 − e^−0.5) ≈ 2.5 of exp's own error.
+    private const float ExpTaylorLimit = 0.5f;
+
     // ---------------------------------------------------------------- scalar
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -61,7 +66,7 @@ internal static class SpecialMath
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static float ErfcNonNegative(float z)
+    private static float ErfcNonNegative(float z, float a, float b)
     {
         float t = 1f / MathF.FusedMultiplyAdd(0.5f, z, 1f);
         float p = MathF.FusedMultiplyAdd(C9, t, C8);
@@ -73,14 +78,14 @@ internal static class SpecialMath
         p = MathF.FusedMultiplyAdd(p, t, C2);
         p = MathF.FusedMultiplyAdd(p, t, C1);
         p = MathF.FusedMultiplyAdd(p, t, C0);
-        return t * MathF.Exp(MathF.FusedMultiplyAdd(-z, z, p));
+        return t * MathF.Exp(MathF.FusedMultiplyAdd(-a, b, p));
     }
 
     /// <summary>erf(x).</summary>
     public static float Erf(float x)
     {
         float z = MathF.Abs(x);
-        return z < SmallLimit ? ErfSeries(x) : MathF.CopySign(1f - ErfcNonNegative(z), x);
+        return z < SmallLimit ? ErfSeries(x) : MathF.CopySign(1f - ErfcNonNegative(z, z, z), x);
     }
 
     /// <summary>Φ(x) = (1 + erf(x/√2))/2, the standard normal CDF.</summary>
@@ -93,20 +98,21 @@ internal static class SpecialMath
             return MathF.FusedMultiplyAdd(0.5f, ErfSeries(s), 0.5f);
         }
 
-        float h = 0.5f * ErfcNonNegative(z);
+        float h = 0.5f * ErfcNonNegative(z, 0.5f * x, x);
         return x < 0f ? h : 1f - h;
     }
 
     /// <summary>eˣ − 1, accurate relative to the result near 0 where exp(x) − 1 cancels.</summary>
     public static float Expm1(float x)
     {
-        if (MathF.Abs(x) >= 0.25f)
+        if (MathF.Abs(x) >= ExpTaylorLimit)
         {
             return MathF.Exp(x) - 1f;
         }
 
-        // Taylor through x⁶: truncation below 2e-8 relative for |x| < 0.25.
-        float p = MathF.FusedMultiplyAdd(1f / 720f, x, 1f / 120f);
+        float p = MathF.FusedMultiplyAdd(1f / 40320f, x, 1f / 5040f);
+        p = MathF.FusedMultiplyAdd(p, x, 1f / 720f);
+        p = MathF.FusedMultiplyAdd(p, x, 1f / 120f);
         p = MathF.FusedMultiplyAdd(p, x, 1f / 24f);
         p = MathF.FusedMultiplyAdd(p, x, 1f / 6f);
         p = MathF.FusedMultiplyAdd(p, x, 0.5f);
@@ -138,7 +144,7 @@ internal static class SpecialMath
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<float> ErfcNonNegative(Vector256<float> z)
+    private static Vector256<float> ErfcNonNegative(Vector256<float> z, Vector256<float> a, Vector256<float> b)
     {
         Vector256<float> t = Vector256<float>.One / Vector256.FusedMultiplyAdd(Vector256.Create(0.5f), z, Vector256<float>.One);
         Vector256<float> p = Vector256.FusedMultiplyAdd(Vector256.Create(C9), t, Vector256.Create(C8));
@@ -150,14 +156,14 @@ internal static class SpecialMath
         p = Vector256.FusedMultiplyAdd(p, t, Vector256.Create(C2));
         p = Vector256.FusedMultiplyAdd(p, t, Vector256.Create(C1));
         p = Vector256.FusedMultiplyAdd(p, t, Vector256.Create(C0));
-        return t * Vector256.Exp(Vector256.FusedMultiplyAdd(-z, z, p));
+        return t * Vector256.Exp(Vector256.FusedMultiplyAdd(-a, b, p));
     }
 
     /// <summary>erf on 8 lanes.</summary>
     public static Vector256<float> Erf(Vector256<float> x)
     {
         Vector256<float> z = Vector256.Abs(x);
-        Vector256<float> large = Vector256.CopySign(Vector256<float>.One - ErfcNonNegative(z), x);
+        Vector256<float> large = Vector256.CopySign(Vector256<float>.One - ErfcNonNegative(z, z, z), x);
         return Vector256.ConditionalSelect(Vector256.LessThan(z, Vector256.Create(SmallLimit)), ErfSeries(x), large);
     }
 
@@ -167,7 +173,7 @@ internal static class SpecialMath
         Vector256<float> half = Vector256.Create(0.5f);
         Vector256<float> s = x * Vector256.Create(InvSqrt2);
         Vector256<float> z = Vector256.Abs(s);
-        Vector256<float> h = half * ErfcNonNegative(z);
+        Vector256<float> h = half * ErfcNonNegative(z, half * x, x);
         Vector256<float> tail = Vector256.ConditionalSelect(Vector256.LessThan(x, Vector256<float>.Zero), h, Vector256<float>.One - h);
         Vector256<float> center = Vector256.FusedMultiplyAdd(half, ErfSeries(s), half);
         return Vector256.ConditionalSelect(Vector256.LessThan(z, Vector256.Create(SmallLimit)), center, tail);
@@ -176,13 +182,15 @@ internal static class SpecialMath
     /// <summary>eˣ − 1 on 8 lanes.</summary>
     public static Vector256<float> Expm1(Vector256<float> x)
     {
-        Vector256<float> p = Vector256.FusedMultiplyAdd(Vector256.Create(1f / 720f), x, Vector256.Create(1f / 120f));
+        Vector256<float> p = Vector256.FusedMultiplyAdd(Vector256.Create(1f / 40320f), x, Vector256.Create(1f / 5040f));
+        p = Vector256.FusedMultiplyAdd(p, x, Vector256.Create(1f / 720f));
+        p = Vector256.FusedMultiplyAdd(p, x, Vector256.Create(1f / 120f));
         p = Vector256.FusedMultiplyAdd(p, x, Vector256.Create(1f / 24f));
         p = Vector256.FusedMultiplyAdd(p, x, Vector256.Create(1f / 6f));
         p = Vector256.FusedMultiplyAdd(p, x, Vector256.Create(0.5f));
         p = Vector256.FusedMultiplyAdd(p, x, Vector256<float>.One);
         Vector256<float> large = Vector256.Exp(x) - Vector256<float>.One;
-        return Vector256.ConditionalSelect(Vector256.LessThan(Vector256.Abs(x), Vector256.Create(0.25f)), p * x, large);
+        return Vector256.ConditionalSelect(Vector256.LessThan(Vector256.Abs(x), Vector256.Create(ExpTaylorLimit)), p * x, large);
     }
 
     /// <summary>ln(1 + t) for t ≥ 0 on 8 lanes.</summary>
@@ -209,7 +217,7 @@ internal static class SpecialMath
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<float> ErfcNonNegative(Vector512<float> z)
+    private static Vector512<float> ErfcNonNegative(Vector512<float> z, Vector512<float> a, Vector512<float> b)
     {
         Vector512<float> t = Vector512<float>.One / Vector512.FusedMultiplyAdd(Vector512.Create(0.5f), z, Vector512<float>.One);
         Vector512<float> p = Vector512.FusedMultiplyAdd(Vector512.Create(C9), t, Vector512.Create(C8));
@@ -221,14 +229,14 @@ internal static class SpecialMath
         p = Vector512.FusedMultiplyAdd(p, t, Vector512.Create(C2));
         p = Vector512.FusedMultiplyAdd(p, t, Vector512.Create(C1));
         p = Vector512.FusedMultiplyAdd(p, t, Vector512.Create(C0));
-        return t * Vector512.Exp(Vector512.FusedMultiplyAdd(-z, z, p));
+        return t * Vector512.Exp(Vector512.FusedMultiplyAdd(-a, b, p));
     }
 
     /// <summary>erf on 16 lanes.</summary>
     public static Vector512<float> Erf(Vector512<float> x)
     {
         Vector512<float> z = Vector512.Abs(x);
-        Vector512<float> large = Vector512.CopySign(Vector512<float>.One - ErfcNonNegative(z), x);
+        Vector512<float> large = Vector512.CopySign(Vector512<float>.One - ErfcNonNegative(z, z, z), x);
         return Vector512.ConditionalSelect(Vector512.LessThan(z, Vector512.Create(SmallLimit)), ErfSeries(x), large);
     }
 
@@ -238,7 +246,7 @@ internal static class SpecialMath
         Vector512<float> half = Vector512.Create(0.5f);
         Vector512<float> s = x * Vector512.Create(InvSqrt2);
         Vector512<float> z = Vector512.Abs(s);
-        Vector512<float> h = half * ErfcNonNegative(z);
+        Vector512<float> h = half * ErfcNonNegative(z, half * x, x);
         Vector512<float> tail = Vector512.ConditionalSelect(Vector512.LessThan(x, Vector512<float>.Zero), h, Vector512<float>.One - h);
         Vector512<float> center = Vector512.FusedMultiplyAdd(half, ErfSeries(s), half);
         return Vector512.ConditionalSelect(Vector512.LessThan(z, Vector512.Create(SmallLimit)), center, tail);
@@ -247,13 +255,15 @@ internal static class SpecialMath
     /// <summary>eˣ − 1 on 16 lanes.</summary>
     public static Vector512<float> Expm1(Vector512<float> x)
     {
-        Vector512<float> p = Vector512.FusedMultiplyAdd(Vector512.Create(1f / 720f), x, Vector512.Create(1f / 120f));
+        Vector512<float> p = Vector512.FusedMultiplyAdd(Vector512.Create(1f / 40320f), x, Vector512.Create(1f / 5040f));
+        p = Vector512.FusedMultiplyAdd(p, x, Vector512.Create(1f / 720f));
+        p = Vector512.FusedMultiplyAdd(p, x, Vector512.Create(1f / 120f));
         p = Vector512.FusedMultiplyAdd(p, x, Vector512.Create(1f / 24f));
         p = Vector512.FusedMultiplyAdd(p, x, Vector512.Create(1f / 6f));
         p = Vector512.FusedMultiplyAdd(p, x, Vector512.Create(0.5f));
         p = Vector512.FusedMultiplyAdd(p, x, Vector512<float>.One);
         Vector512<float> large = Vector512.Exp(x) - Vector512<float>.One;
-        return Vector512.ConditionalSelect(Vector512.LessThan(Vector512.Abs(x), Vector512.Create(0.25f)), p * x, large);
+        return Vector512.ConditionalSelect(Vector512.LessThan(Vector512.Abs(x), Vector512.Create(ExpTaylorLimit)), p * x, large);
     }
 
     /// <summary>ln(1 + t) for t ≥ 0 on 16 lanes.</summary>
