@@ -22,6 +22,29 @@ internal static class Guard
         }
     }
 
+    /// <summary>Throws unless a span viewed as [outer, axis, inner] holds exactly that many elements.</summary>
+    public static void Shape3(int length, int outer, int axis, int inner, string name)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(outer);
+        ArgumentOutOfRangeException.ThrowIfNegative(axis);
+        ArgumentOutOfRangeException.ThrowIfNegative(inner);
+        long needed = (long)outer * axis * inner;
+        if (length != needed)
+        {
+            throw new ArgumentException(
+                $"Span '{name}' has length {length} but shape [{outer}, {axis}, {inner}] needs {needed} elements.", name);
+        }
+    }
+
+    /// <summary>Throws unless a span holds exactly <paramref name="needed"/> elements.</summary>
+    public static void Exactly(int length, long needed, string name, string shape)
+    {
+        if (length != needed)
+        {
+            throw new ArgumentException($"Span '{name}' has length {length} but shape {shape} needs {needed} elements.", name);
+        }
+    }
+
     /// <summary>Throws if a dimension is negative.</summary>
     public static void Dims(int a, int b, string aName, string bName)
     {
