@@ -116,7 +116,9 @@ public static class SoftmaxKernels
         ref float xr = ref MemoryMarshal.GetReference(x);
         int n = x.Length;
         int i = 0;
-        float total = 0f;
+        // Lane sums stay float (each lane sees 1/8 or 1/16 of the row); the running total and the
+        // scalar tail are double so a long scalar run does not drift.
+        double total = 0;
         if (path == KernelPath.Vector512)
         {
             Vector512<float> s = Vector512.Create(shift);
@@ -146,7 +148,7 @@ public static class SoftmaxKernels
             total += MathF.Exp(x[i] - shift);
         }
 
-        return total;
+        return (float)total;
     }
 
     private static void CheckPair(ReadOnlySpan<float> a, ReadOnlySpan<float> b, int rows, int cols, string aName, string bName)
