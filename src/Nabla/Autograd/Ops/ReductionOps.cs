@@ -1,3 +1,4 @@
+using Nabla.Kernels;
 using Nabla.Tensors;
 using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 
@@ -16,7 +17,7 @@ public static class ReductionOps
         {
             var c = x.Contiguous();
             var y = Tensor.Uninitialized(new Shape());
-            y.AsSpan()[0] = TensorPrimitives.Sum(c.AsSpan());
+            y.AsSpan()[0] = Reductions.Sum(c.AsSpan());
             return Record(c, y, -1, 1f);
         }
 
@@ -26,7 +27,7 @@ public static class ReductionOps
             var c = x.Contiguous();
             var y = Tensor.Uninitialized(new Shape());
             float scale = c.Numel == 0 ? float.NaN : 1f / c.Numel;
-            y.AsSpan()[0] = TensorPrimitives.Sum(c.AsSpan()) * scale;
+            y.AsSpan()[0] = Reductions.Sum(c.AsSpan()) * scale;
             return Record(c, y, -1, scale);
         }
 
@@ -50,26 +51,14 @@ public static class ReductionOps
             bool record = GradMode.Records(c);
             MaxNode? node = record ? MaxNode.Rent() : null;
             if (node is not null && node.Indices.Length < outer * inner) node.Indices = new int[outer * inner];
-            var src = c.AsSpan();
-            var dst = y.AsSpan();
-            for (int o = 0; o < outer; o++)
-                for (int i = 0; i < inner; i++)
-                {
-                    int best = 0;
-                    float bestValue = src[o * len * inner + i];
-                    for (int j = 1; j < len; j++)
-                    {
-                        float v = src[(o * len + j) * inner + i];
-                        if (v > bestValue || (float.IsNaN(v) && !float.IsNaN(bestValue)))
-                        {
-                            bestValue = v;
-                            best = j;
-                        }
-                    }
-                    dst[o * inner + i] = bestValue;
-                    if (node is not null) node.Indices[o * inner + i] = best;
-                }
-            if (node is null) return y;
+            if (node is null)
+            {
+                var scratch = System.Buffers.ArrayPool<int>.Shared.Rent(outer * inner);
+                Reductions.MaxAxis(c.AsSpan(), outer, len, inner, y.AsSpan(), scratch.AsSpan(0, outer * inner));
+                System.Buffers.ArrayPool<int>.Shared.Return(scratch);
+                return y;
+            }
+            Reductions.MaxAxis(c.AsSpan(), outer, len, inner, y.AsSpan(), node.Indices.AsSpan(0, outer * inner));
             node.SetInput(0, c);
             node.Axis = a;
             return GradMode.Attach(node, y);
@@ -82,23 +71,11 @@ public static class ReductionOps
             int a = c.Shape.NormalizeAxis(axis);
             int outer = c.Shape.Product(0, a), len = c.Shape[a], inner = c.Shape.Product(a + 1, c.Rank);
             var y = Tensor.Uninitialized(c.Shape.Without(a));
-            var src = c.AsSpan();
+            var indices = System.Buffers.ArrayPool<int>.Shared.Rent(outer * inner);
+            Reductions.ArgMaxAxis(c.AsSpan(), outer, len, inner, indices.AsSpan(0, outer * inner));
             var dst = y.AsSpan();
-            for (int o = 0; o < outer; o++)
-            {
-                if (inner == 1)
-                {
-                    dst[o] = TensorPrimitives.IndexOfMax(src.Slice(o * len, len));
-                    continue;
-                }
-                for (int i = 0; i < inner; i++)
-                {
-                    int best = 0;
-                    for (int j = 1; j < len; j++)
-                        if (src[(o * len + j) * inner + i] > src[(o * len + best) * inner + i]) best = j;
-                    dst[o * inner + i] = best;
-                }
-            }
+            for (int i = 0; i < dst.Length; i++) dst[i] = indices[i];
+            System.Buffers.ArrayPool<int>.Shared.Return(indices);
             return y;
         }
     }
@@ -110,20 +87,8 @@ public static class ReductionOps
         int outer = c.Shape.Product(0, a), len = c.Shape[a], inner = c.Shape.Product(a + 1, c.Rank);
         var y = Tensor.Uninitialized(keepDim ? c.Shape.With(a, 1) : c.Shape.Without(a));
         float scale = mean ? 1f / len : 1f;
-        var src = c.AsSpan();
-        var dst = y.AsSpan();
-        for (int o = 0; o < outer; o++)
-        {
-            var row = dst.Slice(o * inner, inner);
-            if (inner == 1)
-            {
-                row[0] = TensorPrimitives.Sum(src.Slice(o * len, len)) * scale;
-                continue;
-            }
-            src.Slice(o * len * inner, inner).CopyTo(row);
-            for (int j = 1; j < len; j++) TensorPrimitives.Add(row, src.Slice((o * len + j) * inner, inner), row);
-            if (mean) TensorPrimitives.Multiply(row, scale, row);
-        }
+        Reductions.SumAxis(c.AsSpan(), outer, len, inner, y.AsSpan());
+        if (mean) TensorPrimitives.Multiply(y.AsSpan(), scale, y.AsSpan());
         return Record(c, y, a, scale);
     }
 
