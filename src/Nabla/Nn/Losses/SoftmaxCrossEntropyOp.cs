@@ -1,0 +1,188 @@
+using Nabla.Autograd;
+using Nabla.Kernels;
+using Nabla.Tensors;
+using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
+
+namespace Nabla.Nn.Losses;
+
+/// <summary>
+/// Fused softmax cross-entropy: one forward pass computes the row losses and caches the softmax;
+/// backward writes the logits' gradient directly, instead of recording LogSoftmax, Gather, Mul and
+/// Mean nodes.
+/// </summary>
+/// <remarks>
+/// Every variant is ℓᵣ = Σ_c a_rc·(lse_r − x_rc) with lse_r = ln Σ_c e^(x_rc) and coefficients
+/// a_rc = w_c·q_rc, where q is the target distribution after label smoothing ε:
+/// q = (1 − ε)·onehot(tᵣ) + ε/C for class indices, q = (1 − ε)·t + ε/C for probabilities.
+/// Hence ∂ℓᵣ/∂x_rc = Aᵣ·softmax_rc − a_rc with Aᵣ = Σ_c a_rc, and for probability targets
+/// ∂ℓᵣ/∂t_rc = (1 − ε)·w_c·(lse_r − x_rc).
+/// </remarks>
+internal static class SoftmaxCrossEntropyOp
+{
+    /// <summary>Loss of logits [N, C] against index targets [N] (<paramref name="indexTargets"/>) or probabilities [N, C].</summary>
+    public static Tensor Apply(Tensor logits, Tensor target, bool indexTargets, Tensor? weight, float smoothing, Reduction reduction)
+    {
+        var x = logits.Contiguous();
+        var t = indexTargets ? target.Detach().Contiguous() : target.Contiguous();
+        var w = weight?.Contiguous();
+        int n = x.Shape[0], c = x.Shape[1];
+        var xs = x.AsSpan();
+        var ts = t.AsSpan();
+        var ws = w is null ? default : w.AsSpan();
+        float keep = 1f - smoothing, spread = smoothing / c;
+
+        bool records = GradMode.Records(x, t);
+        var softmax = records ? Tensor.Uninitialized(x.Shape) : null;
+        var lse = records ? Tensor.Uninitialized(new Shape(n)) : null;
+        var perRow = reduction == Reduction.None ? Tensor.Uninitialized(new Shape(n)) : null;
+        double total = 0, denominator = 0;
+        for (int r = 0; r < n; r++)
+        {
+            var row = xs.Slice(r * c, c);
+            float m = TensorPrimitives.Max(row);
+            float s = SoftmaxKernels.SumExpShifted(row, m, KernelPaths.Best);
+            double logS = Math.Log(s);
+            double loss;
+            if (indexTargets)
+            {
+                int k = LossSupport.ClassIndex(nameof(CrossEntropyLoss), ts, r, c);
+                double wt = w is null ? 1.0 : ws[k];
+                loss = keep * wt * (logS - (row[k] - m));
+                denominator += wt;
+                if (smoothing != 0f) loss += spread * SmoothTerm(row, ws, m, logS);
+            }
+            else
+            {
+                var q = ts.Slice(r * c, c);
+                loss = 0;
+                for (int j = 0; j < c; j++)
+                {
+                    double a = (w is null ? 1.0 : ws[j]) * (keep * q[j] + spread);
+                    loss += a * (logS - (row[j] - m));
+                }
+                denominator += 1;
+            }
+
+            total += loss;
+            if (perRow is not null) perRow.AsSpan()[r] = (float)loss;
+            if (softmax is not null)
+            {
+                var sm = softmax.AsSpan().Slice(r * c, c);
+                TensorPrimitives.Subtract(row, m, sm);
+                TensorPrimitives.Exp(sm, sm);
+                TensorPrimitives.Multiply(sm, 1f / s, sm);
+                lse!.AsSpan()[r] = (float)(m + logS);
+            }
+        }
+
+        float scale = reduction == Reduction.Mean ? (float)(1.0 / denominator) : 1f;
+        var y = perRow ?? Tensor.Uninitialized(new Shape());
+        if (perRow is null) y.AsSpan()[0] = (float)(total * scale);
+        if (!records) return y;
+
+        var node = CrossEntropyNode.Rent();
+        node.SetInput(0, x);
+        node.SetInput(1, t);
+        node.Softmax = softmax;
+        node.Lse = lse;
+        node.Weight = w;
+        node.Keep = keep;
+        node.Spread = spread;
+        node.IndexTargets = indexTargets;
+        node.PerRow = perRow is not null;
+        node.Scale = scale;
+        return GradMode.Attach(node, y);
+    }
+
+    /// <summary>Σ_c w_c·(lse − x_c) in double, the smoothing part of a row's loss.</summary>
+    private static double SmoothTerm(ReadOnlySpan<float> row, ReadOnlySpan<float> w, float m, double logS)
+    {
+        double sum = 0;
+        for (int j = 0; j < row.Length; j++)
+            sum += (w.IsEmpty ? 1.0 : w[j]) * (logS - (row[j] - m));
+        return sum;
+    }
+
+    private sealed class CrossEntropyNode : Node<CrossEntropyNode>
+    {
+        public Tensor? Softmax, Lse, Weight;
+        public float Keep, Spread, Scale;
+        public bool IndexTargets, PerRow;
+
+        public override string Name => "CrossEntropyBackward";
+
+        protected override void ClearSaved()
+        {
+            Softmax = null;
+            Lse = null;
+            Weight = null;
+        }
+
+        protected internal override void Backward(Tensor grad)
+        {
+            var sm = Softmax!.AsSpan();
+            var x = Input(0).AsSpan();
+            var t = Input(1).AsSpan();
+            var w = Weight is null ? default : Weight.AsSpan();
+            var g = grad.AsSpan();
+            int n = Input(0).Shape[0], c = Input(0).Shape[1];
+            float wSum = Weight is null ? c : TensorPrimitives.Sum(w);
+
+            if (Needs(0))
+            {
+                var dxTensor = GradFor(0, out bool acc);
+                var work = acc ? Tensor.RentWorkspace(dxTensor.Shape) : dxTensor;
+                var dx = work.AsSpan();
+                for (int r = 0; r < n; r++)
+                {
+                    float k = (PerRow ? g[r] : g[0]) * Scale;
+                    var d = dx.Slice(r * c, c);
+                    var s = sm.Slice(r * c, c);
+                    if (IndexTargets)
+                    {
+                        int cls = (int)t[r];
+                        float wt = w.IsEmpty ? 1f : w[cls];
+                        float total = Keep * wt + Spread * wSum;
+                        TensorPrimitives.Multiply(s, k * total, d);
+                        d[cls] -= k * Keep * wt;
+                        if (Spread != 0f)
+                        {
+                            if (w.IsEmpty) TensorPrimitives.Subtract(d, k * Spread, d);
+                            else TensorPrimitives.MultiplyAdd(w, -k * Spread, d, d);
+                        }
+                    }
+                    else
+                    {
+                        var q = t.Slice(r * c, c);
+                        float total = 0f;
+                        for (int j = 0; j < c; j++) total += (w.IsEmpty ? 1f : w[j]) * (Keep * q[j] + Spread);
+                        TensorPrimitives.Multiply(s, k * total, d);
+                        for (int j = 0; j < c; j++) d[j] -= k * (w.IsEmpty ? 1f : w[j]) * (Keep * q[j] + Spread);
+                    }
+                }
+
+                if (acc)
+                {
+                    TensorPrimitives.Add(dxTensor.AsSpan(), dx, dxTensor.AsSpan());
+                    Tensor.ReturnWorkspace(work);
+                }
+            }
+
+            if (!IndexTargets && Needs(1))
+            {
+                var dt = GradFor(1, out bool acc).AsSpan();
+                var lse = Lse!.AsSpan();
+                for (int r = 0; r < n; r++)
+                {
+                    float k = (PerRow ? g[r] : g[0]) * Scale;
+                    for (int j = 0; j < c; j++)
+                    {
+                        int i = r * c + j;
+                        float v = k * Keep * (w.IsEmpty ? 1f : w[j]) * (lse[r] - x[i]);
+                        dt[i] = acc ? dt[i] + v : v;
+                    }
+                }
+            }
+        }
+    }
+}
