@@ -6,16 +6,16 @@ using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 namespace Nabla.Nn.Losses;
 
 /// <summary>
-/// Fused softmax cross-entropy: one forward pass computes the row losses and caches the softmax;
+/// Fused softmax cross-entropy: one batched log-softmax computes the row losses and is kept for backward;
 /// backward writes the logits' gradient directly, instead of recording LogSoftmax, Gather, Mul and
 /// Mean nodes.
 /// </summary>
 /// <remarks>
-/// Every variant is ℓᵣ = Σ_c a_rc·(lse_r − x_rc) with lse_r = ln Σ_c e^(x_rc) and coefficients
+/// Every variant is ℓᵣ = −Σ_c a_rc·log softmax(xᵣ)_c with coefficients
 /// a_rc = w_c·q_rc, where q is the target distribution after label smoothing ε:
 /// q = (1 − ε)·onehot(tᵣ) + ε/C for class indices, q = (1 − ε)·t + ε/C for probabilities.
 /// Hence ∂ℓᵣ/∂x_rc = Aᵣ·softmax_rc − a_rc with Aᵣ = Σ_c a_rc, and for probability targets
-/// ∂ℓᵣ/∂t_rc = (1 − ε)·w_c·(lse_r − x_rc).
+/// ∂ℓᵣ/∂t_rc = −(1 − ε)·w_c·log softmax(xᵣ)_c.
 /// </remarks>
 internal static class SoftmaxCrossEntropyOp
 {
@@ -32,49 +32,37 @@ internal static class SoftmaxCrossEntropyOp
         float keep = 1f - smoothing, spread = smoothing / c;
 
         bool records = GradMode.Records(x, t);
-        var softmax = records ? Tensor.Uninitialized(x.Shape) : null;
-        var lse = records ? Tensor.Uninitialized(new Shape(n)) : null;
+        // One batched log-softmax kernel call; backward recovers the softmax with one Exp over it.
+        var logProbs = records ? Tensor.Uninitialized(x.Shape) : Tensor.RentWorkspace(x.Shape);
+        var lp = logProbs.AsSpan();
+        SoftmaxKernels.LogSoftmax(xs, n, c, lp);
         var perRow = reduction == Reduction.None ? Tensor.Uninitialized(new Shape(n)) : null;
         double total = 0, denominator = 0;
         for (int r = 0; r < n; r++)
         {
-            var row = xs.Slice(r * c, c);
-            float m = TensorPrimitives.Max(row);
-            float s = SoftmaxKernels.SumExpShifted(row, m, KernelPaths.Best);
-            double logS = Math.Log(s);
+            var row = lp.Slice(r * c, c);
             double loss;
             if (indexTargets)
             {
                 int k = LossSupport.ClassIndex(nameof(CrossEntropyLoss), ts, r, c);
                 double wt = w is null ? 1.0 : ws[k];
-                loss = keep * wt * (logS - (row[k] - m));
+                loss = -keep * wt * row[k];
                 denominator += wt;
-                if (smoothing != 0f) loss += spread * SmoothTerm(row, ws, m, logS);
+                if (smoothing != 0f) loss -= spread * (w is null ? TensorPrimitives.Sum(row) : TensorPrimitives.Dot(ws, row));
             }
             else
             {
                 var q = ts.Slice(r * c, c);
                 loss = 0;
-                for (int j = 0; j < c; j++)
-                {
-                    double a = (w is null ? 1.0 : ws[j]) * (keep * q[j] + spread);
-                    loss += a * (logS - (row[j] - m));
-                }
+                for (int j = 0; j < c; j++) loss -= (w is null ? 1.0 : ws[j]) * (keep * q[j] + spread) * row[j];
                 denominator += 1;
             }
 
             total += loss;
             if (perRow is not null) perRow.AsSpan()[r] = (float)loss;
-            if (softmax is not null)
-            {
-                var sm = softmax.AsSpan().Slice(r * c, c);
-                TensorPrimitives.Subtract(row, m, sm);
-                TensorPrimitives.Exp(sm, sm);
-                TensorPrimitives.Multiply(sm, 1f / s, sm);
-                lse!.AsSpan()[r] = (float)(m + logS);
-            }
         }
 
+        if (!records) Tensor.ReturnWorkspace(logProbs);
         float scale = reduction == Reduction.Mean ? (float)(1.0 / denominator) : 1f;
         var y = perRow ?? Tensor.Uninitialized(new Shape());
         if (perRow is null) y.AsSpan()[0] = (float)(total * scale);
@@ -83,8 +71,7 @@ internal static class SoftmaxCrossEntropyOp
         var node = CrossEntropyNode.Rent();
         node.SetInput(0, x);
         node.SetInput(1, t);
-        node.Softmax = softmax;
-        node.Lse = lse;
+        node.LogProbs = logProbs;
         node.Weight = w;
         node.Keep = keep;
         node.Spread = spread;
@@ -94,18 +81,9 @@ internal static class SoftmaxCrossEntropyOp
         return GradMode.Attach(node, y);
     }
 
-    /// <summary>Σ_c w_c·(lse − x_c) in double, the smoothing part of a row's loss.</summary>
-    private static double SmoothTerm(ReadOnlySpan<float> row, ReadOnlySpan<float> w, float m, double logS)
-    {
-        double sum = 0;
-        for (int j = 0; j < row.Length; j++)
-            sum += (w.IsEmpty ? 1.0 : w[j]) * (logS - (row[j] - m));
-        return sum;
-    }
-
     private sealed class CrossEntropyNode : Node<CrossEntropyNode>
     {
-        public Tensor? Softmax, Lse, Weight;
+        public Tensor? LogProbs, Weight;
         public float Keep, Spread, Scale;
         public bool IndexTargets, PerRow;
 
@@ -113,15 +91,13 @@ internal static class SoftmaxCrossEntropyOp
 
         protected override void ClearSaved()
         {
-            Softmax = null;
-            Lse = null;
+            LogProbs = null;
             Weight = null;
         }
 
         protected internal override void Backward(Tensor grad)
         {
-            var sm = Softmax!.AsSpan();
-            var x = Input(0).AsSpan();
+            var lp = LogProbs!.AsSpan();
             var t = Input(1).AsSpan();
             var w = Weight is null ? default : Weight.AsSpan();
             var g = grad.AsSpan();
@@ -133,31 +109,41 @@ internal static class SoftmaxCrossEntropyOp
                 var dxTensor = GradFor(0, out bool acc);
                 var work = acc ? Tensor.RentWorkspace(dxTensor.Shape) : dxTensor;
                 var dx = work.AsSpan();
-                for (int r = 0; r < n; r++)
+                TensorPrimitives.Exp(lp, dx);
+                if (IndexTargets && !PerRow && Spread == 0f && w.IsEmpty)
                 {
-                    float k = (PerRow ? g[r] : g[0]) * Scale;
-                    var d = dx.Slice(r * c, c);
-                    var s = sm.Slice(r * c, c);
-                    if (IndexTargets)
+                    // The common case: dx = (softmax − onehot)·g/N, one scaling pass plus one store per row.
+                    float k = g[0] * Scale;
+                    TensorPrimitives.Multiply(dx, k, dx);
+                    for (int r = 0; r < n; r++) dx[r * c + (int)t[r]] -= k;
+                }
+                else
+                {
+                    for (int r = 0; r < n; r++)
                     {
-                        int cls = (int)t[r];
-                        float wt = w.IsEmpty ? 1f : w[cls];
-                        float total = Keep * wt + Spread * wSum;
-                        TensorPrimitives.Multiply(s, k * total, d);
-                        d[cls] -= k * Keep * wt;
-                        if (Spread != 0f)
+                        float k = (PerRow ? g[r] : g[0]) * Scale;
+                        var d = dx.Slice(r * c, c);
+                        if (IndexTargets)
                         {
-                            if (w.IsEmpty) TensorPrimitives.Subtract(d, k * Spread, d);
-                            else TensorPrimitives.MultiplyAdd(w, -k * Spread, d, d);
+                            int cls = (int)t[r];
+                            float wt = w.IsEmpty ? 1f : w[cls];
+                            float total = Keep * wt + Spread * wSum;
+                            TensorPrimitives.Multiply(d, k * total, d);
+                            d[cls] -= k * Keep * wt;
+                            if (Spread != 0f)
+                            {
+                                if (w.IsEmpty) TensorPrimitives.Subtract(d, k * Spread, d);
+                                else TensorPrimitives.MultiplyAdd(w, -k * Spread, d, d);
+                            }
                         }
-                    }
-                    else
-                    {
-                        var q = t.Slice(r * c, c);
-                        float total = 0f;
-                        for (int j = 0; j < c; j++) total += (w.IsEmpty ? 1f : w[j]) * (Keep * q[j] + Spread);
-                        TensorPrimitives.Multiply(s, k * total, d);
-                        for (int j = 0; j < c; j++) d[j] -= k * (w.IsEmpty ? 1f : w[j]) * (Keep * q[j] + Spread);
+                        else
+                        {
+                            var q = t.Slice(r * c, c);
+                            float total = 0f;
+                            for (int j = 0; j < c; j++) total += (w.IsEmpty ? 1f : w[j]) * (Keep * q[j] + Spread);
+                            TensorPrimitives.Multiply(d, k * total, d);
+                            for (int j = 0; j < c; j++) d[j] -= k * (w.IsEmpty ? 1f : w[j]) * (Keep * q[j] + Spread);
+                        }
                     }
                 }
 
@@ -171,14 +157,13 @@ internal static class SoftmaxCrossEntropyOp
             if (!IndexTargets && Needs(1))
             {
                 var dt = GradFor(1, out bool acc).AsSpan();
-                var lse = Lse!.AsSpan();
                 for (int r = 0; r < n; r++)
                 {
                     float k = (PerRow ? g[r] : g[0]) * Scale;
                     for (int j = 0; j < c; j++)
                     {
                         int i = r * c + j;
-                        float v = k * Keep * (w.IsEmpty ? 1f : w[j]) * (lse[r] - x[i]);
+                        float v = -k * Keep * (w.IsEmpty ? 1f : w[j]) * lp[i];
                         dt[i] = acc ? dt[i] + v : v;
                     }
                 }
