@@ -1,5 +1,7 @@
 using Nabla.Autograd;
+using Nabla.Kernels;
 using Nabla.Tensors;
+using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 
 namespace Nabla.Nn.Losses;
 
@@ -22,7 +24,22 @@ internal static class BinaryCrossEntropyWithLogitsOp
         int n = x.Numel;
         var perElement = reduction == Reduction.None ? Tensor.Uninitialized(x.Shape) : null;
         double total = 0;
-        for (int i = 0; i < n; i++)
+        if (ps.IsEmpty)
+        {
+            // Without positive weights ℓ = x − t·x + softplus(−x): three vector passes.
+            var l = perElement ?? Tensor.RentWorkspace(x.Shape);
+            var ls = l.AsSpan();
+            TensorPrimitives.Negate(xs, ls);
+            Activations.Softplus(ls, ls);
+            TensorPrimitives.Add(ls, xs, ls);
+            var tx = Tensor.RentWorkspace(x.Shape);
+            TensorPrimitives.Multiply(ts, xs, tx.AsSpan());
+            TensorPrimitives.Subtract(ls, tx.AsSpan(), ls);
+            Tensor.ReturnWorkspace(tx);
+            total = Reductions.Sum(ls);
+            if (perElement is null) Tensor.ReturnWorkspace(l);
+        }
+        for (int i = 0; !ps.IsEmpty && i < n; i++)
         {
             float xi = xs[i], ti = ts[i];
             float sp = SoftplusOfNegative(xi);
@@ -51,6 +68,18 @@ internal static class BinaryCrossEntropyWithLogitsOp
 
     private sealed class BceNode : Node<BceNode>
     {
+        private void ApplyUpstream(Span<float> d, ReadOnlySpan<float> g)
+        {
+            if (PerElement) TensorPrimitives.Multiply(d, g, d);
+            TensorPrimitives.Multiply(d, PerElement ? Scale : g[0] * Scale, d);
+        }
+
+        private static void Store(ReadOnlySpan<float> d, Span<float> target, bool accumulate)
+        {
+            if (accumulate) TensorPrimitives.Add(target, d, target);
+            else d.CopyTo(target);
+        }
+
         public Tensor? PosWeight;
         public float Scale;
         public bool PerElement;
@@ -68,6 +97,27 @@ internal static class BinaryCrossEntropyWithLogitsOp
             bool accX = false, accT = false;
             var dx = Needs(0) ? GradFor(0, out accX).AsSpan() : default;
             var dt = Needs(1) ? GradFor(1, out accT).AsSpan() : default;
+            if (p.IsEmpty)
+            {
+                // Without positive weights ∂ℓ/∂x = σ(x) − t and ∂ℓ/∂t = −x.
+                var tmp = Tensor.RentWorkspace(Input(0).Shape);
+                var d = tmp.AsSpan();
+                if (!dx.IsEmpty)
+                {
+                    Activations.Sigmoid(x, d);
+                    TensorPrimitives.Subtract(d, t, d);
+                    ApplyUpstream(d, g);
+                    Store(d, dx, accX);
+                }
+                if (!dt.IsEmpty)
+                {
+                    TensorPrimitives.Negate(x, d);
+                    ApplyUpstream(d, g);
+                    Store(d, dt, accT);
+                }
+                Tensor.ReturnWorkspace(tmp);
+                return;
+            }
             for (int i = 0; i < x.Length; i++)
             {
                 float k = (PerElement ? g[i] : g[0]) * Scale;
