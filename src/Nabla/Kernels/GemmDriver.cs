@@ -46,12 +46,17 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMi
         float* packB = GemmBuffers.PackB(kcMax * ncMax);
         float* edge = GemmBuffers.EdgeTile(mr * nr);
 
+        // Equal k blocks (784 → 4×196, not 3×256 + 16) so no block is too thin to pay for its
+        // packing and C traffic. Depends on k only, so every block of C sums in the same order.
+        int kBlocks = (k + kcMax - 1) / kcMax;
+        int kcStep = (k + kBlocks - 1) / kBlocks;
+
         for (int jc = 0; jc < n; jc += ncMax)
         {
             int nc = Math.Min(ncMax, n - jc);
-            for (int pc = 0; pc < k; pc += kcMax)
+            for (int pc = 0; pc < k; pc += kcStep)
             {
-                int kc = Math.Min(kcMax, k - pc);
+                int kc = Math.Min(kcStep, k - pc);
                 // Later k blocks add onto what the first one wrote.
                 float betaBlock = pc == 0 ? beta : 1f;
 
