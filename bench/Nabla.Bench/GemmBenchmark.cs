@@ -30,15 +30,18 @@ internal static class GemmBenchmark
     {
         int[] threadCounts = [1, 2];
         string? path = null;
+        string? filter = null;
         for (int i = 0; i < args.Length; i++)
         {
             if (args[i] == "--threads" && i + 1 < args.Length)
                 threadCounts = args[++i].Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray();
             else if (args[i] == "--path" && i + 1 < args.Length)
                 path = args[++i];
+            else if (args[i] == "--filter" && i + 1 < args.Length)
+                filter = args[++i];
             else
             {
-                Console.Error.WriteLine($"sgemm: unknown option '{args[i]}'; options: --threads 1,2 --path Scalar|Vector256|Vector512");
+                Console.Error.WriteLine($"sgemm: unknown option '{args[i]}'; options: --threads 1,2 --path Scalar|Vector256|Vector512 --filter <shape name part>");
                 return 2;
             }
         }
@@ -54,6 +57,7 @@ internal static class GemmBenchmark
         {
             foreach (var s in Shapes)
             {
+                if (filter is not null && !s.Name.Contains(filter, StringComparison.OrdinalIgnoreCase)) continue;
                 Console.Write($"{s.Name,-32} {s.M,5} {s.N,5} {s.K,5}");
                 foreach (int t in threadCounts)
                 {
