@@ -11,6 +11,8 @@ internal static class GemmBenchmark
 
     private static readonly Shape[] Shapes =
     [
+        new("square 64", false, false, 64, 64, 64),
+        new("square 96", false, false, 96, 96, 96),
         new("square 128", false, false, 128, 128, 128),
         new("square 256", false, false, 256, 256, 256),
         new("square 512", false, false, 512, 512, 512),

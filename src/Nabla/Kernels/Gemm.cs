@@ -19,10 +19,11 @@ internal enum GemmPath
 public static class Gemm
 {
     /// <summary>
-    /// Below this many multiply-adds (m·n·k) the cost of waking workers exceeds the gain, so the
-    /// product stays on the calling thread. 2^21 is a 128³ product, about 40 µs on one core.
+    /// Below this many multiply-adds (m·n·k) waking a worker costs more than it saves, so the product
+    /// stays on the calling thread. Measured on 2 Zen 4 cores: 64³ (2^18) already runs 1.4× faster
+    /// on two threads (83 → 117 GFLOP/s), 128³ 1.65×.
     /// </summary>
-    internal const long ParallelThreshold = 1L << 21;
+    internal const long ParallelThreshold = 1L << 18;
 
     /// <summary>The fastest path this machine accelerates; what the public overload uses.</summary>
     internal static GemmPath BestPath { get; } =
@@ -51,7 +52,7 @@ public static class Gemm
     /// <exception cref="ArgumentException">A dimension is negative, a stride is smaller than its
     /// row width, or a span is too short for the shape and stride.</exception>
     /// <remarks>
-    /// Large products (m·n·k ≥ 2^21) run on <see cref="WorkerPool"/> threads, each writing its own
+    /// Products with m·n·k ≥ 2^18 run on <see cref="WorkerPool"/> threads, each writing its own
     /// block of C; the result does not depend on the thread count. Nothing is allocated per call.
     /// </remarks>
     public static void Sgemm(bool transA, bool transB, int m, int n, int k, float alpha,
