@@ -56,15 +56,31 @@ internal sealed class GemmParallel : IParallelWork
         int rowTiles = (job.M + mr - 1) / mr;
         int colTiles = (job.N + nr - 1) / nr;
 
-        // Prefer splitting columns: each piece then packs only its own part of B, and B is the
-        // operand that is packed once and reused across all rows. Rows are split only when there
-        // are too few column tiles to go round.
-        int colPieces = Math.Min(threads, colTiles);
-        int rowPieces = Math.Min(Math.Max(1, threads / colPieces), rowTiles);
-        int colTilesPerPiece = (colTiles + colPieces - 1) / colPieces;
-        int rowTilesPerPiece = (rowTiles + rowPieces - 1) / rowPieces;
-        _colsPerPiece = colTilesPerPiece * nr;
-        _rowsPerPiece = rowTilesPerPiece * mr;
+        // Large products get 2 or 4 pieces per thread: WorkerPool hands pieces out dynamically, so
+        // a thread whose core is shared with another process simply takes fewer. Small ones get
+        // one piece per thread, since every piece repacks its share of A and B.
+        long work = (long)job.M * job.N * job.K;
+        int target = threads * (work >= 1L << 27 ? 4 : work >= 1L << 24 ? 2 : 1);
+
+        // Each piece packs rows·k of A and k·cols of B for rows·cols·k multiply-adds, so the
+        // split with the smallest 1/rows + 1/cols repacks least; ties go to splitting columns,
+        // which keeps whole rows of packed A per piece.
+        int bestCols = 1, bestRows = 1;
+        double bestCost = double.MaxValue;
+        for (int cp = 1; cp <= Math.Min(target, colTiles); cp++)
+        {
+            int rp = Math.Min((target + cp - 1) / cp, rowTiles);
+            int colsPer = (colTiles + cp - 1) / cp * nr, rowsPer = (rowTiles + rp - 1) / rp * mr;
+            int count = ((job.N + colsPer - 1) / colsPer) * ((job.M + rowsPer - 1) / rowsPer);
+            // A count that threads cannot share evenly leaves a core idle at the end: avoid it
+            // unless nothing else fits.
+            double cost = 1.0 / rowsPer + 1.0 / colsPer + (count % threads != 0 ? 1 : 0);
+            if (cost <= bestCost + 1e-12)
+                (bestCost, bestCols, bestRows) = (cost, cp, rp);
+        }
+
+        _colsPerPiece = (colTiles + bestCols - 1) / bestCols * nr;
+        _rowsPerPiece = (rowTiles + bestRows - 1) / bestRows * mr;
         _pieceColumns = (job.N + _colsPerPiece - 1) / _colsPerPiece;
         int pieceRows = (job.M + _rowsPerPiece - 1) / _rowsPerPiece;
         pieces = _pieceColumns * pieceRows;
