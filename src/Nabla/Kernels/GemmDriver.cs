@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace Nabla.Kernels;
 
@@ -98,12 +99,25 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMi
             float* dst = c + i * ldc;
             // Same operations as the kernels' full-tile store, so a value's bits do not depend
             // on whether it landed in an edge tile.
+            int j = 0;
+            if (Vector256.IsHardwareAccelerated)
+            {
+                var vb = Vector256.Create(beta);
+                for (; j + 8 <= cols; j += 8)
+                {
+                    var acc = Vector256.Load(src + j);
+                    Vector256.Store(
+                        beta == 0f ? acc
+                        : beta == 1f ? Vector256.Load(dst + j) + acc
+                        : Vector256.FusedMultiplyAdd(Vector256.Load(dst + j), vb, acc), dst + j);
+                }
+            }
             if (beta == 0f)
-                for (int j = 0; j < cols; j++) dst[j] = src[j];
+                for (; j < cols; j++) dst[j] = src[j];
             else if (beta == 1f)
-                for (int j = 0; j < cols; j++) dst[j] += src[j];
+                for (; j < cols; j++) dst[j] += src[j];
             else
-                for (int j = 0; j < cols; j++) dst[j] = MathF.FusedMultiplyAdd(dst[j], beta, src[j]);
+                for (; j < cols; j++) dst[j] = MathF.FusedMultiplyAdd(dst[j], beta, src[j]);
         }
     }
 }

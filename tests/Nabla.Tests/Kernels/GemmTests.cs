@@ -130,7 +130,7 @@ public class GemmTests
         int saved = WorkerPool.MaxThreads;
         try
         {
-            foreach (var (m, n, k) in new[] { (300, 260, 200), (129, 1000, 77), (1000, 40, 300) })
+            foreach (var (m, n, k) in new[] { (300, 260, 200), (129, 1000, 77), (1000, 40, 300), (530, 610, 300) })
             {
                 var a = Random(m * k, 5);
                 var b = Random(k * n, 6);
