@@ -40,7 +40,7 @@ public static class Gemm
     /// <param name="m">Rows of op(A) and C.</param>
     /// <param name="n">Columns of op(B) and C.</param>
     /// <param name="k">Columns of op(A) and rows of op(B); 0 gives <c>C = beta·C</c>.</param>
-    /// <param name="alpha">Scale of the product.</param>
+    /// <param name="alpha">Scale of the product; 0 gives <c>C = beta·C</c> without reading A or B.</param>
     /// <param name="a">Stored A.</param>
     /// <param name="lda">Row stride of stored A in elements (≥ its column count).</param>
     /// <param name="b">Stored B.</param>
