@@ -1,19 +1,154 @@
+using System.Runtime.Intrinsics;
+
 namespace Nabla.Kernels;
 
-/// <summary>Single-precision matrix multiplication (placeholder until the blocked kernel lands).</summary>
+/// <summary>The micro-kernel family a GEMM call runs on; every one is selectable so tests cover all.</summary>
+internal enum GemmPath
+{
+    /// <summary>Portable scalar code, 4×4 register tile.</summary>
+    Scalar,
+
+    /// <summary><see cref="Vector256{T}"/> FMA code, 6×16 register tile (AVX2 machines).</summary>
+    Vector256,
+
+    /// <summary><see cref="Vector512{T}"/> FMA code, 12×32 register tile (AVX-512 machines).</summary>
+    Vector512,
+}
+
+/// <summary>General matrix multiplication (BLAS level 3) on row-major single-precision matrices.</summary>
 public static class Gemm
 {
-    /// <summary>C = alpha·op(A)·op(B) + beta·C, row-major.</summary>
+    /// <summary>
+    /// Below this many multiply-adds (m·n·k) waking a worker costs more than it saves, so the product
+    /// stays on the calling thread. Measured on 2 Zen 4 cores: 64³ (2^18) already runs 1.4× faster
+    /// on two threads (83 → 117 GFLOP/s), 128³ 1.65×.
+    /// </summary>
+    internal const long ParallelThreshold = 1L << 18;
+
+    /// <summary>The fastest path this machine accelerates; what the public overload uses.</summary>
+    internal static GemmPath BestPath { get; } =
+        Vector512.IsHardwareAccelerated ? GemmPath.Vector512
+        : Vector256.IsHardwareAccelerated ? GemmPath.Vector256
+        : GemmPath.Scalar;
+
+    /// <summary>
+    /// Computes <c>C = alpha·op(A)·op(B) + beta·C</c> on row-major matrices, where
+    /// <c>op(X) = X</c> or <c>Xᵀ</c>. <c>op(A)</c> is m×k, <c>op(B)</c> is k×n and C is m×n.
+    /// </summary>
+    /// <param name="transA">True to use Aᵀ: A is then stored k×m.</param>
+    /// <param name="transB">True to use Bᵀ: B is then stored n×k (e.g. dense weights <c>[out, in]</c>).</param>
+    /// <param name="m">Rows of op(A) and C.</param>
+    /// <param name="n">Columns of op(B) and C.</param>
+    /// <param name="k">Columns of op(A) and rows of op(B); 0 gives <c>C = beta·C</c>.</param>
+    /// <param name="alpha">Scale of the product; 0 gives <c>C = beta·C</c> without reading A or B.</param>
+    /// <param name="a">Stored A.</param>
+    /// <param name="lda">Row stride of stored A in elements (≥ its column count).</param>
+    /// <param name="b">Stored B.</param>
+    /// <param name="ldb">Row stride of stored B in elements (≥ its column count).</param>
+    /// <param name="beta">Scale of the old C; 0 overwrites C without reading it (NaN in C is ignored),
+    /// 1 accumulates into C.</param>
+    /// <param name="c">C, m×n, updated in place.</param>
+    /// <param name="ldc">Row stride of C in elements (≥ n).</param>
+    /// <exception cref="ArgumentException">A dimension is negative, a stride is smaller than its
+    /// row width, or a span is too short for the shape and stride.</exception>
+    /// <remarks>
+    /// Products with m·n·k ≥ 2^18 run on <see cref="WorkerPool"/> threads, each writing its own
+    /// block of C; the result does not depend on the thread count. Nothing is allocated per call.
+    /// </remarks>
     public static void Sgemm(bool transA, bool transB, int m, int n, int k, float alpha,
         ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, float beta, Span<float> c, int ldc)
+        => Sgemm(BestPath, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, WorkerPool.MaxThreads);
+
+    /// <summary>Same as the public overload on a chosen path and thread budget.</summary>
+    internal static unsafe void Sgemm(GemmPath path, bool transA, bool transB, int m, int n, int k, float alpha,
+        ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, float beta, Span<float> c, int ldc,
+        int maxThreads)
     {
-        for (int i = 0; i < m; i++)
-            for (int j = 0; j < n; j++)
+        Validate(transA, transB, m, n, k, a.Length, lda, b.Length, ldb, c.Length, ldc);
+        if (m == 0 || n == 0) return;
+
+        fixed (float* pa = a)
+        fixed (float* pb = b)
+        fixed (float* pc = c)
+        {
+            if (k == 0 || alpha == 0f)
             {
-                float s = 0;
-                for (int p = 0; p < k; p++)
-                    s += (transA ? a[p * lda + i] : a[i * lda + p]) * (transB ? b[j * ldb + p] : b[p * ldb + j]);
-                c[i * ldc + j] = beta == 0 ? alpha * s : alpha * s + beta * c[i * ldc + j];
+                ScaleC(m, n, beta, pc, ldc);
+                return;
             }
+
+            // op(X)[i, j] lives at x + i·rowStride + j·colStride, so the drivers never branch on transposes.
+            var job = new GemmJob(path, m, n, k, alpha,
+                pa, transA ? 1 : lda, transA ? lda : 1,
+                pb, transB ? 1 : ldb, transB ? ldb : 1,
+                beta, pc, ldc);
+
+            int threads = Math.Min(maxThreads, WorkerPool.MaxThreads);
+            if (threads > 1 && (long)m * n * k >= ParallelThreshold && !WorkerPool.InsideWork)
+                GemmParallel.Run(in job, threads);
+            else
+                job.RunBlock(0, m, 0, n);
+        }
+    }
+
+    /// <summary>Runs the serial driver of <paramref name="path"/> on one block of C.</summary>
+    internal static unsafe void RunPath(GemmPath path, int m, int n, int k, float alpha,
+        float* a, nint rsA, nint csA, float* b, nint rsB, nint csB, float beta, float* c, nint ldc)
+    {
+        switch (path)
+        {
+            case GemmPath.Vector512:
+                GemmDriver<GemmMicroKernel512>.Run(m, n, k, alpha, a, rsA, csA, b, rsB, csB, beta, c, ldc);
+                break;
+            case GemmPath.Vector256:
+                GemmDriver<GemmMicroKernel256>.Run(m, n, k, alpha, a, rsA, csA, b, rsB, csB, beta, c, ldc);
+                break;
+            default:
+                GemmDriver<GemmMicroKernelScalar>.Run(m, n, k, alpha, a, rsA, csA, b, rsB, csB, beta, c, ldc);
+                break;
+        }
+    }
+
+    /// <summary>Register tile (rows, columns) of a path; blocks handed to threads are multiples of it.</summary>
+    internal static (int Mr, int Nr) Tile(GemmPath path) => path switch
+    {
+        GemmPath.Vector512 => (GemmMicroKernel512.MR, GemmMicroKernel512.NR),
+        GemmPath.Vector256 => (GemmMicroKernel256.MR, GemmMicroKernel256.NR),
+        _ => (GemmMicroKernelScalar.MR, GemmMicroKernelScalar.NR),
+    };
+
+    private static unsafe void ScaleC(int m, int n, float beta, float* c, int ldc)
+    {
+        if (beta == 1f) return;
+        for (int i = 0; i < m; i++)
+        {
+            var row = new Span<float>(c + (nint)i * ldc, n);
+            // beta = 0 must not propagate NaN/Inf garbage, so it is a fill, not a multiply.
+            if (beta == 0f) row.Clear();
+            else System.Numerics.Tensors.TensorPrimitives.Multiply(row, beta, row);
+        }
+    }
+
+    private static void Validate(bool transA, bool transB, int m, int n, int k,
+        int aLength, int lda, int bLength, int ldb, int cLength, int ldc)
+    {
+        if (m < 0 || n < 0 || k < 0)
+            throw new ArgumentException($"Sgemm dimensions must be non-negative, got m={m}, n={n}, k={k}.");
+        CheckMatrix("A", transA ? k : m, transA ? m : k, aLength, lda, "lda");
+        CheckMatrix("B", transB ? n : k, transB ? k : n, bLength, ldb, "ldb");
+        CheckMatrix("C", m, n, cLength, ldc, "ldc");
+    }
+
+    private static void CheckMatrix(string name, int rows, int cols, int length, int ld, string ldName)
+    {
+        if (ld < Math.Max(1, cols))
+            throw new ArgumentException(
+                $"Sgemm: {ldName}={ld} is smaller than the {cols} columns of stored {name} ({rows}×{cols}).", ldName);
+        if (rows == 0 || cols == 0) return;
+        long needed = (long)(rows - 1) * ld + cols;
+        if (length < needed)
+            throw new ArgumentException(
+                $"Sgemm: {name} has {length} elements but a {rows}×{cols} matrix with {ldName}={ld} needs {needed}.",
+                name.ToLowerInvariant());
     }
 }

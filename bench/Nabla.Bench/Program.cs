@@ -1,0 +1,14 @@
+using Nabla.Bench;
+
+// Each workload is a name on the command line so new benchmarks plug in without touching others.
+var workloads = new Dictionary<string, Func<string[], int>>(StringComparer.OrdinalIgnoreCase)
+{
+    ["sgemm"] = GemmBenchmark.Run,
+};
+
+if (args.Length == 0 || !workloads.TryGetValue(args[0], out var run))
+{
+    Console.Error.WriteLine($"usage: Nabla.Bench <workload> [options]; workloads: {string.Join(", ", workloads.Keys)}");
+    return 2;
+}
+return run(args[1..]);

@@ -1,0 +1,192 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace Nabla.Kernels;
+
+/// <summary>
+/// Copies blocks of op(A) and op(B) into the contiguous, zero-padded order the micro-kernels read,
+/// so the kernels stream unit-stride memory whatever the transposes and strides of the inputs.
+/// </summary>
+internal static unsafe class GemmPacking
+{
+    /// <summary>
+    /// Packs <paramref name="rows"/> rows × <paramref name="kc"/> of op(A), times alpha, as
+    /// <c>dst[p·MR + r]</c>; rows ≥ <paramref name="rows"/> up to MR are zero.
+    /// </summary>
+    /// <remarks>Alpha is applied here, on m·k values, rather than on m·n outputs.</remarks>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void PackA<TKernel>(float* a, nint rs, nint cs, int rows, int kc, float alpha, float* dst)
+        where TKernel : struct, IGemmMicroKernel
+    {
+        int mr = TKernel.Rows;
+        if (rows < mr)
+        {
+            // Zero the padding once; the copy below fills the valid rows.
+            new Span<float>(dst, mr * kc).Clear();
+        }
+
+        if (cs == 1)
+        {
+            int done = 0;
+            if (Avx.IsSupported && rows >= 8)
+            {
+                done = kc & ~7;
+                for (int p = 0; p < done; p += 8)
+                    for (int r = 0; ; r += 8)
+                    {
+                        // The last group overlaps the previous one (12 rows = 0..7 and 4..11),
+                        // rewriting identical values instead of falling back to scalar code.
+                        int r0 = Math.Min(r, rows - 8);
+                        Transpose8x8(a + r0 * rs + p, rs, dst + p * mr + r0, mr, alpha);
+                        if (r0 + 8 >= rows) break;
+                    }
+            }
+            // Rows of op(A) are contiguous: read each row forward, write with stride MR.
+            if (done < kc)
+                ScalarRowsA(a + done, rs, rows, kc - done, alpha, dst + done * mr, mr);
+        }
+        else
+        {
+            // Columns of op(A) are contiguous (A transposed): each k step is one short copy,
+            // done as two overlapping 8-wide vectors when there are at least 8 rows.
+            if (Vector256.IsHardwareAccelerated && rows >= 8 && rows <= 16)
+            {
+                var va = Vector256.Create(alpha);
+                for (int p = 0; p < kc; p++)
+                {
+                    float* src = a + p * cs;
+                    float* d = dst + p * mr;
+                    Vector256.Store(Vector256.Load(src) * va, d);
+                    Vector256.Store(Vector256.Load(src + rows - 8) * va, d + rows - 8);
+                }
+            }
+            else
+            {
+                for (int p = 0; p < kc; p++)
+                {
+                    float* src = a + p * cs;
+                    float* d = dst + p * mr;
+                    for (int r = 0; r < rows; r++) d[r] = alpha * src[r];
+                }
+            }
+        }
+    }
+
+    private static void ScalarRowsA(float* a, nint rs, int rows, int kc, float alpha, float* dst, int mr)
+    {
+        for (int r = 0; r < rows; r++)
+        {
+            float* src = a + r * rs;
+            float* d = dst + r;
+            if (alpha == 1f)
+                for (int p = 0; p < kc; p++) d[p * mr] = src[p];
+            else
+                for (int p = 0; p < kc; p++) d[p * mr] = alpha * src[p];
+        }
+    }
+
+    /// <summary>
+    /// Packs <paramref name="kc"/> × <paramref name="cols"/> of op(B) as <c>dst[p·NR + j]</c>;
+    /// columns ≥ <paramref name="cols"/> up to NR are zero.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void PackB<TKernel>(float* b, nint rs, nint cs, int cols, int kc, float* dst)
+        where TKernel : struct, IGemmMicroKernel
+    {
+        int nr = TKernel.Cols;
+        if (cols < nr) new Span<float>(dst, nr * kc).Clear();
+
+        if (cs == 1)
+        {
+            if (cols == nr && Vector256.IsHardwareAccelerated && nr % 8 == 0)
+            {
+                for (int p = 0; p < kc; p++)
+                {
+                    float* src = b + p * rs;
+                    float* d = dst + p * nr;
+                    for (int j = 0; j < nr; j += 8)
+                        Vector256.Store(Vector256.Load(src + j), d + j);
+                }
+            }
+            else
+            {
+                for (int p = 0; p < kc; p++)
+                    new ReadOnlySpan<float>(b + p * rs, cols).CopyTo(new Span<float>(dst + p * nr, cols));
+            }
+        }
+        else
+        {
+            // op(B) = Bᵀ with B stored [n, k] (dense weights): transpose 8×8 blocks in registers.
+            int done = 0;
+            if (Avx.IsSupported && cols >= 8)
+            {
+                done = kc & ~7;
+                for (int p = 0; p < done; p += 8)
+                    for (int j = 0; ; j += 8)
+                    {
+                        int j0 = Math.Min(j, cols - 8);
+                        Transpose8x8(b + j0 * cs + p, cs, dst + p * nr + j0, nr, 1f);
+                        if (j0 + 8 >= cols) break;
+                    }
+            }
+            for (int j = 0; j < cols; j++)
+            {
+                float* src = b + j * cs;
+                float* d = dst + j;
+                for (int p = done; p < kc; p++) d[p * nr] = src[p];
+            }
+        }
+    }
+
+    /// <summary>
+    /// Writes row i of the output (at <c>d + i·ds</c>) as column i of the 8×8 block at
+    /// <paramref name="s"/> (rows <c>ss</c> apart), times <paramref name="alpha"/>.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Transpose8x8(float* s, nint ss, float* d, nint ds, float alpha)
+    {
+        var r0 = Avx.LoadVector256(s);
+        var r1 = Avx.LoadVector256(s + ss);
+        var r2 = Avx.LoadVector256(s + 2 * ss);
+        var r3 = Avx.LoadVector256(s + 3 * ss);
+        var r4 = Avx.LoadVector256(s + 4 * ss);
+        var r5 = Avx.LoadVector256(s + 5 * ss);
+        var r6 = Avx.LoadVector256(s + 6 * ss);
+        var r7 = Avx.LoadVector256(s + 7 * ss);
+
+        // Interleave pairs of rows, then pairs of pairs: each 128-bit lane then holds 4 rows of
+        // one column, lane 0 for columns 0..3 and lane 1 for columns 4..7.
+        var t0 = Avx.UnpackLow(r0, r1);
+        var t1 = Avx.UnpackHigh(r0, r1);
+        var t2 = Avx.UnpackLow(r2, r3);
+        var t3 = Avx.UnpackHigh(r2, r3);
+        var t4 = Avx.UnpackLow(r4, r5);
+        var t5 = Avx.UnpackHigh(r4, r5);
+        var t6 = Avx.UnpackLow(r6, r7);
+        var t7 = Avx.UnpackHigh(r6, r7);
+        var s0 = Avx.Shuffle(t0, t2, 0x44);
+        var s1 = Avx.Shuffle(t0, t2, 0xEE);
+        var s2 = Avx.Shuffle(t1, t3, 0x44);
+        var s3 = Avx.Shuffle(t1, t3, 0xEE);
+        var u0 = Avx.Shuffle(t4, t6, 0x44);
+        var u1 = Avx.Shuffle(t4, t6, 0xEE);
+        var u2 = Avx.Shuffle(t5, t7, 0x44);
+        var u3 = Avx.Shuffle(t5, t7, 0xEE);
+
+        var va = Vector256.Create(alpha);
+        bool scale = alpha != 1f;
+        Put(d, Avx.Permute2x128(s0, u0, 0x20), va, scale);
+        Put(d + ds, Avx.Permute2x128(s1, u1, 0x20), va, scale);
+        Put(d + 2 * ds, Avx.Permute2x128(s2, u2, 0x20), va, scale);
+        Put(d + 3 * ds, Avx.Permute2x128(s3, u3, 0x20), va, scale);
+        Put(d + 4 * ds, Avx.Permute2x128(s0, u0, 0x31), va, scale);
+        Put(d + 5 * ds, Avx.Permute2x128(s1, u1, 0x31), va, scale);
+        Put(d + 6 * ds, Avx.Permute2x128(s2, u2, 0x31), va, scale);
+        Put(d + 7 * ds, Avx.Permute2x128(s3, u3, 0x31), va, scale);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Put(float* d, Vector256<float> v, Vector256<float> alpha, bool scale) =>
+        Vector256.Store(scale ? v * alpha : v, d);
+}

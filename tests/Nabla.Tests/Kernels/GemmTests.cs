@@ -1,0 +1,257 @@
+using System.Runtime.Intrinsics;
+using Nabla.Kernels;
+
+namespace Nabla.Tests.Kernels;
+
+// Changes WorkerPool.MaxThreads, so it must not run beside other classes that do.
+[Collection("WorkerPool")]
+public class GemmTests
+{
+    private static readonly GemmPath[] AllPaths = [GemmPath.Scalar, GemmPath.Vector256, GemmPath.Vector512];
+
+    public static TheoryData<int, int, int> Shapes => new()
+    {
+        { 1, 1, 1 }, { 3, 3, 3 }, { 17, 17, 17 }, { 63, 63, 63 }, { 65, 65, 65 }, { 127, 127, 127 },
+        { 257, 257, 257 }, { 1000, 3, 7 }, { 7, 1000, 3 }, { 3, 7, 1000 }, { 13, 33, 300 }, { 25, 65, 513 },
+    };
+
+    [Theory]
+    [MemberData(nameof(Shapes))]
+    public void Every_path_matches_a_double_precision_triple_loop_for_all_transposes(int m, int n, int k)
+    {
+        foreach (var path in Paths())
+            foreach (bool ta in new[] { false, true })
+                foreach (bool tb in new[] { false, true })
+                    CheckAgainstReference(path, ta, tb, m, n, k, alpha: 1.5f, beta: 0.5f, pad: 3, seed: m * 7 + n * 3 + k);
+    }
+
+    [Theory]
+    [InlineData(0f)]
+    [InlineData(1f)]
+    [InlineData(0.5f)]
+    [InlineData(-2f)]
+    public void Beta_scales_the_old_C_on_every_path(float beta)
+    {
+        foreach (var path in Paths())
+            foreach (bool ta in new[] { false, true })
+                foreach (bool tb in new[] { false, true })
+                {
+                    CheckAgainstReference(path, ta, tb, 37, 45, 29, alpha: -0.75f, beta, pad: 5, seed: 11);
+                    CheckAgainstReference(path, ta, tb, 12, 32, 600, alpha: 2f, beta, pad: 0, seed: 12);
+                }
+    }
+
+    [Fact]
+    public void Beta_zero_overwrites_NaN_filled_C_without_reading_it()
+    {
+        foreach (var path in Paths())
+        {
+            var (a, b) = (Random(50 * 40, 1), Random(40 * 30, 2));
+            var c = new float[50 * 30];
+            Array.Fill(c, float.NaN);
+            Gemm.Sgemm(path, false, false, 50, 30, 40, 1f, a, 40, b, 30, 0f, c, 30, 1);
+            Assert.All(c, v => Assert.True(float.IsFinite(v), $"{path}: NaN leaked into C"));
+            CheckAgainstReference(path, false, false, 50, 30, 40, 1f, 0f, pad: 2, seed: 3, fillC: float.NaN);
+        }
+    }
+
+    [Fact]
+    public void K_zero_gives_beta_times_C()
+    {
+        foreach (var path in Paths())
+        {
+            var c = new float[] { 1, 2, float.NaN, 4, 5, 6 };
+            Gemm.Sgemm(path, false, false, 2, 3, 0, 1f, [], 1, [], 3, 0f, c, 3, 1);
+            Assert.Equal(new float[6], c);
+
+            c = [1, 2, 3, 4, 5, 6];
+            Gemm.Sgemm(path, false, false, 2, 3, 0, 1f, [], 1, [], 3, 0.5f, c, 3, 1);
+            Assert.Equal(new float[] { 0.5f, 1, 1.5f, 2, 2.5f, 3 }, c);
+
+            c = [1, 2, 3, 4, 5, 6];
+            Gemm.Sgemm(path, false, false, 2, 3, 0, 1f, [], 1, [], 3, 1f, c, 3, 1);
+            Assert.Equal(new float[] { 1, 2, 3, 4, 5, 6 }, c);
+        }
+    }
+
+    [Fact]
+    public void Empty_m_or_n_leaves_C_untouched()
+    {
+        var c = new float[] { 7 };
+        Gemm.Sgemm(false, false, 0, 1, 5, 1f, [], 5, new float[5], 1, 0f, c, 1);
+        Gemm.Sgemm(false, false, 1, 0, 5, 1f, new float[5], 5, [], 1, 0f, c, 1);
+        Assert.Equal(7f, c[0]);
+    }
+
+    [Fact]
+    public void Public_overload_matches_the_reference()
+    {
+        var (a, b) = (Random(70 * 90, 1), Random(90 * 50, 2));
+        var c = new float[70 * 50];
+        Gemm.Sgemm(false, true, 70, 50, 90, 1f, a, 90, b, 90, 0f, c, 50);
+        var expected = Reference(false, true, 70, 50, 90, 1f, a, 90, b, 90, 0f, new float[70 * 50], 50);
+        AssertClose(expected, c, 70, 50, 50, Tolerance(90, a, b, 1f), "public");
+    }
+
+    [Theory]
+    [InlineData(-1, 2, 3)]
+    [InlineData(2, -1, 3)]
+    [InlineData(2, 3, -1)]
+    public void Negative_dimensions_are_rejected_with_their_values(int m, int n, int k)
+    {
+        var ex = Assert.Throws<ArgumentException>(() =>
+            Gemm.Sgemm(false, false, m, n, k, 1f, new float[100], 10, new float[100], 10, 0f, new float[100], 10));
+        Assert.Contains($"m={m}, n={n}, k={k}", ex.Message);
+    }
+
+    [Fact]
+    public void Short_spans_and_small_strides_are_rejected()
+    {
+        var ex = Assert.Throws<ArgumentException>(() =>
+            Gemm.Sgemm(false, false, 4, 4, 4, 1f, new float[15], 4, new float[16], 4, 0f, new float[16], 4));
+        Assert.Contains("15", ex.Message);
+        ex = Assert.Throws<ArgumentException>(() =>
+            Gemm.Sgemm(false, true, 4, 5, 4, 1f, new float[16], 4, new float[19], 4, 0f, new float[20], 5));
+        Assert.Contains("B has 19", ex.Message);
+        ex = Assert.Throws<ArgumentException>(() =>
+            Gemm.Sgemm(false, false, 4, 4, 4, 1f, new float[16], 4, new float[16], 4, 0f, new float[16], 3));
+        Assert.Contains("ldc=3", ex.Message);
+        ex = Assert.Throws<ArgumentException>(() =>
+            Gemm.Sgemm(true, false, 4, 4, 2, 1f, new float[16], 3, new float[16], 4, 0f, new float[16], 4));
+        Assert.Contains("lda=3", ex.Message);
+    }
+
+    [Theory]
+    [InlineData(false, false)]
+    [InlineData(true, true)]
+    [InlineData(false, true)]
+    public void Two_threads_give_bitwise_the_same_C_as_one(bool ta, bool tb)
+    {
+        int saved = WorkerPool.MaxThreads;
+        try
+        {
+            foreach (var (m, n, k) in new[] { (300, 260, 200), (129, 1000, 77), (1000, 40, 300), (530, 610, 300) })
+            {
+                var a = Random(m * k, 5);
+                var b = Random(k * n, 6);
+                var c0 = Random(m * n, 7);
+                float[] Run(int threads)
+                {
+                    WorkerPool.MaxThreads = threads;
+                    var c = (float[])c0.Clone();
+                    Gemm.Sgemm(ta, tb, m, n, k, 0.5f, a, ta ? m : k, b, tb ? k : n, 0.25f, c, n);
+                    return c;
+                }
+                Assert.True((long)m * n * k >= Gemm.ParallelThreshold);
+                var one = Run(1);
+                var two = Run(2);
+                Assert.Equal(one, two);
+                var expected = Reference(ta, tb, m, n, k, 0.5f, a, ta ? m : k, b, tb ? k : n, 0.25f, (float[])c0.Clone(), n);
+                AssertClose(expected, two, m, n, n, Tolerance(k, a, b, 0.5f) + 1e-6, "2 threads");
+            }
+        }
+        finally
+        {
+            WorkerPool.MaxThreads = saved;
+        }
+    }
+
+    [Fact]
+    public void Repeated_calls_allocate_nothing_single_or_multi_threaded()
+    {
+        int saved = WorkerPool.MaxThreads;
+        try
+        {
+            WorkerPool.MaxThreads = 2;
+            foreach (var (m, n, k) in new[] { (20, 30, 40), (200, 300, 100) })
+            {
+                var (a, b, c) = (Random(m * k, 1), Random(k * n, 2), new float[m * n]);
+                void Call() => Gemm.Sgemm(false, true, m, n, k, 1f, a, k, b, k, 1f, c, n);
+                for (int i = 0; i < 3; i++) Call();
+                long before = GC.GetAllocatedBytesForCurrentThread();
+                for (int i = 0; i < 20; i++) Call();
+                long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+                Assert.True(allocated == 0, $"{m}x{n}x{k}: {allocated} bytes allocated");
+            }
+        }
+        finally
+        {
+            WorkerPool.MaxThreads = saved;
+        }
+    }
+
+    [Fact]
+    public void The_public_overload_uses_the_widest_accelerated_path()
+    {
+        var expected = Vector512.IsHardwareAccelerated ? GemmPath.Vector512
+            : Vector256.IsHardwareAccelerated ? GemmPath.Vector256 : GemmPath.Scalar;
+        Assert.Equal(expected, Gemm.BestPath);
+    }
+
+    // Vector512 is emulated (correct but slow) where it is not accelerated; still test it there
+    // only when the machine runs it natively, to keep the suite fast.
+    private static IEnumerable<GemmPath> Paths() =>
+        AllPaths.Where(p => p != GemmPath.Vector512 || Vector512.IsHardwareAccelerated);
+
+    private static void CheckAgainstReference(GemmPath path, bool ta, bool tb, int m, int n, int k,
+        float alpha, float beta, int pad, int seed, float fillC = float.NaN)
+    {
+        int lda = (ta ? m : k) + pad, ldb = (tb ? k : n) + pad, ldc = n + pad;
+        var a = Random((ta ? k : m) * lda, seed);
+        var b = Random((tb ? n : k) * ldb, seed + 1);
+        var c = beta == 0f ? Filled(m * ldc, fillC) : Random(m * ldc, seed + 2);
+        var expected = Reference(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, (float[])c.Clone(), ldc);
+        var padding = (float[])c.Clone();
+        Gemm.Sgemm(path, ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, 1);
+        string what = $"{path} ta={ta} tb={tb} {m}x{n}x{k} alpha={alpha} beta={beta}";
+        AssertClose(expected, c, m, n, ldc, Tolerance(k, a, b, alpha), what);
+        // The gap between rows (columns n..ldc) belongs to someone else and must stay untouched.
+        for (int i = 0; i < m; i++)
+            for (int j = n; j < ldc; j++)
+                Assert.True(padding[i * ldc + j].Equals(c[i * ldc + j]), $"{what}: padding changed at ({i},{j})");
+    }
+
+    private static float[] Reference(bool ta, bool tb, int m, int n, int k, float alpha,
+        float[] a, int lda, float[] b, int ldb, float beta, float[] c, int ldc)
+    {
+        for (int i = 0; i < m; i++)
+            for (int j = 0; j < n; j++)
+            {
+                double sum = 0;
+                for (int p = 0; p < k; p++)
+                    sum += (double)(ta ? a[p * lda + i] : a[i * lda + p]) * (tb ? b[j * ldb + p] : b[p * ldb + j]);
+                double old = beta == 0f ? 0 : beta * (double)c[i * ldc + j];
+                c[i * ldc + j] = (float)(alpha * sum + old);
+            }
+        return c;
+    }
+
+    private static double Tolerance(int k, float[] a, float[] b, float alpha) =>
+        Math.Abs(alpha) * Math.Max(1, k) * a.Max(Math.Abs) * b.Max(Math.Abs) * 1e-6 + 1e-6;
+
+    private static void AssertClose(float[] expected, float[] actual, int m, int n, int ldc, double tol, string what)
+    {
+        for (int i = 0; i < m; i++)
+            for (int j = 0; j < n; j++)
+            {
+                float e = expected[i * ldc + j], v = actual[i * ldc + j];
+                if (!(Math.Abs(e - v) <= tol))
+                    Assert.Fail($"{what}: C[{i},{j}] = {v}, expected {e} (tolerance {tol:G3})");
+            }
+    }
+
+    private static float[] Random(int length, int seed)
+    {
+        var rng = new Random(seed);
+        var x = new float[length];
+        for (int i = 0; i < x.Length; i++) x[i] = (float)(rng.NextDouble() * 2 - 1);
+        return x;
+    }
+
+    private static float[] Filled(int length, float value)
+    {
+        var x = new float[length];
+        Array.Fill(x, value);
+        return x;
+    }
+}
