@@ -102,9 +102,16 @@ public abstract class Module
     public IReadOnlyDictionary<string, Tensor> StateDict()
     {
         var d = new Dictionary<string, Tensor>();
-        foreach (var (n, p) in NamedParameters()) d[n] = p;
-        foreach (var (n, b) in NamedBuffers()) d[n] = b;
+        AddState(d, "");
         return d;
+    }
+
+    // PyTorch's order: each module's parameters, then its buffers, then its children in turn.
+    private void AddState(Dictionary<string, Tensor> d, string prefix)
+    {
+        foreach (var (n, p) in _parameters) d[prefix + n] = p;
+        foreach (var (n, b) in _buffers) d[prefix + n] = b;
+        foreach (var (n, c) in _children) c.AddState(d, prefix + n + ".");
     }
 
     /// <summary>

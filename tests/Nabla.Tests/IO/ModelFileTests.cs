@@ -1,0 +1,73 @@
+using Nabla.Autograd;
+using Nabla.IO;
+using Nabla.Tensors;
+
+namespace Nabla.Tests.IO;
+
+public sealed class ModelFileTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("nabla-mf-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private static ModelInfo Info(string arch) => new()
+    {
+        Architecture = arch,
+        InputShape = [1, 6],
+        Task = "multiclass",
+        Classes = ["a", "b", "c"],
+        InputMean = [1, 2, 3, 4, 5, 6],
+        InputStd = [1, 1, 1, 1, 1, 2],
+        HistoryJson = "[{\"epoch\":1,\"loss\":0.5}]",
+        Extra = new Dictionary<string, string> { ["data"] = "iris" },
+    };
+
+    [Fact]
+    public void A_saved_model_loads_with_identical_predictions_and_metadata()
+    {
+        const string arch = "dense(8,relu) batchnorm dropout(0.1) dense(3)";
+        var model = ModelBuilder.Build(ModelSpec.Parse(arch), new Shape(1, 6), new Rng(5));
+        // Move the running statistics away from their initial values.
+        var x = Tensor.Randn(new Shape(16, 6), new Rng(6));
+        using (GradMode.NoGrad()) model.Forward(x);
+        model.Eval();
+        var expected = Run(model, x);
+        var path = Path.Combine(_dir, "m.safetensors");
+        ModelFile.Save(path, model, Info(arch));
+
+        var (loaded, info) = ModelFile.Load(path);
+        Assert.Equal(expected.ToArray(), Run(loaded, x).ToArray());
+        Assert.Equal(arch, info.Architecture);
+        Assert.Equal(["a", "b", "c"], info.Classes);
+        Assert.Equal(2f, info.InputStd[5]);
+        Assert.Equal("iris", info.Extra["data"]);
+        Assert.Contains("loss", info.HistoryJson);
+        Assert.Equal(
+            ["0.weight", "0.bias", "1.weight", "1.bias", "1.running_mean", "1.running_var", "1.num_batches_tracked", "3.weight", "3.bias"],
+            Safetensors.Load(path).Tensors.Keys);
+    }
+
+    private static Tensor Run(Nabla.Nn.Module model, Tensor x)
+    {
+        using (GradMode.NoGrad()) return model.Forward(x);
+    }
+
+    [Fact]
+    public void Weights_that_do_not_fit_the_architecture_are_rejected_naming_the_entry()
+    {
+        var model = ModelBuilder.Build(ModelSpec.Parse("dense(4) dense(3)"), new Shape(1, 6), new Rng(1));
+        var path = Path.Combine(_dir, "m.safetensors");
+        ModelFile.Save(path, model, Info("dense(5) dense(3)"));
+        var e = Assert.Throws<ModelFileException>(() => ModelFile.Load(path));
+        Assert.Contains("0.weight", e.Message);
+        Assert.StartsWith("m.safetensors: weights do not match", e.Message);
+    }
+
+    [Fact]
+    public void A_plain_safetensors_file_is_not_mistaken_for_a_model()
+    {
+        var path = Path.Combine(_dir, "w.safetensors");
+        Safetensors.Save(path, new Dictionary<string, Tensor> { ["w"] = Tensor.Ones(2) });
+        Assert.Contains("not a Nabla model file", Assert.Throws<ModelFileException>(() => ModelFile.Load(path)).Message);
+    }
+}
