@@ -143,6 +143,13 @@ public abstract class Module
     }
 
     /// <summary>
+    /// A Keras-like table of this model's layers, output shapes and parameter counts for inputs of
+    /// <paramref name="inputShape"/> (full shape with the batch axis, e.g. <c>new Shape(1, 784)</c>);
+    /// see <see cref="ModelSummary.Format"/>. Runs one forward pass without changing any state.
+    /// </summary>
+    public string Summary(Shape inputShape) => ModelSummary.Format(this, inputShape);
+
+    /// <summary>
     /// A short description of the layer for summaries, like <c>Dense(784 → 256)</c>; defaults to
     /// the type name.
     /// </summary>

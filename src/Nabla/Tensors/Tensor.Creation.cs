@@ -1,12 +1,16 @@
 namespace Nabla.Tensors;
 
+// Tensors made by these public creation functions are ordinary GC objects even inside a
+// TensorScope: they are the user's constants and inputs, and recycling them when a scope ends would
+// corrupt any that outlive it (a fixture created lazily inside a step, say). Only the results of
+// operations are pooled by scopes.
 public sealed partial class Tensor
 {
     /// <summary>A tensor of zeros.</summary>
     public static Tensor Zeros(params ReadOnlySpan<int> shape) => Zeros(new Shape(shape));
 
     /// <summary>A tensor of zeros.</summary>
-    public static Tensor Zeros(Shape shape) => ZerosInternal(shape);
+    public static Tensor Zeros(Shape shape) => Persistent(shape);
 
     /// <summary>A tensor of ones.</summary>
     public static Tensor Ones(params ReadOnlySpan<int> shape) => Full(new Shape(shape), 1f);
@@ -17,7 +21,7 @@ public sealed partial class Tensor
     /// <summary>A tensor with every element equal to <paramref name="value"/>.</summary>
     public static Tensor Full(Shape shape, float value)
     {
-        var t = Uninitialized(shape);
+        var t = Unpooled(shape);
         t.AsSpan().Fill(value);
         return t;
     }
@@ -39,7 +43,7 @@ public sealed partial class Tensor
         var s = shape.Length == 0 ? new Shape(data.Length) : new Shape(shape);
         if (s.Numel != data.Length)
             throw new ShapeMismatchException($"FromArray: {data.Length} values cannot fill shape {s} ({s.Numel} elements)");
-        var t = Uninitialized(s);
+        var t = Unpooled(s);
         data.CopyTo(t.AsSpan());
         return t;
     }
@@ -49,7 +53,7 @@ public sealed partial class Tensor
     {
         ArgumentNullException.ThrowIfNull(data);
         int rows = data.GetLength(0), cols = data.GetLength(1);
-        var t = Uninitialized(new Shape(rows, cols));
+        var t = Unpooled(new Shape(rows, cols));
         var span = t.AsSpan();
         for (int i = 0; i < rows; i++)
             for (int j = 0; j < cols; j++)
@@ -62,7 +66,7 @@ public sealed partial class Tensor
     {
         if (step == 0 || float.IsNaN(step)) throw new ArgumentOutOfRangeException(nameof(step), "Arange: step must be non-zero");
         int n = Math.Max(0, (int)Math.Ceiling((end - start) / step));
-        var t = Uninitialized(new Shape(n));
+        var t = Unpooled(new Shape(n));
         var span = t.AsSpan();
         for (int i = 0; i < n; i++) span[i] = start + i * step;
         return t;
@@ -75,7 +79,7 @@ public sealed partial class Tensor
     public static Tensor Rand(Shape shape, Rng rng)
     {
         ArgumentNullException.ThrowIfNull(rng);
-        var t = Uninitialized(shape);
+        var t = Unpooled(shape);
         rng.FillUniform(t.AsSpan());
         return t;
     }
@@ -84,7 +88,7 @@ public sealed partial class Tensor
     public static Tensor Randn(Shape shape, Rng rng)
     {
         ArgumentNullException.ThrowIfNull(rng);
-        var t = Uninitialized(shape);
+        var t = Unpooled(shape);
         rng.FillNormal(t.AsSpan());
         return t;
     }
@@ -98,3 +102,4 @@ public sealed partial class Tensor
         return t;
     }
 }
+

@@ -146,6 +146,15 @@ public sealed partial class Tensor
         (_workspacePool ??= new Stack<Tensor>()).Push(t);
     }
 
+    /// <summary>A new tensor with unspecified contents that no scope will recycle.</summary>
+    internal static Tensor Unpooled(Shape shape)
+    {
+        int n = shape.Numel;
+        var t = new Tensor { Buffer = n == 0 ? [] : GC.AllocateUninitializedArray<float>(n) };
+        t.SetContiguousShape(shape);
+        return t;
+    }
+
     /// <summary>A tensor over an existing array (no copy), row-major.</summary>
     internal static Tensor Wrap(float[] buffer, Shape shape)
     {

@@ -1,0 +1,44 @@
+using System.Globalization;
+using Nabla.Autograd;
+using Nabla.Tensors;
+
+namespace Nabla.Nn;
+
+/// <summary>
+/// Inverted dropout: in training each element is kept with probability 1 − p and scaled by
+/// 1/(1 − p), else zeroed — y = x·m with m ∈ {0, 1/(1−p)}, so E[y] = x; in evaluation y = x.
+/// The mask is drawn from the layer's own seeded <see cref="Rng"/> for each forward pass.
+/// </summary>
+public sealed class Dropout : Module
+{
+    private readonly Rng _rng;
+
+    /// <summary>A dropout layer zeroing with probability <paramref name="p"/>, drawing masks from <paramref name="rng"/>.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">p is outside [0, 1].</exception>
+    public Dropout(float p, Rng rng)
+    {
+        if (!(p >= 0 && p <= 1)) throw new ArgumentOutOfRangeException(nameof(p), $"dropout probability must be in [0, 1], got {p}");
+        ArgumentNullException.ThrowIfNull(rng);
+        P = p;
+        _rng = rng;
+    }
+
+    /// <summary>The probability of zeroing an element.</summary>
+    public float P { get; }
+
+    /// <summary>y = x·m in training (fresh mask each call), y = x in evaluation.</summary>
+    public override Tensor Forward(Tensor input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        if (!IsTraining || P == 0) return input;
+        // The mask lives in the current step's scope like any intermediate.
+        var mask = Tensor.Uninitialized(input.Shape);
+        var m = mask.AsSpan();
+        float scale = P == 1 ? 0f : 1f / (1f - P);
+        for (int i = 0; i < m.Length; i++) m[i] = _rng.NextFloat() >= P ? scale : 0f;
+        return input * mask;
+    }
+
+    /// <summary><c>Dropout(p=0.2)</c>.</summary>
+    public override string Describe() => $"Dropout(p={P.ToString("G4", CultureInfo.InvariantCulture)})";
+}

@@ -1,0 +1,14 @@
+using Nabla.Tensors;
+
+namespace Nabla.Nn;
+
+/// <summary>Passes its input through unchanged: y = x (Keras' "linear" activation).</summary>
+public sealed class Identity : Module
+{
+    /// <summary>Applies the activation elementwise; same shape out.</summary>
+    public override Tensor Forward(Tensor input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        return input;
+    }
+}

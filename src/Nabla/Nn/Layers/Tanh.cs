@@ -1,0 +1,15 @@
+using Nabla.Autograd;
+using Nabla.Tensors;
+
+namespace Nabla.Nn;
+
+/// <summary>Hyperbolic tangent y = tanh(x).</summary>
+public sealed class Tanh : Module
+{
+    /// <summary>Applies the activation elementwise; same shape out.</summary>
+    public override Tensor Forward(Tensor input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        return input.Tanh();
+    }
+}
