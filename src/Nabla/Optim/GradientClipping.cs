@@ -1,0 +1,49 @@
+using Nabla.Kernels;
+using Nabla.Tensors;
+using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
+
+namespace Nabla.Optim;
+
+/// <summary>Gradient clipping applied in place to <see cref="Tensor.Grad"/> between backward and the optimizer step.</summary>
+public static class GradientClipping
+{
+    /// <summary>
+    /// Rescales all gradients together when their global L2 norm ‖g‖ = √(Σ over parameters Σ g²)
+    /// exceeds <paramref name="maxNorm"/>, like <c>torch.nn.utils.clip_grad_norm_</c>:
+    /// c = maxNorm / (‖g‖ + 1e-6); if c &lt; 1 every gradient is multiplied by c.
+    /// Parameters without a gradient are ignored.
+    /// </summary>
+    /// <returns>‖g‖ before clipping (useful for logging).</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxNorm"/> is negative or not finite.</exception>
+    public static float ClipByNorm(IEnumerable<Tensor> parameters, float maxNorm)
+    {
+        ArgumentNullException.ThrowIfNull(parameters);
+        Hyperparameters.NonNegative(maxNorm, nameof(maxNorm));
+        double sumOfSquares = 0;
+        foreach (var p in parameters)
+            if (p.Grad is { } g) sumOfSquares += Reductions.SumOfSquares(g.AsSpan());
+        double norm = Math.Sqrt(sumOfSquares);
+        double coefficient = maxNorm / (norm + 1e-6);
+        if (coefficient < 1)
+        {
+            foreach (var p in parameters)
+                if (p.Grad is { } g) TensorPrimitives.Multiply(g.AsSpan(), (float)coefficient, g.AsSpan());
+        }
+        return (float)norm;
+    }
+
+    /// <summary>Clamps every gradient element into [−clipValue, clipValue], like <c>torch.nn.utils.clip_grad_value_</c>.</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="clipValue"/> is negative or not finite.</exception>
+    public static void ClipByValue(IEnumerable<Tensor> parameters, float clipValue)
+    {
+        ArgumentNullException.ThrowIfNull(parameters);
+        Hyperparameters.NonNegative(clipValue, nameof(clipValue));
+        foreach (var p in parameters)
+        {
+            if (p.Grad is not { } g) continue;
+            var s = g.AsSpan();
+            TensorPrimitives.Min(s, clipValue, s);
+            TensorPrimitives.Max(s, -clipValue, s);
+        }
+    }
+}
