@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using Nabla.Data;
 using Nabla.Nn;
+using Nabla.Nn.Losses;
+using Nabla.Optim;
 using Nabla.Tensors;
 using Nabla.Tests.Training;
 using Nabla.Training;
@@ -28,7 +30,7 @@ public class RealDataTrainingTests(ITestOutputHelper output)
         var (train, test) = StandardizedSplit(SklearnCsv.Load(TestData.Path_("sklearn", "digits.csv.gz")), 1);
         var rng = new Rng(7);
         var model = new Sequential(new Dense(64, 128, rng), new ReLU(), new Dense(128, 10, rng));
-        model.Fit(new DataLoader(train, 32, shuffle: true, rng: rng), new TestAdam(model.Parameters(), 1e-3f), new TestCrossEntropy(), epochs: 40);
+        model.Fit(new DataLoader(train, 32, shuffle: true, rng: rng), new Adam(model.Parameters(), 1e-3f), new CrossEntropyLoss(), epochs: 40);
         double acc = model.Evaluate(new DataLoader(test, 256), null, [new Accuracy()]).Metrics["accuracy"];
         output.WriteLine($"digits test accuracy {acc:F4} in {sw.Elapsed.TotalSeconds:F1} s");
         Assert.True(acc >= 0.97, $"digits test accuracy {acc}");
@@ -42,7 +44,7 @@ public class RealDataTrainingTests(ITestOutputHelper output)
         // (the overlapping versicolor/virginica flowers land in some test splits); seed 1 is fixed here.
         var rng = new Rng(7);
         var model = new Sequential(new Dense(4, 16, rng), new ReLU(), new Dense(16, 3, rng));
-        model.Fit(train.X, train.Y, new TestAdam(model.Parameters(), 1e-2f), new TestCrossEntropy(), epochs: 100, batchSize: 16, rng: rng);
+        model.Fit(train.X, train.Y, new Adam(model.Parameters(), 1e-2f), new CrossEntropyLoss(), epochs: 100, batchSize: 16, rng: rng);
         double acc = ClassificationMetrics.Accuracy(model.Predict(test.X), test.Y);
         output.WriteLine($"iris test accuracy {acc:F4}");
         Assert.True(acc >= 0.95, $"iris test accuracy {acc}");
@@ -56,7 +58,7 @@ public class RealDataTrainingTests(ITestOutputHelper output)
         var test = IdxImages.Load(Fashion("t10k-images-idx3-ubyte.gz"), Fashion("t10k-labels-idx1-ubyte.gz"), limit: 2000);
         var rng = new Rng(5);
         var model = new Sequential(new Dense(784, 256, rng), new ReLU(), new Dense(256, 128, rng), new ReLU(), new Dense(128, 10, rng));
-        var history = model.Fit(new DataLoader(train, 128, shuffle: true, rng: rng), new TestAdam(model.Parameters(), 1e-3f), new TestCrossEntropy(),
+        var history = model.Fit(new DataLoader(train, 128, shuffle: true, rng: rng), new Adam(model.Parameters(), 1e-3f), new CrossEntropyLoss(),
             epochs: 2, metrics: [new Accuracy()]);
         double acc = model.Evaluate(new DataLoader(test, 500), null, [new Accuracy()]).Metrics["accuracy"];
         output.WriteLine($"fashion-mnist 10k/2 epochs: train acc {history["accuracy"][^1]:F4}, test acc {acc:F4}, {sw.Elapsed.TotalSeconds:F1} s");
@@ -69,7 +71,7 @@ public class RealDataTrainingTests(ITestOutputHelper output)
         var x = Tensor.Eye(8);
         var rng = new Rng(3);
         var model = new Sequential(new Dense(8, 3, rng), new Sigmoid(), new Dense(3, 8, rng), new Sigmoid());
-        model.Fit(x, x, new TestAdam(model.Parameters(), 0.05f), new TestMse(), epochs: 2000, batchSize: 8, rng: rng);
+        model.Fit(x, x, new Adam(model.Parameters(), 0.05f), new MSELoss(), epochs: 2000, batchSize: 8, rng: rng);
         var reconstructed = ClassificationMetrics.PredictedClasses(model.Predict(x));
         Assert.Equal(Enumerable.Range(0, 8), reconstructed);
     }
@@ -81,9 +83,9 @@ public class RealDataTrainingTests(ITestOutputHelper output)
         var test = IdxImages.Load(Fashion("t10k-images-idx3-ubyte.gz"), null, limit: 1000);
         var rng = new Rng(9);
         var model = new Sequential(new Dense(784, 64, rng), new ReLU(), new Dense(64, 784, rng), new Sigmoid());
-        var loss = new TestMse();
+        var loss = new MSELoss();
         double before = model.Evaluate(new DataLoader(test, 500), loss).Loss;
-        model.Fit(new DataLoader(train, 64, shuffle: true, rng: rng), new TestAdam(model.Parameters(), 2e-3f), loss, epochs: 3);
+        model.Fit(new DataLoader(train, 64, shuffle: true, rng: rng), new Adam(model.Parameters(), 2e-3f), loss, epochs: 3);
         double after = model.Evaluate(new DataLoader(test, 500), loss).Loss;
         output.WriteLine($"autoencoder held-out MSE {before:F4} → {after:F4}");
         Assert.True(after < before / 4, $"reconstruction MSE {before} → {after}");
@@ -99,7 +101,7 @@ public class RealDataTrainingTests(ITestOutputHelper output)
         var rng = new Rng(12);
         var model = new Sequential(new Dense(30, 8, rng), new ReLU(), new Dense(8, 1, rng), new Sigmoid());
         var y = train.Y.AsSpan().ToArray();
-        model.Fit(scaler.Transform(train.X), Tensor.FromArray(y, y.Length, 1), new TestAdam(model.Parameters(), 1e-3f), new TestMse(), epochs: 5, batchSize: 32, rng: rng);
+        model.Fit(scaler.Transform(train.X), Tensor.FromArray(y, y.Length, 1), new Adam(model.Parameters(), 1e-3f), new MSELoss(), epochs: 5, batchSize: 32, rng: rng);
         var scores = model.Predict(scaler.Transform(val.X));
         var targets = Tensor.FromArray(val.Y.ToArray(), val.Count, 1);
         var tuned = DecisionThresholds.Tune(scores, targets);

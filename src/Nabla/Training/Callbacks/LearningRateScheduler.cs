@@ -10,7 +10,7 @@ public sealed class LearningRateScheduler : Callback
 {
     private readonly Action? _step;
     private readonly Func<int, float, float>? _function;
-    private readonly Action<float>? _metricStep;
+    private readonly Action<double>? _metricStep;
 
     /// <summary>Calls <paramref name="step"/> (an LR schedule's <c>Step</c>) at the end of every epoch.</summary>
     public LearningRateScheduler(Action step)
@@ -26,7 +26,7 @@ public sealed class LearningRateScheduler : Callback
         _function = schedule;
     }
 
-    private LearningRateScheduler(string monitor, Action<float> step)
+    private LearningRateScheduler(string monitor, Action<double> step)
     {
         ArgumentException.ThrowIfNullOrEmpty(monitor);
         ArgumentNullException.ThrowIfNull(step);
@@ -38,7 +38,7 @@ public sealed class LearningRateScheduler : Callback
     /// Passes the figure <paramref name="monitor"/> to <paramref name="step"/> (e.g. ReduceLROnPlateau's
     /// <c>Step(metric)</c>) at the end of every epoch.
     /// </summary>
-    public static LearningRateScheduler OnPlateau(string monitor, Action<float> step) => new(monitor, step);
+    public static LearningRateScheduler OnPlateau(string monitor, Action<double> step) => new(monitor, step);
 
     /// <summary>The monitored figure for the plateau form, otherwise null.</summary>
     public string? Monitor { get; }
@@ -56,6 +56,6 @@ public sealed class LearningRateScheduler : Callback
     {
         ArgumentNullException.ThrowIfNull(logs);
         _step?.Invoke();
-        if (_metricStep is not null) _metricStep((float)logs[Monitor!]);
+        if (_metricStep is not null) _metricStep(logs[Monitor!]);
     }
 }
