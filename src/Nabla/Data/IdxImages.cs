@@ -1,0 +1,30 @@
+namespace Nabla.Data;
+
+/// <summary>Builds an <see cref="ImageDataset"/> from an IDX image file and an IDX label file (MNIST, Fashion-MNIST).</summary>
+public static class IdxImages
+{
+    /// <summary>Loads images <c>[N, H, W]</c> and labels <c>[N]</c>; samples are <c>[H·W]</c> when <paramref name="flatten"/>, else <c>[1, H, W]</c>.</summary>
+    /// <param name="imagesPath">IDX3 images (magic 0x803), optionally gzipped.</param>
+    /// <param name="labelsPath">IDX1 labels (magic 0x801); null for an autoencoder dataset whose targets are the images.</param>
+    /// <param name="flatten">Give each sample as a vector.</param>
+    /// <param name="limit">Keep only the first this-many images (all when null).</param>
+    /// <exception cref="DataFormatException">The files have the wrong ranks or different counts.</exception>
+    public static ImageDataset Load(string imagesPath, string? labelsPath, bool flatten = true, int? limit = null)
+    {
+        var images = Idx.Read(imagesPath);
+        if (images.Shape.Length != 3) throw new DataFormatException($"{imagesPath}: expected images [N, H, W], got rank {images.Shape.Length}");
+        int n = images.Shape[0], h = images.Shape[1], w = images.Shape[2];
+        byte[]? labels = null;
+        if (labelsPath is not null)
+        {
+            var l = Idx.Read(labelsPath);
+            if (l.Shape.Length != 1 || l.Shape[0] != n)
+                throw new DataFormatException($"{labelsPath}: expected {n} labels [N], got [{string.Join(", ", l.Shape)}]");
+            labels = l.Data;
+        }
+        int keep = Math.Min(n, limit ?? n);
+        var pixels = keep == n ? images.Data : images.Data[..(keep * h * w)];
+        if (labels is not null && keep != n) labels = labels[..keep];
+        return new ImageDataset(pixels, flatten ? [h * w] : [1, h, w], labels);
+    }
+}

@@ -1,0 +1,91 @@
+using Nabla.Tensors;
+using Nabla.Training;
+
+namespace Nabla.Data;
+
+/// <summary>
+/// Images kept as bytes (one byte per pixel, as IDX files store them) and converted to floats
+/// <c>pixel × scale</c> only for the rows of each batch, so a data set of 60,000 28×28 images
+/// takes 47 MB instead of 188 MB. Targets are the class labels <c>[b]</c>, or the images themselves
+/// for autoencoders.
+/// </summary>
+public sealed class ImageDataset : IDataset
+{
+    private readonly byte[] _pixels;
+    private readonly byte[]? _labels;
+    private readonly int[] _sampleShape;
+    private readonly int _sampleSize;
+
+    /// <summary>Creates the dataset.</summary>
+    /// <param name="pixels">All images, row-major, <c>count × Π sampleShape</c> bytes.</param>
+    /// <param name="sampleShape">One image's shape as the model sees it, e.g. <c>[784]</c> or <c>[1, 28, 28]</c>.</param>
+    /// <param name="labels">One class label per image; null makes the targets the images (autoencoder).</param>
+    /// <param name="scale">Pixel scale; 1/255 maps bytes to [0, 1].</param>
+    /// <exception cref="ShapeMismatchException">The byte counts do not fit the shape or the labels.</exception>
+    public ImageDataset(byte[] pixels, int[] sampleShape, byte[]? labels, float scale = 1f / 255)
+    {
+        ArgumentNullException.ThrowIfNull(pixels);
+        ArgumentNullException.ThrowIfNull(sampleShape);
+        _sampleShape = (int[])sampleShape.Clone();
+        _sampleSize = new Shape(_sampleShape).Numel;
+        if (_sampleSize == 0 || pixels.Length % _sampleSize != 0)
+            throw new ShapeMismatchException($"{pixels.Length} pixel bytes do not divide into images of shape [{string.Join(", ", sampleShape)}]");
+        Count = pixels.Length / _sampleSize;
+        if (labels is not null && labels.Length != Count)
+            throw new ShapeMismatchException($"{Count} images but {labels.Length} labels");
+        _pixels = pixels;
+        _labels = labels;
+        Scale = scale;
+    }
+
+    /// <inheritdoc/>
+    public int Count { get; }
+
+    /// <summary>The factor applied to each byte.</summary>
+    public float Scale { get; }
+
+    /// <summary>True when the targets are the images (no labels were given).</summary>
+    public bool TargetIsInput => _labels is null;
+
+    /// <summary>The label of sample <paramref name="index"/>.</summary>
+    public int Label(int index) => _labels is null ? throw new InvalidOperationException("this image dataset has no labels") : _labels[index];
+
+    /// <inheritdoc/>
+    public Batch Gather(ReadOnlySpan<int> indices)
+    {
+        Dataset.CheckIndices(indices, Count);
+        Span<int> dims = stackalloc int[_sampleShape.Length + 1];
+        dims[0] = indices.Length;
+        _sampleShape.CopyTo(dims[1..]);
+        var x = Tensor.Uninitialized(new Shape(dims));
+        var dst = x.AsSpan();
+        for (int r = 0; r < indices.Length; r++)
+        {
+            var src = _pixels.AsSpan(indices[r] * _sampleSize, _sampleSize);
+            var row = dst.Slice(r * _sampleSize, _sampleSize);
+            for (int j = 0; j < src.Length; j++) row[j] = src[j] * Scale;
+        }
+        if (_labels is null) return new Batch(x, x);
+        var y = Tensor.Uninitialized(new Shape(indices.Length));
+        var ys = y.AsSpan();
+        for (int r = 0; r < indices.Length; r++) ys[r] = _labels[indices[r]];
+        return new Batch(x, y);
+    }
+
+    /// <summary>A new dataset of the images <paramref name="indices"/> (bytes copied, in that order).</summary>
+    public ImageDataset Subset(ReadOnlySpan<int> indices)
+    {
+        Dataset.CheckIndices(indices, Count);
+        var pixels = new byte[indices.Length * _sampleSize];
+        byte[]? labels = _labels is null ? null : new byte[indices.Length];
+        for (int r = 0; r < indices.Length; r++)
+        {
+            _pixels.AsSpan(indices[r] * _sampleSize, _sampleSize).CopyTo(pixels.AsSpan(r * _sampleSize));
+            if (labels is not null) labels[r] = _labels![indices[r]];
+        }
+        return new ImageDataset(pixels, _sampleShape, labels, Scale);
+    }
+
+    /// <summary>The labels as floats <c>[N]</c> (e.g. for stratified splits).</summary>
+    public float[] LabelsAsFloats() => _labels is null ? throw new InvalidOperationException("this image dataset has no labels") : [.. _labels.Select(b => (float)b)];
+}

@@ -1,0 +1,262 @@
+using System.Diagnostics;
+using Nabla.Nn;
+using Nabla.Nn.Losses;
+using Nabla.Optim;
+using Nabla.Tensors;
+using Nabla.Training.Callbacks;
+using Nabla.Training.Metrics;
+
+namespace Nabla.Training;
+
+/// <summary>
+/// Keras-style training on any <see cref="Module"/>: <c>model.Fit(...)</c>, <c>model.Evaluate(...)</c>,
+/// <c>model.Predict(...)</c>. The model stays a plain PyTorch-like module; these are extension methods.
+/// </summary>
+/// <example><code>
+/// var history = model.Fit(x, y, new Adam(model.Parameters(), 1e-3f), new CrossEntropyLoss(),
+///     epochs: 30, batchSize: 32, validationSplit: 0.1f, metrics: [new Accuracy()],
+///     callbacks: [new EarlyStopping(patience: 5, restoreBestWeights: true)], rng: new Rng(42));
+/// var (loss, figures) = model.Evaluate(xTest, yTest, new CrossEntropyLoss(), [new Accuracy()]);
+/// var probabilities = model.Predict(xTest).Softmax(-1);
+/// </code></example>
+public static class ModelTraining
+{
+    /// <summary>
+    /// Trains on in-memory tensors, Keras' <c>model.fit(x, y, ...)</c>. Each epoch shuffles the
+    /// rows (with <paramref name="rng"/>), runs one <see cref="TrainingStep"/> per batch in training
+    /// mode, then evaluates the validation data in evaluation mode.
+    /// </summary>
+    /// <param name="model">The model to train (left in training mode, as PyTorch after training).</param>
+    /// <param name="x">Inputs <c>[N, …]</c>.</param>
+    /// <param name="y">Targets <c>[N, …]</c> (class indices <c>[N]</c> for cross-entropy).</param>
+    /// <param name="optimizer">The optimizer over the model's parameters.</param>
+    /// <param name="loss">The loss to minimise (reduction Mean or Sum).</param>
+    /// <param name="epochs">Passes over the training data.</param>
+    /// <param name="batchSize">Samples per step.</param>
+    /// <param name="validationData">Held-out (x, y) evaluated after every epoch (logged as <c>val_*</c>).</param>
+    /// <param name="validationSplit">Fraction in [0, 1) of the rows, taken from the end before shuffling as in Keras, used as validation data instead.</param>
+    /// <param name="metrics">Figures accumulated per epoch on training and validation data.</param>
+    /// <param name="callbacks">Hooks: early stopping, checkpoints, schedules, progress.</param>
+    /// <param name="rng">Shuffling generator; when null and shuffling, one seeded with <see cref="FitDefaults.ShuffleSeed"/>.</param>
+    /// <param name="shuffle">Reshuffle the training rows every epoch.</param>
+    /// <param name="dropLast">Skip an incomplete last batch.</param>
+    /// <returns>Per-epoch loss, metrics, validation figures, learning rate and seconds.</returns>
+    /// <exception cref="ArgumentException">Both validation data and a split are given, or the split is outside [0, 1).</exception>
+    public static History Fit(this Module model, Tensor x, Tensor y, Optimizer optimizer, Loss loss,
+        int epochs = FitDefaults.Epochs, int batchSize = FitDefaults.BatchSize, (Tensor X, Tensor Y)? validationData = null,
+        float validationSplit = 0f, IReadOnlyList<Metric>? metrics = null, IReadOnlyList<Callback>? callbacks = null,
+        Rng? rng = null, bool shuffle = true, bool dropLast = false)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        ArgumentNullException.ThrowIfNull(y);
+        if (!(validationSplit >= 0 && validationSplit < 1))
+            throw new ArgumentException($"validationSplit must be in [0, 1), got {validationSplit}", nameof(validationSplit));
+        if (validationSplit > 0 && validationData is not null)
+            throw new ArgumentException("give either validationData or validationSplit, not both", nameof(validationSplit));
+        if (x.Rank == 0 || y.Rank == 0 || x.Shape[0] != y.Shape[0])
+            throw new ShapeMismatchException($"inputs {x.Shape} and targets {y.Shape} must have the same number of rows");
+        IBatchSource? validation = null;
+        if (validationSplit > 0)
+        {
+            int n = x.Shape[0];
+            int held = (int)Math.Round(n * (double)validationSplit);
+            if (held < 1 || held >= n)
+                throw new ArgumentException($"validationSplit {validationSplit} of {n} rows leaves {held} validation and {n - held} training rows", nameof(validationSplit));
+            validation = new TensorBatchSource(Slice(x, n - held, held), Slice(y, n - held, held), batchSize);
+            x = Slice(x, 0, n - held);
+            y = Slice(y, 0, n - held);
+        }
+        else if (validationData is { } v)
+        {
+            validation = new TensorBatchSource(v.X, v.Y, batchSize);
+        }
+        var train = new TensorBatchSource(x, y, batchSize, shuffle ? rng ?? new Rng(FitDefaults.ShuffleSeed) : null, dropLast);
+        return model.Fit(train, optimizer, loss, epochs, validation, metrics, callbacks);
+    }
+
+    /// <summary>
+    /// Trains on batches from <paramref name="train"/> (a data loader: it owns batch size, shuffling
+    /// and drop-last). See the tensor overload for the other parameters.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">Fewer than one epoch.</exception>
+    public static History Fit(this Module model, IBatchSource train, Optimizer optimizer, Loss loss,
+        int epochs = FitDefaults.Epochs, IBatchSource? validation = null, IReadOnlyList<Metric>? metrics = null,
+        IReadOnlyList<Callback>? callbacks = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(train);
+        ArgumentNullException.ThrowIfNull(optimizer);
+        ArgumentNullException.ThrowIfNull(loss);
+        ArgumentOutOfRangeException.ThrowIfLessThan(epochs, 1);
+        metrics ??= [];
+        callbacks ??= [];
+        var history = new History();
+        var context = new TrainingContext(model, optimizer, epochs, metrics, history);
+        Accuracy? accuracy = null;
+        foreach (var m in metrics) if (m is Accuracy a) { accuracy = a; break; }
+
+        foreach (var cb in callbacks) cb.Context = context;
+        try
+        {
+            foreach (var cb in callbacks) cb.OnTrainBegin();
+            for (int epoch = 0; epoch < epochs && !context.StopTraining; epoch++)
+            {
+                foreach (var cb in callbacks) cb.OnEpochBegin(epoch);
+                float lr = optimizer.LearningRate;
+                long start = Stopwatch.GetTimestamp();
+                model.Train();
+                foreach (var m in metrics) m.Reset();
+                train.StartEpoch();
+                double total = 0;
+                long seen = 0;
+                int batches = train.BatchCount;
+                for (int b = 0; b < batches; b++)
+                {
+                    float value = TrainingStep.Run(model, loss, optimizer, train, b, metrics, out int size);
+                    total += TrainingStep.Total(loss, value, size);
+                    seen += size;
+                    if (callbacks.Count == 0) continue;
+                    double secs = Stopwatch.GetElapsedTime(start).TotalSeconds;
+                    var logs = new BatchLogs(epoch, b, batches, size, value, total / seen,
+                        accuracy?.Result ?? double.NaN, secs > 0 ? seen / secs : 0);
+                    for (int c = 0; c < callbacks.Count; c++) callbacks[c].OnBatchEnd(in logs);
+                }
+                var epochLogs = new EpochLogs(epoch);
+                epochLogs["loss"] = seen == 0 ? double.NaN : total / seen;
+                foreach (var m in metrics) epochLogs[m.Name] = m.Result;
+                if (validation is not null)
+                {
+                    epochLogs["val_loss"] = EvaluateCore(model, validation, loss, metrics);
+                    foreach (var m in metrics) epochLogs["val_" + m.Name] = m.Result;
+                }
+                epochLogs["lr"] = lr;
+                epochLogs["seconds"] = Stopwatch.GetElapsedTime(start).TotalSeconds;
+                history.Add(epochLogs);
+                foreach (var cb in callbacks) cb.OnEpochEnd(epoch, epochLogs);
+                if (context.StopTraining && epoch < epochs - 1) history.StoppedEarly = true;
+            }
+            model.Train();
+            foreach (var cb in callbacks) cb.OnTrainEnd();
+        }
+        finally
+        {
+            foreach (var cb in callbacks) cb.Context = null;
+        }
+        return history;
+    }
+
+    /// <summary>
+    /// The mean loss and metric values over <paramref name="x"/>, <paramref name="y"/> in evaluation
+    /// mode without gradients (Keras' <c>model.evaluate</c>); the model's mode is restored afterwards.
+    /// </summary>
+    /// <param name="model">The model.</param>
+    /// <param name="x">Inputs <c>[N, …]</c>.</param>
+    /// <param name="y">Targets <c>[N, …]</c>.</param>
+    /// <param name="loss">The loss (null: only metrics, loss reported as NaN).</param>
+    /// <param name="metrics">Figures to compute.</param>
+    /// <param name="batchSize">Samples per forward pass.</param>
+    public static EvaluationResult Evaluate(this Module model, Tensor x, Tensor y, Loss? loss, IReadOnlyList<Metric>? metrics = null,
+        int batchSize = FitDefaults.BatchSize) =>
+        model.Evaluate(new TensorBatchSource(x, y, batchSize), loss, metrics);
+
+    /// <summary>Evaluates over every batch of <paramref name="source"/> (see the tensor overload).</summary>
+    public static EvaluationResult Evaluate(this Module model, IBatchSource source, Loss? loss, IReadOnlyList<Metric>? metrics = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(source);
+        metrics ??= [];
+        bool wasTraining = model.IsTraining;
+        double value = EvaluateCore(model, source, loss, metrics);
+        model.Train(wasTraining);
+        var figures = new Dictionary<string, double>();
+        foreach (var m in metrics) figures[m.Name] = m.Result;
+        return new EvaluationResult(value, figures);
+    }
+
+    /// <summary>Runs the model over <paramref name="source"/> in eval mode; metrics hold the results afterwards.</summary>
+    private static double EvaluateCore(Module model, IBatchSource source, Loss? loss, IReadOnlyList<Metric> metrics)
+    {
+        model.Eval();
+        foreach (var m in metrics) m.Reset();
+        source.StartEpoch();
+        double total = 0;
+        long seen = 0;
+        using (Autograd.GradMode.NoGrad())
+        {
+            for (int b = 0; b < source.BatchCount; b++)
+            {
+                using (TensorScope.Begin())
+                {
+                    var (x, y) = source.GetBatch(b);
+                    int size = x.Shape[0];
+                    var output = model.Forward(x);
+                    if (loss is not null)
+                    {
+                        var l = loss.Forward(output, y);
+                        total += l.Numel == 1 ? TrainingStep.Total(loss, l.Item(), size) : Sum(l) * size / l.Numel;
+                    }
+                    for (int i = 0; i < metrics.Count; i++) metrics[i].Update(output, y);
+                    seen += size;
+                }
+            }
+        }
+        return loss is null || seen == 0 ? double.NaN : total / seen;
+    }
+
+    /// <summary>
+    /// The model's outputs for every row of <paramref name="x"/>, computed in batches in evaluation
+    /// mode without gradients (each batch in its own scope, copied into one result <c>[N, …]</c>).
+    /// </summary>
+    public static Tensor Predict(this Module model, Tensor x, int batchSize = FitDefaults.BatchSize)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
+        if (x.Rank == 0) throw new ShapeMismatchException($"predict needs inputs [N, …], got a scalar");
+        return model.Predict(new TensorBatchSource(x, x, batchSize));
+    }
+
+    /// <summary>The model's outputs for every batch of <paramref name="source"/>, in the source's order (targets are ignored).</summary>
+    public static Tensor Predict(this Module model, IBatchSource source)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(source);
+        bool wasTraining = model.IsTraining;
+        model.Eval();
+        source.StartEpoch();
+        Tensor? result = null;
+        int row = 0;
+        using (Autograd.GradMode.NoGrad())
+        {
+            for (int b = 0; b < source.BatchCount; b++)
+            {
+                using (TensorScope.Begin())
+                {
+                    var output = model.Forward(source.GetBatch(b).Inputs);
+                    if (result is null)
+                    {
+                        using (TensorScope.Suspend()) result = Tensor.Zeros(output.Shape.With(0, source.SampleCount));
+                    }
+                    int width = result.Numel / Math.Max(1, source.SampleCount);
+                    output.CopyTo(result.AsSpan().Slice(row * width, output.Numel));
+                    row += output.Shape[0];
+                }
+            }
+        }
+        model.Train(wasTraining);
+        return result ?? Tensor.Zeros(0);
+    }
+
+    private static Tensor Slice(Tensor t, int start, int count)
+    {
+        int width = t.Numel / t.Shape[0];
+        var all = t.ToArray();
+        return Tensor.FromArray(all[(start * width)..((start + count) * width)], t.Shape.With(0, count).ToArray());
+    }
+
+    private static double Sum(Tensor t)
+    {
+        double s = 0;
+        foreach (var v in t.AsSpan()) s += v;
+        return s;
+    }
+}

@@ -1,0 +1,67 @@
+using Nabla.Autograd;
+using Nabla.Nn;
+using Nabla.Nn.Losses;
+using Nabla.Optim;
+using Nabla.Tensors;
+using Nabla.Training.Metrics;
+
+namespace Nabla.Training;
+
+/// <summary>
+/// One optimisation step, the body of <c>Fit</c>'s inner loop, for users writing their own loop:
+/// <code>
+/// using (TensorScope.Begin())
+/// {
+///     var (x, y) = source.GetBatch(i);
+///     var output = model.Forward(x);
+///     var loss = lossFn.Forward(output, y);
+///     loss.Backward();
+///     value = loss.Item();          // and metrics read output, y
+/// }
+/// optimizer.Step();
+/// optimizer.ZeroGrad();
+/// </code>
+/// Every temporary goes back to the pools at the end of the scope, so after the first step a
+/// step allocates (almost) nothing.
+/// </summary>
+public static class TrainingStep
+{
+    /// <summary>Trains on batch <paramref name="batchIndex"/> of <paramref name="source"/>; returns the batch loss.</summary>
+    /// <param name="model">The model (its mode is left as it is).</param>
+    /// <param name="loss">A loss with reduction Mean or Sum.</param>
+    /// <param name="optimizer">Updates the parameters from their gradients.</param>
+    /// <param name="source">Supplies the batch.</param>
+    /// <param name="batchIndex">Which batch of the current epoch.</param>
+    /// <param name="metrics">Metrics updated with the batch's output (may be null).</param>
+    /// <param name="batchSize">The number of samples in the batch.</param>
+    /// <exception cref="ShapeMismatchException">The loss is not a scalar (reduction None).</exception>
+    public static float Run(Module model, Loss loss, Optimizer optimizer, IBatchSource source, int batchIndex,
+        IReadOnlyList<Metric>? metrics, out int batchSize)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(loss);
+        ArgumentNullException.ThrowIfNull(optimizer);
+        ArgumentNullException.ThrowIfNull(source);
+        float value;
+        using (TensorScope.Begin())
+        {
+            var (x, y) = source.GetBatch(batchIndex);
+            batchSize = x.Rank == 0 ? 1 : x.Shape[0];
+            var output = model.Forward(x);
+            var l = loss.Forward(output, y);
+            if (l.Numel != 1)
+                throw new ShapeMismatchException($"training needs a scalar loss (reduction Mean or Sum), got shape {l.Shape}");
+            l.Backward();
+            value = l.Item();
+            if (metrics is not null)
+                for (int i = 0; i < metrics.Count; i++) metrics[i].Update(output, y);
+        }
+        optimizer.Step();
+        optimizer.ZeroGrad();
+        return value;
+    }
+
+    /// <summary>The batch's total loss (mean × batch size for a mean loss), so epochs average over samples.</summary>
+    internal static double Total(Loss loss, float value, int batchSize) =>
+        loss.Reduction == Reduction.Sum ? value : (double)value * batchSize;
+}

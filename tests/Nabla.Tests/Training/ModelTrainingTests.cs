@@ -1,0 +1,171 @@
+using Nabla.Autograd;
+using Nabla.Tensors;
+using Nabla.Training;
+using Nabla.Training.Callbacks;
+using Nabla.Training.Metrics;
+
+namespace Nabla.Tests.Training;
+
+public class ModelTrainingTests
+{
+    /// <summary>Three Gaussian blobs in 2-D, labels 0..2.</summary>
+    private static (Tensor X, Tensor Y) Blobs(int n, Rng rng, float spread = 0.5f)
+    {
+        var x = new float[n * 2];
+        var y = new float[n];
+        float[] cx = [0, 3, 0], cy = [0, 0, 3];
+        for (int i = 0; i < n; i++)
+        {
+            int c = i % 3;
+            y[i] = c;
+            x[2 * i] = cx[c] + spread * rng.NextGaussian();
+            x[2 * i + 1] = cy[c] + spread * rng.NextGaussian();
+        }
+        return (Tensor.FromArray(x, n, 2), Tensor.FromArray(y, n));
+    }
+
+    [Fact]
+    public void Fit_learns_separable_blobs_and_logs_every_figure_per_epoch()
+    {
+        var rng = new Rng(1);
+        var (x, y) = Blobs(300, rng);
+        var model = new TestMlp(rng, false, 2, 16, 3);
+        var history = model.Fit(x, y, new TestAdam(model.Parameters(), 0.01f), new TestCrossEntropy(), epochs: 5, batchSize: 16,
+            validationSplit: 0.2f, metrics: [new Accuracy()], rng: rng);
+        Assert.Equal(5, history.Epochs.Count);
+        foreach (var key in new[] { "loss", "accuracy", "val_loss", "val_accuracy", "lr", "seconds" })
+            Assert.Equal(5, history[key].Count);
+        Assert.True(history.Loss[^1] < history.Loss[0]);
+        Assert.True(history["val_accuracy"][^1] > 0.95, history.Epochs[^1].ToString());
+        Assert.Equal(0.01, history.Epochs[0].LearningRate, 6);
+        Assert.True(model.IsTraining);
+    }
+
+    [Fact]
+    public void A_steady_state_fit_step_allocates_under_one_kibibyte()
+    {
+        var rng = new Rng(2);
+        var (x, y) = Blobs(256, rng);
+        var model = new TestMlp(rng, false, 2, 32, 3);
+        var optimizer = new TestAdam(model.Parameters());
+        var loss = new TestCrossEntropy();
+        var source = new TensorBatchSource(x, y, 32, rng);
+        IReadOnlyList<Metric> metrics = [new Accuracy(), new TopKAccuracy(2)];
+        source.StartEpoch();
+        for (int i = 0; i < 8; i++) TrainingStep.Run(model, loss, optimizer, source, i, metrics, out _);
+        const int steps = 40;
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < steps; i++) TrainingStep.Run(model, loss, optimizer, source, i % source.BatchCount, metrics, out _);
+        long perStep = (GC.GetAllocatedBytesForCurrentThread() - before) / steps;
+        Assert.True(perStep < 1024, $"a Fit step allocated {perStep} bytes");
+        Console.WriteLine($"steady-state Fit step: {perStep} bytes allocated per step");
+    }
+
+    [Fact]
+    public void Same_seed_gives_bitwise_identical_weights()
+    {
+        float[] Train()
+        {
+            var rng = new Rng(3);
+            var (x, y) = Blobs(120, rng);
+            var model = new TestMlp(rng, false, 2, 8, 3);
+            model.Fit(x, y, new TestAdam(model.Parameters(), 0.01f), new TestCrossEntropy(), epochs: 3, batchSize: 10, rng: rng);
+            return [.. model.Parameters().SelectMany(p => p.ToArray())];
+        }
+        var a = Train();
+        var b = Train();
+        Assert.Equal(a, b);
+    }
+
+    [Fact]
+    public void Predict_batches_match_one_full_forward_pass_in_eval_mode()
+    {
+        var rng = new Rng(4);
+        var (x, _) = Blobs(70, rng);
+        var model = new TestMlp(rng, false, 2, 8, 3);
+        var batched = model.Predict(x, batchSize: 16);
+        Tensor full;
+        using (GradMode.NoGrad()) full = model.Forward(x);
+        Assert.Equal(new Shape(70, 3), batched.Shape);
+        Assert.Equal(full.ToArray(), batched.ToArray());
+        Assert.True(model.IsTraining);
+    }
+
+    [Fact]
+    public void Evaluate_reports_mean_loss_and_metrics_by_name()
+    {
+        var rng = new Rng(5);
+        var (x, y) = Blobs(60, rng);
+        var model = new TestMlp(rng, false, 2, 8, 3);
+        var r = model.Evaluate(x, y, new TestCrossEntropy(), [new Accuracy()], batchSize: 7);
+        double expected;
+        using (GradMode.NoGrad()) expected = new TestCrossEntropy().Forward(model.Forward(x), y).Item();
+        Assert.Equal(expected, r.Loss, 4);
+        Assert.Equal(ClassificationMetrics.Accuracy(model.Predict(x), y), r.Metrics["accuracy"], 10);
+    }
+
+    [Fact]
+    public void Learning_rate_scheduler_and_progress_callbacks_see_every_epoch_and_batch()
+    {
+        var rng = new Rng(6);
+        var (x, y) = Blobs(50, rng);
+        var model = new TestMlp(rng, false, 2, 4, 3);
+        var optimizer = new TestAdam(model.Parameters(), 0.1f);
+        var progress = new ProgressCallback();
+        var batches = new List<BatchLogs>();
+        int epochReports = 0;
+        progress.BatchEnd += b => batches.Add(b);
+        progress.EpochEnd += (_, total) => { epochReports++; Assert.Equal(3, total); };
+        int stepCalls = 0;
+        var stepper = new LearningRateScheduler(() => stepCalls++);
+        var halver = new LearningRateScheduler((epoch, lr) => epoch == 0 ? lr : lr / 2);
+        var history = model.Fit(x, y, optimizer, new TestCrossEntropy(), epochs: 3, batchSize: 20, dropLast: true,
+            metrics: [new Accuracy()], callbacks: [progress, stepper, halver], rng: rng);
+        Assert.Equal([0.1, 0.05, 0.025], history["lr"].Select(v => Math.Round(v, 6)));
+        Assert.Equal(3, stepCalls);
+        Assert.Equal(3, epochReports);
+        Assert.Equal(6, batches.Count); // 50 rows, batch 20, drop last → 2 batches per epoch
+        Assert.All(batches, b => Assert.Equal(20, b.BatchSize));
+        Assert.All(batches, b => Assert.InRange(b.RunningAccuracy, 0, 1));
+        Assert.Equal(history.Loss[^1], batches[^1].RunningLoss, 6);
+    }
+
+    [Fact]
+    public void Plateau_scheduler_receives_the_monitored_validation_figure()
+    {
+        var rng = new Rng(7);
+        var (x, y) = Blobs(60, rng);
+        var model = new TestMlp(rng, false, 2, 4, 3);
+        var seen = new List<double>();
+        var history = model.Fit(x, y, new TestAdam(model.Parameters()), new TestCrossEntropy(), epochs: 2, validationData: (x, y),
+            callbacks: [LearningRateScheduler.OnPlateau("val_loss", seen.Add)], rng: rng);
+        Assert.Equal(history.ValidationLoss, seen);
+    }
+
+    [Fact]
+    public void Early_stopping_on_an_overfitting_run_stops_and_restores_the_best_weights()
+    {
+        var rng = new Rng(8);
+        // 30 training points with 40 % of labels flipped and a wide network: validation loss must turn up.
+        var (x, y) = Blobs(30, rng, spread: 1.2f);
+        var ys = y.AsSpan();
+        for (int i = 0; i < ys.Length; i++) if (rng.NextFloat() < 0.4f) ys[i] = (ys[i] + 1 + rng.NextInt(2)) % 3;
+        var (vx, vy) = Blobs(300, rng, spread: 1.2f);
+        var model = new TestMlp(rng, false, 2, 256, 256, 3);
+        var stopper = new EarlyStopping("val_loss", patience: 5, restoreBestWeights: true);
+        var checkpoint = new ModelCheckpoint("val_loss");
+        const int maxEpochs = 400;
+        var history = model.Fit(x, y, new TestAdam(model.Parameters(), 0.01f), new TestCrossEntropy(), epochs: maxEpochs, batchSize: 10,
+            validationData: (vx, vy), callbacks: [stopper, checkpoint], rng: rng);
+        var val = history.ValidationLoss;
+        int best = stopper.BestEpoch;
+        Assert.True(history.StoppedEarly);
+        Assert.True(val.Count < maxEpochs);
+        Assert.True(best > 0 && val[best] < val[0], "validation loss went down first");
+        Assert.True(val[^1] > val[best], "then up");
+        Assert.Equal(val.Min(), stopper.BestValue);
+        Assert.Equal(best, checkpoint.BestEpoch);
+        var restored = model.Evaluate(vx, vy, new TestCrossEntropy(), batchSize: 300);
+        Assert.Equal(val[best], restored.Loss, 5);
+    }
+}
