@@ -1,7 +1,7 @@
 namespace Nabla.Kernels;
 
 /// <summary>
-/// 2-D convolution over NCHW batches through <see cref="Im2Col"/> and <see cref="Gemm.Sgemm"/>:
+/// 2-D convolution over NCHW batches through <see cref="Im2Col"/> and <c>Gemm.Sgemm</c>:
 /// per image, <c>Y[O, P] = W[O, R]·cols[R, P] (+ bias[o])</c> with R = C·KH·KW and P = OH·OW, so
 /// the product lands directly in NCHW order. Backward per image:
 /// <c>dW += dY·colsᵀ</c> and <c>dcols = Wᵀ·dY</c>, then col2im scatters dcols into dX.
