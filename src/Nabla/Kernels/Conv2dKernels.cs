@@ -11,12 +11,19 @@ namespace Nabla.Kernels;
 /// scratch (thread-static, grown once), so steady-state calls allocate nothing. The weight gradient
 /// is a sum over images; to keep it reproducible the batch is cut into a fixed number of contiguous
 /// slices (one per allowed thread), each slice sums its images in order into its own buffer, and
-/// the slices are added in slice order afterwards.
+/// the slices are added in slice order afterwards. Backward works on chunks of up to
+/// <see cref="BackwardChunk"/> images side by side (columns [R, G·P], gradients [O, G·P]) because
+/// GEMMs with a long inner or outer dimension run much faster than per-image ones; the weight
+/// gradient is formed transposed, dWᵀ[R, O] = cols·dYᵀ, the faster operand order for this GEMM.
 /// </remarks>
 public static class Conv2dKernels
 {
     [ThreadStatic] private static float[]? _cols;
     [ThreadStatic] private static float[]? _dcols;
+    [ThreadStatic] private static float[]? _dyChunk;
+
+    /// <summary>Images per backward GEMM (bounded so the column scratch stays a few megabytes).</summary>
+    public const int BackwardChunk = 8;
     [ThreadStatic] private static ForwardWork? _forward;
     [ThreadStatic] private static BackwardWork? _backward;
 
@@ -53,19 +60,26 @@ public static class Conv2dKernels
         int slices = Math.Max(1, Math.Min(batch, WorkerPool.InsideWork ? 1 : WorkerPool.MaxThreads));
         var work = _backward ??= new BackwardWork();
         int wSize = outChannels * g.PatchSize;
-        if (dw is not null && slices > 1 && work.Partials.Length < (slices - 1) * wSize)
-            work.Partials = new float[(slices - 1) * wSize];
+        if (dw is not null && work.Partials.Length < slices * wSize) work.Partials = new float[slices * wSize];
         work.G = g; work.OutC = outChannels; work.Batch = batch; work.Slices = slices;
         work.X = x; work.XOff = xOffset; work.W = w; work.WOff = wOffset; work.DY = dy; work.DYOff = dyOffset;
-        work.DX = dx; work.DXOff = dxOffset; work.AccDX = accumulateDx; work.DW = dw; work.DWOff = dwOffset; work.AccDW = accumulateDw;
+        work.DX = dx; work.DXOff = dxOffset; work.AccDX = accumulateDx; work.DW = dw;
         try
         {
             WorkerPool.Run(work, slices);
             if (dw is not null)
             {
+                // dW[o, r] (+)= Σ_s dWᵀ_s[r, o], slices in order.
+                int r = g.PatchSize;
                 var total = dw.AsSpan(dwOffset, wSize);
-                for (int s = 1; s < slices; s++)
-                    System.Numerics.Tensors.TensorPrimitives.Add(total, work.Partials.AsSpan((s - 1) * wSize, wSize), total);
+                var parts = work.Partials;
+                for (int o = 0; o < outChannels; o++)
+                    for (int k = 0; k < r; k++)
+                    {
+                        float v = accumulateDw ? total[o * r + k] : 0f;
+                        for (int sl = 0; sl < slices; sl++) v += parts[sl * wSize + k * outChannels + o];
+                        total[o * r + k] = v;
+                    }
             }
         }
         finally { work.X = work.W = work.DY = null!; work.DX = work.DW = null; }
@@ -112,8 +126,8 @@ public static class Conv2dKernels
     private sealed class BackwardWork : IParallelWork
     {
         public ConvGeometry G;
-        public int OutC, Batch, Slices, XOff, WOff, DYOff, DXOff, DWOff;
-        public bool AccDX, AccDW;
+        public int OutC, Batch, Slices, XOff, WOff, DYOff, DXOff;
+        public bool AccDX;
         public float[] X = null!, W = null!, DY = null!;
         public float[]? DX, DW;
         public float[] Partials = [];
@@ -122,35 +136,40 @@ public static class Conv2dKernels
         {
             int r = G.PatchSize, p = G.OutPixels, img = G.ImageSize;
             int first = (int)((long)Batch * slice / Slices), end = (int)((long)Batch * (slice + 1) / Slices);
-            var cols = Scratch(ref _cols, r * p).AsSpan(0, r * p);
-            var dcols = DX is null ? default : Scratch(ref _dcols, r * p).AsSpan(0, r * p);
+            int width = BackwardChunk * p;
+            var cols = DW is null ? default : Scratch(ref _cols, r * width);
+            var dcols = DX is null ? default : Scratch(ref _dcols, r * width);
+            var dyc = Scratch(ref _dyChunk, OutC * width);
             var wMat = W.AsSpan(WOff, OutC * r);
-            Span<float> dw = default;
-            bool acc = false;
-            if (DW is not null)
+            var dwT = DW is null ? default : Partials.AsSpan(slice * OutC * r, OutC * r);
+            if (DW is not null) dwT.Clear();
+            for (int n0 = first; n0 < end; n0 += BackwardChunk)
             {
-                dw = slice == 0 ? DW.AsSpan(DWOff, OutC * r) : Partials.AsSpan((slice - 1) * OutC * r, OutC * r);
-                acc = slice == 0 && AccDW;
-            }
-            for (int n = first; n < end; n++)
-            {
-                var dy = DY.AsSpan(DYOff + n * OutC * p, OutC * p);
+                int count = Math.Min(BackwardChunk, end - n0), cw = count * p;
+                // Gather dY of the chunk into [O, count·P] so one GEMM covers all its images.
+                for (int b = 0; b < count; b++)
+                    for (int o = 0; o < OutC; o++)
+                        DY.AsSpan(DYOff + ((n0 + b) * OutC + o) * p, p).CopyTo(dyc.AsSpan(o * cw + b * p, p));
+                var dyChunk = dyc.AsSpan(0, OutC * cw);
                 if (DW is not null)
                 {
-                    Im2Col.Pack(G, X.AsSpan(XOff + n * img, img), cols, p);
-                    // dW[O, R] (+)= dY[O, P]·colsᵀ[P, R]; the first image of a slice overwrites unless accumulating.
-                    Gemm.Sgemm(false, true, OutC, r, p, 1f, dy, p, cols, p, acc || n > first ? 1f : 0f, dw, r);
+                    for (int b = 0; b < count; b++)
+                        Im2Col.Pack(G, X.AsSpan(XOff + (n0 + b) * img, img), cols.AsSpan(b * p, (r - 1) * cw + p), cw);
+                    // dWᵀ[R, O] += cols[R, count·P]·dYcᵀ.
+                    Gemm.Sgemm(false, true, r, OutC, cw, 1f, cols.AsSpan(0, r * cw), cw, dyChunk, cw, 1f, dwT, OutC);
                 }
                 if (DX is not null)
                 {
-                    // dcols[R, P] = Wᵀ[R, O]·dY[O, P], then scatter-add into dX.
-                    Gemm.Sgemm(true, false, r, p, OutC, 1f, wMat, r, dy, p, 0f, dcols, p);
-                    var dx = DX.AsSpan(DXOff + n * img, img);
-                    if (!AccDX) dx.Clear();
-                    Im2Col.Unpack(G, dcols, p, dx);
+                    // dcols[R, count·P] = Wᵀ[R, O]·dYc, then scatter-add each image's columns into dX.
+                    Gemm.Sgemm(true, false, r, cw, OutC, 1f, wMat, r, dyChunk, cw, 0f, dcols.AsSpan(0, r * cw), cw);
+                    for (int b = 0; b < count; b++)
+                    {
+                        var dx = DX.AsSpan(DXOff + (n0 + b) * img, img);
+                        if (!AccDX) dx.Clear();
+                        Im2Col.Unpack(G, dcols.AsSpan(b * p, (r - 1) * cw + p), cw, dx);
+                    }
                 }
             }
-            if (DW is not null && first == end && !(slice == 0 && AccDW)) dw.Clear();
         }
     }
 }
