@@ -4,6 +4,7 @@ using Nabla.Bench;
 var workloads = new Dictionary<string, Func<string[], int>>(StringComparer.OrdinalIgnoreCase)
 {
     ["sgemm"] = GemmBenchmark.Run,
+    ["cnn"] = CnnStepBenchmark.Run,
 };
 
 if (args.Length == 0 || !workloads.TryGetValue(args[0], out var run))

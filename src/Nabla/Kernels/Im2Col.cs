@@ -1,3 +1,7 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
 namespace Nabla.Kernels;
 
 /// <summary>
@@ -40,12 +44,13 @@ public static class Im2Col
                             dst.Clear();
                             continue;
                         }
-                        if (lo > 0) dst[..lo].Clear();
-                        if (hi < ow) dst[hi..].Clear();
+                        for (int k = 0; k < lo; k++) dst[k] = 0f;
+                        for (int k = hi; k < ow; k++) dst[k] = 0f;
                         var src = plane.Slice(iy * w, w);
                         if (g.StrideW == 1)
                         {
-                            src.Slice(lo + colOff, hi - lo).CopyTo(dst[lo..hi]);
+                            CopyRun(ref Unsafe.Add(ref MemoryMarshal.GetReference(src), lo + colOff),
+                                ref Unsafe.Add(ref MemoryMarshal.GetReference(dst), lo), hi - lo);
                         }
                         else
                         {
@@ -88,8 +93,8 @@ public static class Im2Col
                         var dst = plane.Slice(iy * w, w);
                         if (g.StrideW == 1)
                         {
-                            var d = dst.Slice(lo + colOff, hi - lo);
-                            System.Numerics.Tensors.TensorPrimitives.Add(d, src, d);
+                            AddRun(ref MemoryMarshal.GetReference(src),
+                                ref Unsafe.Add(ref MemoryMarshal.GetReference(dst), lo + colOff), hi - lo);
                         }
                         else
                         {
@@ -100,6 +105,30 @@ public static class Im2Col
                 }
             }
         }
+    }
+
+    // Rows of a LeNet-sized image are 5–30 floats, too short for Span.CopyTo / TensorPrimitives
+    // call overhead to pay off (that overhead was most of im2col's time); 8-wide vector moves with
+    // an overlapping last vector copy them in two or three instructions.
+    private static void CopyRun(ref float src, ref float dst, int length)
+    {
+        if (length >= 8)
+        {
+            int k = 0;
+            for (; k <= length - 8; k += 8) Vector256.LoadUnsafe(ref src, (nuint)k).StoreUnsafe(ref dst, (nuint)k);
+            if (k < length) Vector256.LoadUnsafe(ref src, (nuint)(length - 8)).StoreUnsafe(ref dst, (nuint)(length - 8));
+            return;
+        }
+        for (int k = 0; k < length; k++) Unsafe.Add(ref dst, k) = Unsafe.Add(ref src, k);
+    }
+
+    // dst[k] += src[k]; an overlapping tail would add twice, so the tail is scalar.
+    private static void AddRun(ref float src, ref float dst, int length)
+    {
+        int k = 0;
+        for (; k <= length - 8; k += 8)
+            (Vector256.LoadUnsafe(ref dst, (nuint)k) + Vector256.LoadUnsafe(ref src, (nuint)k)).StoreUnsafe(ref dst, (nuint)k);
+        for (; k < length; k++) Unsafe.Add(ref dst, k) += Unsafe.Add(ref src, k);
     }
 
     /// <summary>The output columns [lo, hi) whose input column ox·stride + offset lies inside [0, width).</summary>
