@@ -129,7 +129,9 @@ internal static class CnnStepBenchmark
 
     private static double Best(int reps, Action action)
     {
-        for (int w = 0; w < 3; w++) action();
+        // Warm up for at least 3 calls and 0.4 s so tiered JIT has promoted the hot loops.
+        long warm = Stopwatch.GetTimestamp();
+        for (int w = 0; w < 3 || Stopwatch.GetElapsedTime(warm).TotalSeconds < 0.4; w++) action();
         double best = double.MaxValue, bestCpu = double.MaxValue;
         var process = Process.GetCurrentProcess();
         for (int r = 0; r < reps; r++)

@@ -1,3 +1,8 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
 namespace Nabla.Kernels;
 
 /// <summary>
@@ -12,7 +17,11 @@ public static class PoolingKernels
     /// wins); <paramref name="argmax"/> receives the in-plane index iy·W + ix of the first maximum in
     /// row-major window order, which is where the gradient goes.
     /// </summary>
-    public static void MaxPool(in ConvGeometry g, int planes, ReadOnlySpan<float> x, Span<float> y, Span<int> argmax)
+    public static void MaxPool(in ConvGeometry g, int planes, ReadOnlySpan<float> x, Span<float> y, Span<int> argmax) =>
+        MaxPool(g, planes, x, y, argmax, Vector128.IsHardwareAccelerated ? KernelPath.Vector256 : KernelPath.Scalar);
+
+    /// <summary><see cref="MaxPool(in ConvGeometry, int, ReadOnlySpan{float}, Span{float}, Span{int})"/> on a chosen path (tests run both).</summary>
+    internal static void MaxPool(in ConvGeometry g, int planes, ReadOnlySpan<float> x, Span<float> y, Span<int> argmax, KernelPath path)
     {
         int h = g.Height, w = g.Width, oh = g.OutH, ow = g.OutW;
         Check(g, planes, x.Length, y.Length);
@@ -24,7 +33,8 @@ public static class PoolingKernels
             var src = x.Slice(p * h * w, h * w);
             var dst = y.Slice(p * oh * ow, oh * ow);
             var idx = argmax.Slice(p * oh * ow, oh * ow);
-            if (twoByTwo) MaxPool2x2(src, w, oh, ow, dst, idx);
+            if (twoByTwo && path != KernelPath.Scalar) MaxPool2x2Vector(src, w, oh, ow, dst, idx);
+            else if (twoByTwo) MaxPool2x2(src, w, oh, ow, dst, idx);
             else MaxPoolGeneric(g, src, dst, idx);
         }
     }
@@ -51,6 +61,99 @@ public static class PoolingKernels
                 id[ox] = at;
             }
         }
+    }
+
+    // The 2×2/2 case on vectors: 8 (or 4) outputs at a time, the last block of a row overlapping
+    // the previous one, rows narrower than 4 outputs left to the scalar loop. Each row of a window
+    // pair is split into even and odd columns by narrowing the row read as 64-bit lanes.
+    // Ties resolve exactly as in the scalar loop: left before right, then top before bottom.
+    private static void MaxPool2x2Vector(ReadOnlySpan<float> src, int w, int oh, int ow, Span<float> dst, Span<int> idx)
+    {
+        if (ow < 4)
+        {
+            MaxPool2x2(src, w, oh, ow, dst, idx);
+            return;
+        }
+        ref float s = ref MemoryMarshal.GetReference(src);
+        ref float d = ref MemoryMarshal.GetReference(dst);
+        ref int id = ref MemoryMarshal.GetReference(idx);
+        int step = ow >= 8 ? 8 : 4;
+        for (int oy = 0; oy < oh; oy++)
+        {
+            int top = 2 * oy * w;
+            ref float t = ref Unsafe.Add(ref s, top);
+            ref float b = ref Unsafe.Add(ref t, w);
+            ref float dRow = ref Unsafe.Add(ref d, oy * ow);
+            ref int iRow = ref Unsafe.Add(ref id, oy * ow);
+            for (int ox = 0; ; ox += step)
+            {
+                if (ox > ow - step) ox = ow - step;
+                if (step == 8) Block8(ref t, ref b, ox, top, w, ref dRow, ref iRow);
+                else Block4(ref t, ref b, ox, top, w, ref dRow, ref iRow);
+                if (ox == ow - step) break;
+            }
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Block8(ref float t, ref float b, int ox, int top, int w, ref float dRow, ref int iRow)
+    {
+        var (tMax, tOdd) = Pairs8(ref t, 2 * ox);
+        var (bMax, bOdd) = Pairs8(ref b, 2 * ox);
+        var down = Vector256.GreaterThan(bMax, tMax);
+        Vector256.ConditionalSelect(down, bMax, tMax).StoreUnsafe(ref dRow, (nuint)ox);
+        var downI = down.AsInt32();
+        var odd = Vector256.ConditionalSelect(downI, bOdd, tOdd);
+        var at = Vector256.Create(top + 2 * ox) + Vector256.Create(0, 2, 4, 6, 8, 10, 12, 14)
+            + (odd & Vector256<int>.One) + (downI & Vector256.Create(w));
+        at.StoreUnsafe(ref iRow, (nuint)ox);
+    }
+
+    // max(row[at + 2k], row[at + 2k + 1]) for k < 8, and where the odd (right) element won.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static (Vector256<float> Max, Vector256<int> OddWins) Pairs8(ref float row, int at)
+    {
+        var lo = Vector256.LoadUnsafe(ref row, (nuint)at).AsUInt64();
+        var hi = Vector256.LoadUnsafe(ref row, (nuint)(at + 8)).AsUInt64();
+        var even = Vector256.Narrow(lo, hi).AsSingle();
+        var odd = Vector256.Narrow(lo >>> 32, hi >>> 32).AsSingle();
+        var oddWins = Vector256.GreaterThan(odd, even);
+        return (Vector256.ConditionalSelect(oddWins, odd, even), oddWins.AsInt32());
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Block4(ref float t, ref float b, int ox, int top, int w, ref float dRow, ref int iRow)
+    {
+        var (tMax, tOdd) = Pairs4(ref t, 2 * ox);
+        var (bMax, bOdd) = Pairs4(ref b, 2 * ox);
+        var down = Vector128.GreaterThan(bMax, tMax);
+        Vector128.ConditionalSelect(down, bMax, tMax).StoreUnsafe(ref dRow, (nuint)ox);
+        var downI = down.AsInt32();
+        var odd = Vector128.ConditionalSelect(downI, bOdd, tOdd);
+        var at = Vector128.Create(top + 2 * ox) + Vector128.Create(0, 2, 4, 6)
+            + (odd & Vector128<int>.One) + (downI & Vector128.Create(w));
+        at.StoreUnsafe(ref iRow, (nuint)ox);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static (Vector128<float> Max, Vector128<int> OddWins) Pairs4(ref float row, int at)
+    {
+        var lo = Vector128.LoadUnsafe(ref row, (nuint)at);
+        var hi = Vector128.LoadUnsafe(ref row, (nuint)(at + 4));
+        Vector128<float> even, odd;
+        if (Sse.IsSupported)
+        {
+            // One shufps each; the portable 64→32 narrowing below is not lowered to one instruction.
+            even = Sse.Shuffle(lo, hi, 0b10_00_10_00);
+            odd = Sse.Shuffle(lo, hi, 0b11_01_11_01);
+        }
+        else
+        {
+            even = Vector128.Narrow(lo.AsUInt64(), hi.AsUInt64()).AsSingle();
+            odd = Vector128.Narrow(lo.AsUInt64() >>> 32, hi.AsUInt64() >>> 32).AsSingle();
+        }
+        var oddWins = Vector128.GreaterThan(odd, even);
+        return (Vector128.ConditionalSelect(oddWins, odd, even), oddWins.AsInt32());
     }
 
     private static void MaxPoolGeneric(in ConvGeometry g, ReadOnlySpan<float> src, Span<float> dst, Span<int> idx)

@@ -41,6 +41,26 @@ public class PoolingKernelsTests
     }
 
     [Fact]
+    public void MaxPool_vector_2x2_path_gives_the_same_values_and_first_maximum_indices_as_the_scalar_loop()
+    {
+        // Widths 2..40 cover the scalar fallback, 4-wide and 8-wide blocks and overlapping tails;
+        // rounding to quarters makes ties common, as ReLU zeros do in a real network.
+        for (int w = 2; w <= 40; w += 2)
+        {
+            var g = new ConvGeometry(1, 6, w, 2, 2, 2, 2);
+            var x = Im2ColTests.Random(3 * 6 * w, w);
+            for (int i = 0; i < x.Length; i++) x[i] = MathF.Max(0f, MathF.Round(x[i] * 4) / 4);
+            int outs = 3 * 3 * (w / 2);
+            float[] ys = new float[outs], yv = new float[outs];
+            int[] ids = new int[outs], idv = new int[outs];
+            PoolingKernels.MaxPool(g, 3, x, ys, ids, KernelPath.Scalar);
+            PoolingKernels.MaxPool(g, 3, x, yv, idv, KernelPath.Vector256);
+            Assert.Equal(ys, yv);
+            Assert.Equal(ids, idv);
+        }
+    }
+
+    [Fact]
     public void AvgPool_divides_by_the_full_window_when_padding_counts_and_by_the_taps_otherwise()
     {
         var g = new ConvGeometry(1, 2, 2, 2, 2, 1, 1, 1, 1);
