@@ -48,7 +48,7 @@ public class PoolingKernelsTests
         for (int w = 2; w <= 40; w += 2)
         {
             var g = new ConvGeometry(1, 6, w, 2, 2, 2, 2);
-            var x = Im2ColTests.Random(3 * 6 * w, w);
+            var x = Im2ColTests.Random(3 * 6 * w, (ulong)w);
             for (int i = 0; i < x.Length; i++) x[i] = MathF.Max(0f, MathF.Round(x[i] * 4) / 4);
             int outs = 3 * 3 * (w / 2);
             float[] ys = new float[outs], yv = new float[outs];
