@@ -39,7 +39,7 @@ internal static class CnnStepBenchmark
             if (gemms) { GemmShapes(reps); continue; }
             Kernels(reps);
             double step = WholeStep(reps);
-            Console.WriteLine($"{"whole training step",-34}{step,9:F2}   → {step * 469 / 1000,6:F1} s/epoch (469 steps)");
+            Console.WriteLine($"{"",-34}→ {step * 469 / 1000:F1} s/epoch (469 steps)");
         }
         return 0;
     }
@@ -56,13 +56,24 @@ internal static class CnnStepBenchmark
         var x = Tensor.Rand(new Shape(Batch, 1, 28, 28), rng);
         var y = Tensor.Zeros(Batch);
         for (int i = 0; i < Batch; i++) y[i] = i % 10;
-        return Best(reps, () =>
+        Row("step: forward + loss", Best(reps, () =>
+        {
+            using (TensorScope.Begin()) loss.Forward(model.Forward(x), y);
+        }));
+        Row("step: forward + loss + backward", Best(reps, () =>
+        {
+            using (TensorScope.Begin()) loss.Forward(model.Forward(x), y).Backward();
+        }));
+        Row("step: Adam step + zero grad", Best(reps, () => { adam.Step(); adam.ZeroGrad(); }));
+        double whole = Best(reps, () =>
         {
             using (TensorScope.Begin())
                 loss.Forward(model.Forward(x), y).Backward();
             adam.Step();
             adam.ZeroGrad();
         });
+        Row("whole training step", whole);
+        return whole;
     }
 
     private static void Kernels(int reps)
@@ -110,7 +121,12 @@ internal static class CnnStepBenchmark
             double ms = Best(reps, () => Gemm.Sgemm(ta, tb, m, n, k, 1f, a, lda, b, ldb, 0f, c, n));
             Console.WriteLine($"{name,-34}{2.0 * m * n * k / ms / 1e6,9:F1} GFLOP/s  ({m}x{n}x{k})");
         }
-        foreach (int chunk in new[] { 1, 4, 8, 16, 32 })
+        G("conv1 fwd W·cols", false, false, 32, 784, 25, 25, 784);
+        G("conv1 fwd colsᵀ·Wᵀ", true, true, 784, 32, 25, 784, 25);
+        G("conv1 dWᵀ = cols·dYᵀ, chunk 8", false, true, 25, 32, 6272, 6272, 6272);
+        G("conv1 dW = dY·colsᵀ, chunk 8", false, true, 32, 25, 6272, 6272, 6272);
+        G("conv1 dW = dY·colsᵀ, chunk 32", false, true, 32, 25, 25088, 25088, 25088);
+        foreach (int chunk in new[] { 1, 2, 4, 8, 16 })
         {
             int cw = chunk * 196;
             G($"fwd W·cols, chunk {chunk}", false, false, 64, cw, 800, 800, cw);

@@ -26,6 +26,9 @@ public static class Conv2dKernels
     /// <summary>Images per backward GEMM (bounded so the column scratch stays a few megabytes).</summary>
     public const int BackwardChunk = 8;
     [ThreadStatic] private static ForwardWork? _forward;
+
+    /// <summary>Patch sizes C·KH·KW from which the forward GEMM runs transposed (see ForwardWork).</summary>
+    internal const int TransposeMinPatch = 64;
     [ThreadStatic] private static BackwardWork? _backward;
 
     /// <summary>
@@ -113,12 +116,25 @@ public static class Conv2dKernels
             int r = G.PatchSize, p = G.OutPixels, o = OutC;
             var cols = Scratch(ref _cols, r * p).AsSpan(0, r * p);
             Im2Col.Pack(G, X.AsSpan(XOff + n * G.ImageSize, G.ImageSize), cols, p);
+            var y = Y.AsSpan(YOff + n * o * p, o * p);
+            var w = W.AsSpan(WOff, o * r);
+            if (r < TransposeMinPatch)
+            {
+                // Short patches (conv1: 1·5·5): the transpose would cost more than the GEMM gains.
+                if (Bias is null) Gemm.Sgemm(false, false, o, p, r, 1f, w, r, cols, p, 0f, y, p);
+                else
+                {
+                    for (int c = 0; c < o; c++) y.Slice(c * p, p).Fill(Bias[BiasOff + c]);
+                    Gemm.Sgemm(false, false, o, p, r, 1f, w, r, cols, p, 1f, y, p);
+                }
+                return;
+            }
             // Yᵀ[P, O] = colsᵀ·Wᵀ rather than Y = W·cols: with the pixel count as m the micro-kernel's
             // 12-row panels are full and each packed W panel serves all pixels (LeNet conv2 64×196×800:
             // 93 against 71 GFLOP/s on one Zen 4 core). The transposing write adds the bias on the way.
             var yT = Scratch(ref _yT, p * o).AsSpan(0, p * o);
-            Gemm.Sgemm(true, true, p, o, r, 1f, cols, p, W.AsSpan(WOff, o * r), r, 0f, yT, o);
-            TransposeAddBias(yT, p, o, Bias, BiasOff, Y.AsSpan(YOff + n * o * p, o * p));
+            Gemm.Sgemm(true, true, p, o, r, 1f, cols, p, w, r, 0f, yT, o);
+            TransposeAddBias(yT, p, o, Bias, BiasOff, y);
         }
     }
 

@@ -8,6 +8,7 @@ public class Conv2dKernelsTests
     [InlineData(3, 2, 7, 6, 4, 3, 2, 2, 1, 1, 0, 1, 1)]
     [InlineData(2, 3, 9, 7, 5, 2, 3, 1, 2, 2, 1, 2, 1)]
     [InlineData(1, 1, 28, 28, 8, 5, 5, 1, 1, 2, 2, 1, 1)]
+    [InlineData(2, 8, 10, 9, 13, 3, 3, 1, 1, 1, 1, 1, 1)] // patch 72: the transposed GEMM path
     public void Forward_matches_a_direct_convolution_loop(int n, int c, int h, int w, int o, int kh, int kw, int sh, int sw, int ph, int pw, int dh, int dw)
     {
         var g = new ConvGeometry(c, h, w, kh, kw, sh, sw, ph, pw, dh, dw);
