@@ -1,3 +1,8 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
 namespace Nabla.Kernels;
 
 /// <summary>
@@ -138,24 +143,55 @@ public static class Conv2dKernels
         }
     }
 
-    // y[c, q] = yT[q, c] + bias[c], in 8×8 blocks so both sides are read and written in runs.
+    // y[c, q] = yT[q, c] + bias[c], in 8×8 blocks: transposed in registers where AVX is available
+    // (the bias added to the rows of yT before the transpose), scalar for the ragged edges.
     private static void TransposeAddBias(ReadOnlySpan<float> yT, int p, int o, float[]? bias, int biasOff, Span<float> y)
     {
         const int B = 8;
-        for (int c0 = 0; c0 < o; c0 += B)
+        ref float src = ref MemoryMarshal.GetReference(yT);
+        ref float dst = ref MemoryMarshal.GetReference(y);
+        int fullC = Avx.IsSupported ? o / B * B : 0, fullQ = Avx.IsSupported ? p / B * B : 0;
+        for (int c0 = 0; c0 < fullC; c0 += B)
         {
-            int c1 = Math.Min(o, c0 + B);
-            for (int q0 = 0; q0 < p; q0 += B)
-            {
-                int q1 = Math.Min(p, q0 + B);
-                for (int c = c0; c < c1; c++)
-                {
-                    float b = bias is null ? 0f : bias[biasOff + c];
-                    var row = y.Slice(c * p, p);
-                    for (int q = q0; q < q1; q++) row[q] = yT[q * o + c] + b;
-                }
-            }
+            var b = bias is null ? Vector256<float>.Zero : Vector256.Create(bias.AsSpan(biasOff + c0, B));
+            for (int q0 = 0; q0 < fullQ; q0 += B)
+                Transpose8x8(ref Unsafe.Add(ref src, q0 * o + c0), o, b, ref Unsafe.Add(ref dst, c0 * p + q0), p);
         }
+        // Ragged edges: columns past fullC for all rows, and rows past fullQ for the first fullC columns.
+        for (int c = 0; c < o; c++)
+        {
+            float b = bias is null ? 0f : bias[biasOff + c];
+            int qStart = c < fullC ? fullQ : 0;
+            for (int q = qStart; q < p; q++) Unsafe.Add(ref dst, c * p + q) = Unsafe.Add(ref src, q * o + c) + b;
+        }
+    }
+
+    private static void Transpose8x8(ref float src, int srcStride, Vector256<float> bias, ref float dst, int dstStride)
+    {
+        var r0 = Vector256.LoadUnsafe(ref src) + bias;
+        var r1 = Vector256.LoadUnsafe(ref src, (nuint)srcStride) + bias;
+        var r2 = Vector256.LoadUnsafe(ref src, (nuint)(2 * srcStride)) + bias;
+        var r3 = Vector256.LoadUnsafe(ref src, (nuint)(3 * srcStride)) + bias;
+        var r4 = Vector256.LoadUnsafe(ref src, (nuint)(4 * srcStride)) + bias;
+        var r5 = Vector256.LoadUnsafe(ref src, (nuint)(5 * srcStride)) + bias;
+        var r6 = Vector256.LoadUnsafe(ref src, (nuint)(6 * srcStride)) + bias;
+        var r7 = Vector256.LoadUnsafe(ref src, (nuint)(7 * srcStride)) + bias;
+        var t0 = Avx.UnpackLow(r0, r1); var t1 = Avx.UnpackHigh(r0, r1);
+        var t2 = Avx.UnpackLow(r2, r3); var t3 = Avx.UnpackHigh(r2, r3);
+        var t4 = Avx.UnpackLow(r4, r5); var t5 = Avx.UnpackHigh(r4, r5);
+        var t6 = Avx.UnpackLow(r6, r7); var t7 = Avx.UnpackHigh(r6, r7);
+        var u0 = Avx.Shuffle(t0, t2, 0x44); var u1 = Avx.Shuffle(t0, t2, 0xEE);
+        var u2 = Avx.Shuffle(t1, t3, 0x44); var u3 = Avx.Shuffle(t1, t3, 0xEE);
+        var u4 = Avx.Shuffle(t4, t6, 0x44); var u5 = Avx.Shuffle(t4, t6, 0xEE);
+        var u6 = Avx.Shuffle(t5, t7, 0x44); var u7 = Avx.Shuffle(t5, t7, 0xEE);
+        Avx.Permute2x128(u0, u4, 0x20).StoreUnsafe(ref dst);
+        Avx.Permute2x128(u1, u5, 0x20).StoreUnsafe(ref dst, (nuint)dstStride);
+        Avx.Permute2x128(u2, u6, 0x20).StoreUnsafe(ref dst, (nuint)(2 * dstStride));
+        Avx.Permute2x128(u3, u7, 0x20).StoreUnsafe(ref dst, (nuint)(3 * dstStride));
+        Avx.Permute2x128(u0, u4, 0x31).StoreUnsafe(ref dst, (nuint)(4 * dstStride));
+        Avx.Permute2x128(u1, u5, 0x31).StoreUnsafe(ref dst, (nuint)(5 * dstStride));
+        Avx.Permute2x128(u2, u6, 0x31).StoreUnsafe(ref dst, (nuint)(6 * dstStride));
+        Avx.Permute2x128(u3, u7, 0x31).StoreUnsafe(ref dst, (nuint)(7 * dstStride));
     }
 
     private sealed class BackwardWork : IParallelWork
