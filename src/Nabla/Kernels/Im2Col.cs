@@ -122,13 +122,27 @@ public static class Im2Col
         for (int k = 0; k < length; k++) Unsafe.Add(ref dst, k) = Unsafe.Add(ref src, k);
     }
 
-    // dst[k] += src[k]; an overlapping tail would add twice, so the tail is scalar.
+    // dst[k] += src[k]. A ragged tail is one vector overlapping the last full one, with the lanes
+    // that one covers masked out of src; both are loaded before either is stored (tail first), so
+    // no load waits on an overlapping store. A 14-float row costs two vector adds, not one and six scalars.
     private static void AddRun(ref float src, ref float dst, int length)
     {
-        int k = 0;
-        for (; k <= length - 8; k += 8)
+        if (length < 8)
+        {
+            for (int i = 0; i < length; i++) Unsafe.Add(ref dst, i) += Unsafe.Add(ref src, i);
+            return;
+        }
+        int last = (length / 8 - 1) * 8, k = 0;
+        for (; k < last; k += 8)
             (Vector256.LoadUnsafe(ref dst, (nuint)k) + Vector256.LoadUnsafe(ref src, (nuint)k)).StoreUnsafe(ref dst, (nuint)k);
-        for (; k < length; k++) Unsafe.Add(ref dst, k) += Unsafe.Add(ref src, k);
+        var full = Vector256.LoadUnsafe(ref dst, (nuint)k) + Vector256.LoadUnsafe(ref src, (nuint)k);
+        int t = length - 8;
+        if (t > k)
+        {
+            var fresh = Vector256.GreaterThanOrEqual(Vector256.Create(0, 1, 2, 3, 4, 5, 6, 7) + Vector256.Create(t), Vector256.Create(k + 8)).AsSingle();
+            (Vector256.LoadUnsafe(ref dst, (nuint)t) + (Vector256.LoadUnsafe(ref src, (nuint)t) & fresh)).StoreUnsafe(ref dst, (nuint)t);
+        }
+        full.StoreUnsafe(ref dst, (nuint)k);
     }
 
     /// <summary>The output columns [lo, hi) whose input column ox·stride + offset lies inside [0, width).</summary>
