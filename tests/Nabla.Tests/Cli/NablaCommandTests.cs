@@ -57,6 +57,56 @@ public sealed class NablaCommandTests : IDisposable
     }
 
     [Fact]
+    public void Csv_with_several_label_columns_trains_a_multi_label_model_with_tuned_thresholds()
+    {
+        // Label "hot" depends on x, "wet" on y, "windy" on both: each a separate 0/1 column.
+        var rng = new Nabla.Tensors.Rng(3);
+        var lines = new List<string> { "x,y,hot,wet,windy" };
+        for (int i = 0; i < 400; i++)
+        {
+            float x = rng.NextGaussian(), y = rng.NextGaussian();
+            lines.Add(FormattableString.Invariant($"{x},{y},{(x > 0 ? 1 : 0)},{(y > 0.3f ? 1 : 0)},{(x + y > 0 ? 1 : 0)}"));
+        }
+        string csv = File("weather.csv", string.Join('\n', lines));
+        string model = Path.Combine(_dir, "weather.safetensors");
+        var r = Run("train", "--data", "csv:" + csv, "--label", "hot,wet,windy", "--epochs", "40", "--lr", "0.01", "--out", model, "--json");
+        Assert.Equal(0, r.Code);
+        var info = ModelFile.Load(model).Info;
+        Assert.Equal("multilabel", info.Task);
+        Assert.Equal(["hot", "wet", "windy"], info.Classes);
+        Assert.Equal(3, info.Thresholds.Count);
+        var last = LastJson(r.Out);
+        Assert.True(last.GetProperty("test_loss").GetDouble() < 0.4, r.Out);
+
+        string input = File("days.csv", "x,y\n2,2\n-2,-2\n");
+        string output = Path.Combine(_dir, "days_out.csv");
+        Assert.Equal(0, Run("predict", "--model", model, "--input", input, "--output", output).Code);
+        var rows = System.IO.File.ReadAllLines(output);
+        Assert.StartsWith("hot;wet;windy,", rows[1], StringComparison.Ordinal);
+        Assert.StartsWith(",", rows[2], StringComparison.Ordinal); // no label over its threshold
+    }
+
+    [Fact]
+    public void Idx_spec_trains_on_image_files_named_on_the_command_line()
+    {
+        string dir = Path.Combine(LayeringTests.RepoRoot(), "..", "shared", "data", "fashion-mnist");
+        string spec = "idx:" + Path.Combine(dir, "t10k-images-idx3-ubyte.gz") + "," + Path.Combine(dir, "t10k-labels-idx1-ubyte.gz");
+        var r = Run("train", "--data", spec, "--limit", "1500", "--epochs", "2", "--json");
+        Assert.Equal(0, r.Code);
+        var last = LastJson(r.Out);
+        Assert.InRange(last.GetProperty("test_accuracy").GetDouble(), 0.55, 0.99);
+    }
+
+    [Fact]
+    public void Xor_is_a_binary_task_learned_exactly()
+    {
+        var r = Run("train", "--data", "xor", "--model", "dense(8,tanh)", "--epochs", "300", "--batch-size", "4", "--lr", "0.05",
+            "--validation-split", "0", "--json");
+        Assert.Equal(0, r.Code);
+        Assert.Equal(1.0, LastJson(r.Out).GetProperty("test_accuracy").GetDouble());
+    }
+
+    [Fact]
     public void Plain_output_has_one_line_per_epoch_a_summary_and_a_confusion_matrix()
     {
         var r = Run("train", "--data", "iris", "--epochs", "3");
