@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """SGEMM GFLOP/s of numpy (OpenBLAS) for the shapes of `Nabla.Bench sgemm`, for comparison.
 
-usage: /usr/bin/python3 bench/peers/sgemm.py [--threads 1,2]
+usage: /usr/bin/python3 bench/peers/sgemm.py [--threads 1,2] [--filter <part of a shape name>]
 Each thread count runs in a child process because OpenBLAS reads its thread count at import.
 """
 import os
@@ -25,11 +25,18 @@ SHAPES = [  # name, transA, transB, m, n, k  (same as bench/Nabla.Bench/GemmBenc
 ]
 
 
+def selected():
+    if "--filter" not in sys.argv:
+        return SHAPES
+    part = sys.argv[sys.argv.index("--filter") + 1].lower()
+    return [s for s in SHAPES if part in s[0].lower()]
+
+
 def measure_all():
     import numpy as np
     rng = np.random.default_rng(42)
     out = {}
-    for name, ta, tb, m, n, k in SHAPES:
+    for name, ta, tb, m, n, k in selected():
         a = (rng.random((k, m) if ta else (m, k), dtype=np.float32) - 0.5)
         b = (rng.random((n, k) if tb else (k, n), dtype=np.float32) - 0.5)
         opa, opb = (a.T if ta else a), (b.T if tb else b)
@@ -60,7 +67,7 @@ def main():
     results = {}
     for t in threads:
         env = dict(os.environ, OPENBLAS_NUM_THREADS=str(t), OMP_NUM_THREADS=str(t))
-        text = subprocess.run([sys.executable, __file__, "--child"], env=env, check=True,
+        text = subprocess.run([sys.executable, __file__, "--child"] + sys.argv[1:], env=env, check=True,
                               capture_output=True, text=True).stdout
         results[t] = dict(line.split("\t") for line in text.strip().splitlines())
     import numpy as np
@@ -68,7 +75,7 @@ def main():
     blas = os.path.realpath("/usr/lib/x86_64-linux-gnu/libblas.so.3")
     print(f"numpy {np.__version__} matmul (BLAS: {blas}), GFLOP/s = 2·m·n·k / median time")
     print(f"{'shape':<32} {'m':>5} {'n':>5} {'k':>5}" + "".join(f" {str(t) + ' thr':>9}" for t in threads))
-    for name, ta, tb, m, n, k in SHAPES:
+    for name, ta, tb, m, n, k in selected():
         print(f"{name:<32} {m:>5} {n:>5} {k:>5}" + "".join(f" {results[t][name]:>9}" for t in threads))
 
 
