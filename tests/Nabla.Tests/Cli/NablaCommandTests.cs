@@ -263,6 +263,14 @@ public sealed class NablaCommandTests : IDisposable
     }
 
     [Fact]
+    public void A_diverging_learning_rate_is_a_one_line_user_error_naming_the_epoch_and_batch()
+    {
+        // SGD at lr 10⁶ on iris (4 batches of 32 per epoch) overflows the logits to NaN within the first epoch.
+        var r = Run("train", "--data", "iris", "--optimizer", "sgd", "--lr", "1e6", "--epochs", "5", "--json");
+        AssertUserError(r, "training diverged: the loss became NaN at epoch 1, batch 3 of 4; try a lower learning rate (it is 1000000)");
+    }
+
+    [Fact]
     public void Bad_model_files_are_one_line_user_errors()
     {
         AssertUserError(Run("inspect", Path.Combine(_dir, "missing.safetensors")), "model file not found");

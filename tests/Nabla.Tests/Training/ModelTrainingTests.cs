@@ -183,4 +183,44 @@ public class ModelTrainingTests
         var restored = model.Evaluate(vx, vy, new CrossEntropyLoss(), batchSize: 300);
         Assert.Equal(val[best], restored.Loss, 5);
     }
+
+    [Fact]
+    public void A_diverging_run_stops_with_an_error_naming_the_epoch_and_batch_and_keeps_finite_weights()
+    {
+        // y = 3x with SGD at lr 5: each step multiplies the error by about |1 − 2·lr·E[x²]| ≈ 9, so the
+        // squared error overflows float after a few dozen steps, some epochs in.
+        var rng = new Rng(11);
+        var x = Tensor.Randn(new Shape(100, 1), rng);
+        var y = x * 3f;
+        var model = new Sequential(new Dense(1, 1, rng));
+        var optimizer = new SGD(model.Parameters(), 5f);
+        var e = Assert.Throws<TrainingDivergedException>(() =>
+            model.Fit(x, y, optimizer, new MSELoss(), epochs: 50, batchSize: 10, rng: rng));
+        Assert.True(float.IsNaN(e.Loss) || float.IsInfinity(e.Loss), $"loss {e.Loss}");
+        Assert.NotNull(e.Epoch);
+        Assert.True(e.Epoch > 0, $"diverged already in epoch {e.Epoch}");
+        Assert.InRange(e.Batch, 0, 9);
+        Assert.Contains($"epoch {e.Epoch + 1}, batch {e.Batch + 1} of 10", e.Message, StringComparison.Ordinal);
+        Assert.Contains("lower learning rate", e.Message, StringComparison.Ordinal);
+        Assert.Equal(5f, e.LearningRate);
+        Assert.All(model.Parameters(), p => Assert.All(p.ToArray(), v => Assert.True(float.IsFinite(v), $"parameter {v}")));
+    }
+
+    [Fact]
+    public void A_single_training_step_on_a_non_finite_loss_throws_before_updating_the_parameters()
+    {
+        var rng = new Rng(12);
+        var model = new Sequential(new Dense(2, 1, rng));
+        var before = model.Parameters().SelectMany(p => p.ToArray()).ToArray();
+        var x = Tensor.FromArray([1f, 2f, 3f, 4f], 2, 2);
+        var y = Tensor.FromArray([float.PositiveInfinity, 0f], 2, 1);
+        var source = new TensorBatchSource(x, y, 2);
+        source.StartEpoch();
+        var e = Assert.Throws<TrainingDivergedException>(() =>
+            TrainingStep.Run(model, new MSELoss(), new SGD(model.Parameters(), 0.1f), source, 0, null, out _));
+        Assert.Null(e.Epoch);
+        Assert.StartsWith("training diverged: the loss became +Infinity at batch 1 of 1;", e.Message, StringComparison.Ordinal);
+        Assert.Equal(before, model.Parameters().SelectMany(p => p.ToArray()));
+        Assert.All(model.Parameters(), p => Assert.True(p.Grad is null || p.Grad.ToArray().All(g => g == 0)));
+    }
 }
