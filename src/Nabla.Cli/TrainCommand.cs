@@ -82,6 +82,37 @@ internal static class TrainCommand
         var progress = new ProgressCallback(every: 4);
         var callbacks = new List<Callback> { progress };
         if (r.GetValue(o.Patience) > 0 && validation is not null) callbacks.Add(new EarlyStopping(patience: r.GetValue(o.Patience), restoreBestWeights: true));
+        string? outPath = r.GetValue(o.Out);
+        var extra = Extras(info, dataSpec, optimizerName, r, o, totalEpochs);
+        // Earlier runs' records (when resuming) followed by this run's epochs so far.
+        List<Dictionary<string, double>> Records(IEnumerable<EpochLogs> epochs) =>
+            [.. earlier.Concat(epochs.Select(e => HistoryRecords.Fields(e, firstEpoch)))];
+        // Everything the file holds besides the weights, for the epochs run so far.
+        ModelInfo Finished(IEnumerable<EpochLogs> epochs)
+        {
+            var done = info;
+            if (data.Task == TaskKind.MultiLabel)
+            {
+                // θ per label tuned for F1 on validation data (training data when there is none), in probability units.
+                var tuneOn = validation ?? train;
+                var scores = Assessment.Probabilities(model.Predict(new DataLoader(tuneOn, batch)), data.Task);
+                done = With(done, thresholds: [.. DecisionThresholds.Tune(scores, Preparation.All(tuneOn).Y).Values]);
+            }
+            return With(done, historyJson: HistoryRecords.Serialize(Records(epochs)), extra: extra);
+        }
+        void SaveModel(string path, ModelInfo saved)
+        {
+            ModelFile.Save(path, model, saved);
+            Safetensors.Save(OptimizerFile(path), optimizer.StateDict(), new Dictionary<string, string> { ["nabla.optimizer"] = optimizerName });
+        }
+        if (outPath is not null && validation is not null)
+        {
+            // Each val_loss improvement replaces FILE (atomically), so an interrupted run keeps the best model so far;
+            // a finished run overwrites it below with the final model, as without validation data.
+            ModelCheckpoint? checkpoint = null;
+            checkpoint = new ModelCheckpoint("val_loss", save: (_, _, _) => SaveModel(outPath, Finished(checkpoint!.Context!.History.Epochs)));
+            callbacks.Add(checkpoint);
+        }
         if (json) progress.EpochEnd += (logs, _) => JsonReport.WriteLine(ctx.Out, HistoryRecords.Fields(logs, firstEpoch).Select(kv => new KeyValuePair<string, object?>(kv.Key, kv.Value)));
         else if (!ctx.Terminal) progress.EpochEnd += (logs, _) => { ctx.Out.WriteLine(ConsoleReport.EpochLine(logs, firstEpoch + logs.Epoch + 1, totalEpochs)); ctx.Out.Flush(); };
 
@@ -95,23 +126,10 @@ internal static class TrainCommand
             : model.Fit(trainSource, optimizer, loss, epochs, valSource, metrics, callbacks);
         double fitSeconds = Stopwatch.GetElapsedTime(fitStart).TotalSeconds;
 
-        if (data.Task == TaskKind.MultiLabel)
-        {
-            // θ per label tuned for F1 on validation data (training data when there is none), in probability units.
-            var tuneOn = validation ?? train;
-            var scores = Assessment.Probabilities(model.Predict(new DataLoader(tuneOn, batch)), data.Task);
-            info = With(info, thresholds: [.. DecisionThresholds.Tune(scores, Preparation.All(tuneOn).Y).Values]);
-        }
-        var all = earlier.Concat(history.Epochs.Select(e => HistoryRecords.Fields(e, firstEpoch))).ToList();
-        info = With(info, historyJson: HistoryRecords.Serialize(all), extra: Extras(info, dataSpec, optimizerName, r, o, totalEpochs));
+        info = Finished(history.Epochs);
+        var all = Records(history.Epochs);
         var assessment = Assessment.Run(model, test, data.Task, info, batch);
-
-        string? outPath = r.GetValue(o.Out);
-        if (outPath is not null)
-        {
-            ModelFile.Save(outPath, model, info);
-            Safetensors.Save(OptimizerFile(outPath), optimizer.StateDict(), new Dictionary<string, string> { ["nabla.optimizer"] = optimizerName });
-        }
+        if (outPath is not null) SaveModel(outPath, info);
         if (r.GetValue(o.Plot) is { } plot) NablaCommand.WriteAtomically(plot, Plot.Render(all));
 
         double seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;

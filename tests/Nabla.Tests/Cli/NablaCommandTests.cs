@@ -225,6 +225,44 @@ public sealed class NablaCommandTests : IDisposable
     }
 
     [Fact]
+    public void An_interrupted_run_with_validation_data_leaves_the_best_model_so_far_in_the_out_file()
+    {
+        // SGD at lr 3 on iris: val_loss is best after epoch 1, then grows until the loss is NaN in epoch 4.
+        string model = Path.Combine(_dir, "best.safetensors");
+        var r = Run("train", "--data", "iris", "--optimizer", "sgd", "--lr", "3", "--epochs", "30", "--out", model, "--json");
+        AssertUserError(r, "training diverged: the loss became NaN at epoch 4");
+        var epochs = r.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        Assert.Equal(3, epochs.Count);
+        var valLoss = epochs.Select(e => e.GetProperty("val_loss").GetDouble()).ToList();
+        Assert.Equal(0, valLoss.IndexOf(valLoss.Min()));
+        var (net, info) = ModelFile.Load(model);
+        var history = HistoryRecords.Parse(info.HistoryJson);
+        Assert.Single(history);
+        Assert.Equal(valLoss[0], history[0]["val_loss"], 5);
+        Assert.All(net.Parameters(), p => Assert.All(p.ToArray(), v => Assert.True(float.IsFinite(v))));
+        Assert.True(System.IO.File.Exists(model + ".optim.safetensors"));
+        var e = Run("evaluate", "--model", model, "--data", "iris", "--json");
+        Assert.Equal(0, e.Code);
+        Assert.True(LastJson(e.Out).GetProperty("test_accuracy").GetDouble() > 0, e.Out);
+    }
+
+    [Fact]
+    public void A_finished_run_with_validation_data_saves_the_final_model_not_the_checkpoint()
+    {
+        // SGD at lr 300 on iris: val_loss jumps around, so its best epoch is not the last one.
+        string model = Path.Combine(_dir, "final.safetensors");
+        var r = Run("train", "--data", "iris", "--optimizer", "sgd", "--lr", "300", "--epochs", "30", "--out", model, "--json");
+        Assert.Equal(0, r.Code);
+        var valLoss = r.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries)[..^1]
+            .Select(l => JsonDocument.Parse(l).RootElement.GetProperty("val_loss").GetDouble()).ToList();
+        Assert.NotEqual(valLoss.Count - 1, valLoss.IndexOf(valLoss.Min()));
+        Assert.Equal(30, HistoryRecords.Parse(ModelFile.Load(model).Info.HistoryJson).Count);
+        var e = Run("evaluate", "--model", model, "--data", "iris", "--json");
+        Assert.Equal(0, e.Code);
+        Assert.Equal(LastJson(r.Out).GetProperty("test_loss").GetDouble(), LastJson(e.Out).GetProperty("test_loss").GetDouble(), 5);
+    }
+
+    [Fact]
     public void Plot_writes_a_valid_svg_with_loss_and_accuracy_panels()
     {
         string svg = Path.Combine(_dir, "curves.svg");
