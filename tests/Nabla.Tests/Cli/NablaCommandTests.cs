@@ -22,8 +22,10 @@ public sealed class NablaCommandTests : IDisposable
         return (code, stdout.ToString(), stderr.ToString());
     }
 
-    private static JsonElement LastJson(string output) =>
-        JsonDocument.Parse(output.Split('\n', StringSplitOptions.RemoveEmptyEntries)[^1]).RootElement;
+    private static List<JsonElement> JsonLines(string output) =>
+        [.. output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement)];
+
+    private static JsonElement LastJson(string output) => JsonLines(output)[^1];
 
     private string File(string name, string text)
     {
@@ -217,7 +219,7 @@ public sealed class NablaCommandTests : IDisposable
         Assert.Equal(0, first.Code);
         var second = Run("train", "--resume", model, "--epochs", "3", "--out", model, "--json", "--limit", "600");
         Assert.Equal(0, second.Code);
-        var epochs = second.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries)[..^1].Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        var epochs = JsonLines(second.Out)[..^1];
         Assert.Equal([4, 5, 6], epochs.Select(e => e.GetProperty("epoch").GetInt32()));
         Assert.Equal(6, LastJson(second.Out).GetProperty("epochs").GetInt32());
         Assert.True(LastJson(second.Out).GetProperty("train_loss").GetDouble() < LastJson(first.Out).GetProperty("train_loss").GetDouble());
@@ -231,9 +233,8 @@ public sealed class NablaCommandTests : IDisposable
         string model = Path.Combine(_dir, "best.safetensors");
         var r = Run("train", "--data", "iris", "--optimizer", "sgd", "--lr", "3", "--epochs", "30", "--out", model, "--json");
         AssertUserError(r, "training diverged: the loss became NaN at epoch 4");
-        var epochs = r.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement).ToList();
-        Assert.Equal(3, epochs.Count);
-        var valLoss = epochs.Select(e => e.GetProperty("val_loss").GetDouble()).ToList();
+        var valLoss = JsonLines(r.Out).Select(e => e.GetProperty("val_loss").GetDouble()).ToList();
+        Assert.Equal(3, valLoss.Count);
         Assert.Equal(0, valLoss.IndexOf(valLoss.Min()));
         var (net, info) = ModelFile.Load(model);
         var history = HistoryRecords.Parse(info.HistoryJson);
@@ -253,8 +254,7 @@ public sealed class NablaCommandTests : IDisposable
         string model = Path.Combine(_dir, "final.safetensors");
         var r = Run("train", "--data", "iris", "--optimizer", "sgd", "--lr", "300", "--epochs", "30", "--out", model, "--json");
         Assert.Equal(0, r.Code);
-        var valLoss = r.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries)[..^1]
-            .Select(l => JsonDocument.Parse(l).RootElement.GetProperty("val_loss").GetDouble()).ToList();
+        var valLoss = JsonLines(r.Out)[..^1].Select(e => e.GetProperty("val_loss").GetDouble()).ToList();
         Assert.NotEqual(valLoss.Count - 1, valLoss.IndexOf(valLoss.Min()));
         Assert.Equal(30, HistoryRecords.Parse(ModelFile.Load(model).Info.HistoryJson).Count);
         var e = Run("evaluate", "--model", model, "--data", "iris", "--json");
