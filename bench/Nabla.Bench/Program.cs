@@ -10,6 +10,7 @@ var workloads = new Dictionary<string, Func<string[], int>>(StringComparer.Ordin
     ["alloc-per-step"] = MlpTrainingBenchmark.AllocPerStep,
     ["infer-latency"] = MlpInferenceBenchmark.Latency,
     ["infer-throughput"] = MlpInferenceBenchmark.Throughput,
+    ["mlp-profile"] = MlpProfileBenchmark.Run,
 };
 
 if (args.Length == 0 || !workloads.TryGetValue(args[0], out var run))
