@@ -74,6 +74,12 @@ internal static class MlpProfileBenchmark
         double adamUs = Stopwatch.GetElapsedTime(a0).TotalMicroseconds / 200;
         Console.WriteLine($"  adam alone {adamUs,8:F1} µs");
         BenchOptions.Result("adam_alone", adamUs, "us", "lower");
+        long g0 = Stopwatch.GetTimestamp();
+        for (int i = 0; i < 200; i++)
+            using (TensorScope.Begin()) loader.GetBatch(i);
+        double gatherUs = Stopwatch.GetElapsedTime(g0).TotalMicroseconds / 200;
+        Console.WriteLine($"  gather alone {gatherUs,6:F1} µs");
+        BenchOptions.Result("gather_alone", gatherUs, "us", "lower");
         return 0;
     }
 }
