@@ -25,17 +25,26 @@ internal static class MlpProfileBenchmark
         var loss = new CrossEntropyLoss();
         string[] phases = ["gather", "dense1", "relu1", "dense2", "relu2", "dense3", "loss", "backward", "item", "scope end", "adam", "zero grad"];
         var ticks = new long[phases.Length];
+        var bytes = new long[phases.Length];
         int steps = o.Calls > 0 ? o.Calls : 400;
         loader.StartEpoch();
         for (int s = -50; s < steps; s++)
         {
-            if (s == 0) Array.Clear(ticks);
+            if (s == 0)
+            {
+                Array.Clear(ticks);
+                Array.Clear(bytes);
+            }
             long t = Stopwatch.GetTimestamp();
+            long allocated = GC.GetAllocatedBytesForCurrentThread();
             void Lap(int phase)
             {
                 long now = Stopwatch.GetTimestamp();
                 ticks[phase] += now - t;
                 t = now;
+                long a = GC.GetAllocatedBytesForCurrentThread();
+                bytes[phase] += a - allocated;
+                allocated = a;
             }
             var scope = TensorScope.Begin();
             var (x, y) = loader.GetBatch((s + 50) % loader.BatchCount);
@@ -65,7 +74,7 @@ internal static class MlpProfileBenchmark
         for (int i = 0; i < phases.Length; i++)
         {
             double us = ticks[i] / (double)Stopwatch.Frequency / steps * 1e6;
-            Console.WriteLine($"  {phases[i],-10} {us,8:F1} µs  {100 * ticks[i] / total,5:F1} %");
+            Console.WriteLine($"  {phases[i],-10} {us,8:F1} µs  {100 * ticks[i] / total,5:F1} %  {bytes[i] / (double)steps,6:F1} B");
             BenchOptions.Result(phases[i].Replace(' ', '_'), us, "us", "lower");
         }
         // The optimizer alone, on the last step's gradients (isolates it from cache effects of the step).
