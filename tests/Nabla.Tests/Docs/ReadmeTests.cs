@@ -1,5 +1,12 @@
 using Nabla.Autograd;
+using Nabla.Data;
+using Nabla.Nn;
+using Nabla.Nn.Losses;
+using Nabla.Optim;
 using Nabla.Tensors;
+using Nabla.Training;
+using Nabla.Training.Callbacks;
+using Nabla.Training.Metrics;
 
 namespace Nabla.Tests.Docs;
 
@@ -25,5 +32,25 @@ public class ReadmeTests
             var inference = x.MatMul(w.T()) + b;
             Assert.False(inference.RequiresGrad);
         }
+    }
+
+    [Fact]
+    public void Layers_tour_trains_digits_to_over_ninety_seven_percent()
+    {
+        var root = Nabla.Tests.Architecture.LayeringTests.RepoRoot();
+        var rng = new Rng(0);
+        var digits = SklearnCsv.Load(Path.Combine(root, "..", "shared", "data", "sklearn", "digits.csv.gz"));
+        var (train, test) = Splits.TrainTestSplit(new Dataset(digits.Features, digits.Labels), 0.2, rng, stratify: digits.Labels);
+        var scaler = Standardizer.Fit(train.X);
+
+        var model = new Sequential(new Dense(64, 128, rng), new ReLU(), new Dense(128, 10, rng));
+        var history = model.Fit(scaler.Transform(train.X), train.Y, new Adam(model.Parameters(), 1e-3f), new CrossEntropyLoss(),
+            epochs: 40, batchSize: 32, validationSplit: 0.1f, metrics: [new Accuracy()],
+            callbacks: [new EarlyStopping("val_loss", patience: 5, restoreBestWeights: true)], rng: rng);
+        var result = model.Evaluate(scaler.Transform(test.X), test.Y, new CrossEntropyLoss(), [new Accuracy()]);
+
+        Assert.True(result.Metrics["accuracy"] >= 0.97, $"test accuracy {result.Metrics["accuracy"]:F4}");
+        Assert.Contains("Dense(64 → 128)", model.Summary(new Shape(1, 64)));
+        Assert.NotEmpty(history.Epochs);
     }
 }

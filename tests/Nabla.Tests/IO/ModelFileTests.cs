@@ -43,7 +43,7 @@ public sealed class ModelFileTests : IDisposable
         Assert.Equal("iris", info.Extra["data"]);
         Assert.Contains("loss", info.HistoryJson);
         Assert.Equal(
-            ["0.weight", "0.bias", "1.weight", "1.bias", "1.running_mean", "1.running_var", "1.num_batches_tracked", "3.weight", "3.bias"],
+            ["0.weight", "0.bias", "2.weight", "2.bias", "2.running_mean", "2.running_var", "2.num_batches_tracked", "4.weight", "4.bias"],
             Safetensors.Load(path).Tensors.Keys);
     }
 
