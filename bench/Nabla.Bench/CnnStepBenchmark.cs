@@ -14,7 +14,7 @@ namespace Nabla.Bench;
 /// conv 32→64 5×5 pad 2, ReLU, maxpool 2, dense 3136→128, ReLU, dense 128→10) at batch 128:
 /// the whole step through Sequential/Adam, and each conv/pool kernel on its own, so the time per
 /// layer can be read off. Times are the best of the repetitions (the machine is shared).
-/// Usage: Nabla.Bench cnn [--threads 1,2] [--reps 10] [--gemm] (--gemm: GEMM orientations of conv2 instead)
+/// Usage: Nabla.Bench cnn-profile [--threads 1,2] [--reps 10] [--gemm] (--gemm: GEMM orientations of conv2 instead)
 /// </summary>
 internal static class CnnStepBenchmark
 {

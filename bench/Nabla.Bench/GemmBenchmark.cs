@@ -43,7 +43,7 @@ internal static class GemmBenchmark
                 filter = args[++i];
             else
             {
-                Console.Error.WriteLine($"sgemm: unknown option '{args[i]}'; options: --threads 1,2 --path Scalar|Vector256|Vector512 --filter <shape name part>");
+                Console.Error.WriteLine($"sgemm: unknown option '{args[i]}'; options: --threads 1,2 --path Scalar|Vector256|Vector512 --filter <shape name part>[,<part>…]");
                 return 2;
             }
         }
@@ -55,16 +55,19 @@ internal static class GemmBenchmark
         Console.WriteLine();
 
         int saved = WorkerPool.MaxThreads;
+        var results = new List<(string Shape, int Threads, double Gflops)>();
         try
         {
             foreach (var s in Shapes)
             {
-                if (filter is not null && !s.Name.Contains(filter, StringComparison.OrdinalIgnoreCase)) continue;
+                if (filter is not null && !filter.Split(',').Any(f => s.Name.Contains(f, StringComparison.OrdinalIgnoreCase))) continue;
                 Console.Write($"{s.Name,-32} {s.M,5} {s.N,5} {s.K,5}");
                 foreach (int t in threadCounts)
                 {
                     WorkerPool.MaxThreads = t;
-                    Console.Write($" {Measure(s, gemmPath),9:F1}");
+                    double gflops = Measure(s, gemmPath);
+                    Console.Write($" {gflops,9:F1}");
+                    results.Add((s.Name, t, gflops));
                 }
                 Console.WriteLine();
             }
@@ -73,8 +76,15 @@ internal static class GemmBenchmark
         {
             WorkerPool.MaxThreads = saved;
         }
+        // Machine-readable lines for bench/run.sh, named as the twin bench/peers/sgemm.py names them.
+        foreach (var (shape, t, gflops) in results)
+            BenchOptions.Result($"{ResultName(shape)}{(threadCounts.Length > 1 ? $".t{t}" : "")}", gflops, "GFLOP/s", "higher");
         return 0;
     }
+
+    /// <summary>"mlp dX 128x256 * 256x784" → "mlp_dX_128x256_256x784".</summary>
+    internal static string ResultName(string shape) =>
+        string.Join('_', shape.Replace("*", " ").Replace("(", "").Replace(")", "").Split(' ', StringSplitOptions.RemoveEmptyEntries));
 
     private static double Measure(Shape s, GemmPath path)
     {

@@ -1,10 +1,17 @@
 using Nabla.Bench;
 
 // Each workload is a name on the command line so new benchmarks plug in without touching others.
+// bench/run.sh runs each one alternately with its PyTorch twin bench/peers/<workload>.py.
 var workloads = new Dictionary<string, Func<string[], int>>(StringComparer.OrdinalIgnoreCase)
 {
     ["sgemm"] = GemmBenchmark.Run,
-    ["cnn"] = CnnStepBenchmark.Run,
+    ["mlp-epoch"] = MlpTrainingBenchmark.Epoch,
+    ["peak-rss"] = MlpTrainingBenchmark.PeakRss,
+    ["alloc-per-step"] = MlpTrainingBenchmark.AllocPerStep,
+    ["infer-latency"] = MlpInferenceBenchmark.Latency,
+    ["infer-throughput"] = MlpInferenceBenchmark.Throughput,
+    ["mlp-profile"] = MlpProfileBenchmark.Run,
+    ["cnn-profile"] = CnnStepBenchmark.Run,
 };
 
 if (args.Length == 0 || !workloads.TryGetValue(args[0], out var run))

@@ -124,8 +124,14 @@ public static class CsvReader
         ArgumentException.ThrowIfNullOrEmpty(path);
         if (!File.Exists(path)) throw new FileNotFoundException($"data file not found: {path}", path);
         using var file = File.OpenRead(path);
-        using Stream stream = path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase) ? new GZipStream(file, CompressionMode.Decompress) : file;
-        using var reader = new StreamReader(stream);
+        return ReadLines(file, path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase));
+    }
+
+    /// <summary>All lines of a text stream (gzip-decompressed when <paramref name="gzipped"/>).</summary>
+    internal static List<string> ReadLines(Stream source, bool gzipped)
+    {
+        using Stream stream = gzipped ? new GZipStream(source, CompressionMode.Decompress, leaveOpen: true) : source;
+        using var reader = new StreamReader(stream, leaveOpen: true);
         var lines = new List<string>();
         while (reader.ReadLine() is { } line) lines.Add(line);
         return lines;

@@ -61,9 +61,7 @@ public sealed class ImageDataset : IDataset
         var dst = x.AsSpan();
         for (int r = 0; r < indices.Length; r++)
         {
-            var src = _pixels.AsSpan(indices[r] * _sampleSize, _sampleSize);
-            var row = dst.Slice(r * _sampleSize, _sampleSize);
-            for (int j = 0; j < src.Length; j++) row[j] = src[j] * Scale;
+            Kernels.ByteConversion.ToSingle(_pixels.AsSpan(indices[r] * _sampleSize, _sampleSize), Scale, dst.Slice(r * _sampleSize, _sampleSize));
         }
         if (_labels is null) return new Batch(x, x);
         var y = Tensor.Uninitialized(new Shape(indices.Length));

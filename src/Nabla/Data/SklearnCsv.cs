@@ -20,9 +20,29 @@ public static class SklearnCsv
     /// <summary>Reads <paramref name="path"/> (gzipped when it ends in <c>.gz</c>).</summary>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
     /// <exception cref="DataFormatException">Bad rows, a row count different from the header's, or a label outside the class names.</exception>
-    public static LabeledData Load(string path)
+    public static LabeledData Load(string path) => Parse(path, CsvReader.ReadLines(path));
+
+    /// <summary>
+    /// Loads a data set embedded in the library: <c>digits</c> (1,797 8×8 images, 10 classes) or
+    /// <c>iris</c> (150 flowers, 4 features, 3 classes); see Data/Embedded/LICENSES.md.
+    /// </summary>
+    /// <exception cref="ArgumentException">No embedded data set has that name.</exception>
+    public static LabeledData LoadEmbedded(string name)
     {
-        var lines = CsvReader.ReadLines(path);
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        string resource = name switch
+        {
+            "digits" => "Nabla.Data.digits.csv.gz",
+            "iris" => "Nabla.Data.iris.csv",
+            _ => throw new ArgumentException($"no embedded data set '{name}' (known: digits, iris)", nameof(name)),
+        };
+        using var stream = typeof(SklearnCsv).Assembly.GetManifestResourceStream(resource)
+            ?? throw new InvalidOperationException($"the library is missing its embedded resource {resource}");
+        return Parse(name, CsvReader.ReadLines(stream, resource.EndsWith(".gz", StringComparison.Ordinal)));
+    }
+
+    private static LabeledData Parse(string path, List<string> lines)
+    {
         if (lines.Count == 0) throw new DataFormatException($"{path}: the file is empty");
         var first = lines[0].Split(',');
         bool described = first.Length >= 2
@@ -45,8 +65,9 @@ public static class SklearnCsv
                     throw new DataFormatException($"{path}:{i + 2}:{features + 1}: label {labels[i]} is not one of the {names.Length} classes");
             return new LabeledData(x, y, names);
         }
-        var plain = CsvReader.Read(path, ',', hasHeader: false);
-        var (px, py) = plain.SplitLabel();
+        int columns = first.Length;
+        int plainRows = CsvReader.ParseRows(path, lines, 0, ',', columns, values);
+        var (px, py) = new CsvTable(path, [.. values], plainRows, columns, null).SplitLabel();
         string[] classes = [.. py.ToArray().Distinct().Order().Select(v => v.ToString(CultureInfo.InvariantCulture))];
         return new LabeledData(px, py, classes);
     }

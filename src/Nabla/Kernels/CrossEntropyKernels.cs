@@ -21,12 +21,12 @@ public static class CrossEntropyKernels
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(rows, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(cols, 1);
-        Guard.Exactly(logits.Length, (long)rows * cols, nameof(logits), $"[{rows}, {cols}]");
-        Guard.Exactly(targets.Length, rows, nameof(targets), $"[{rows}]");
+        Guard.Exactly(logits.Length, nameof(logits), rows, cols);
+        Guard.Exactly(targets.Length, nameof(targets), rows);
         bool withGrad = !dlogits.IsEmpty;
         if (withGrad)
         {
-            Guard.Exactly(dlogits.Length, (long)rows * cols, nameof(dlogits), $"[{rows}, {cols}]");
+            Guard.Exactly(dlogits.Length, nameof(dlogits), rows, cols);
         }
 
         float invRows = 1f / rows;

@@ -97,6 +97,9 @@ public static class Gemm
     {
         switch (path)
         {
+            case GemmPath.Vector512 when n <= GemmMicroKernel512Narrow.NR:
+                GemmDriver<GemmMicroKernel512Narrow>.Run(m, n, k, alpha, a, rsA, csA, b, rsB, csB, beta, c, ldc);
+                break;
             case GemmPath.Vector512:
                 GemmDriver<GemmMicroKernel512>.Run(m, n, k, alpha, a, rsA, csA, b, rsB, csB, beta, c, ldc);
                 break;

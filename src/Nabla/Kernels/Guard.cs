@@ -36,12 +36,15 @@ internal static class Guard
         }
     }
 
-    /// <summary>Throws unless a span holds exactly <paramref name="needed"/> elements.</summary>
-    public static void Exactly(int length, long needed, string name, string shape)
+    /// <summary>Throws unless a span holds exactly the product of <paramref name="dims"/> elements.</summary>
+    public static void Exactly(int length, string name, params ReadOnlySpan<int> dims)
     {
+        long needed = 1;
+        foreach (int d in dims) needed *= d;
         if (length != needed)
         {
-            throw new ArgumentException($"Span '{name}' has length {length} but shape {shape} needs {needed} elements.", name);
+            // Formatted only on failure: kernels run every step and must not allocate.
+            throw new ArgumentException($"Span '{name}' has length {length} but shape [{string.Join(", ", dims.ToArray())}] needs {needed} elements.", name);
         }
     }
 

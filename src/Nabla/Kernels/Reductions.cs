@@ -42,7 +42,7 @@ public static class Reductions
     public static void SumAxis(ReadOnlySpan<float> src, int outer, int axisLen, int inner, Span<float> dst, bool accumulate = false)
     {
         Guard.Shape3(src.Length, outer, axisLen, inner, nameof(src));
-        Guard.Exactly(dst.Length, (long)outer * inner, nameof(dst), $"[{outer}, {inner}]");
+        Guard.Exactly(dst.Length, nameof(dst), outer, inner);
         if (inner == 1)
         {
             // Reducing contiguous rows: use the double-accumulating sum for accuracy.
@@ -83,7 +83,7 @@ public static class Reductions
     /// <param name="indices">Arg-max positions along the axis, viewed as [outer, inner].</param>
     public static void MaxAxis(ReadOnlySpan<float> src, int outer, int axisLen, int inner, Span<float> dst, Span<int> indices)
     {
-        Guard.Exactly(dst.Length, (long)outer * inner, nameof(dst), $"[{outer}, {inner}]");
+        Guard.Exactly(dst.Length, nameof(dst), outer, inner);
         CheckArgMax(src, outer, axisLen, inner, indices);
         for (int o = 0; o < outer; o++)
         {

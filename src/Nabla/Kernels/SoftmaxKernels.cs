@@ -154,15 +154,14 @@ public static class SoftmaxKernels
     private static void CheckPair(ReadOnlySpan<float> a, ReadOnlySpan<float> b, int rows, int cols, string aName, string bName)
     {
         Guard.Dims(rows, cols, nameof(rows), nameof(cols));
-        long needed = (long)rows * cols;
-        Guard.Exactly(a.Length, needed, aName, $"[{rows}, {cols}]");
-        Guard.Exactly(b.Length, needed, bName, $"[{rows}, {cols}]");
+        Guard.Exactly(a.Length, aName, rows, cols);
+        Guard.Exactly(b.Length, bName, rows, cols);
     }
 
     private static void CheckGrad(ReadOnlySpan<float> y, ReadOnlySpan<float> g, ReadOnlySpan<float> dx, int rows, int cols)
     {
         CheckPair(y, g, rows, cols, nameof(y), nameof(g));
-        Guard.Exactly(dx.Length, (long)rows * cols, nameof(dx), $"[{rows}, {cols}]");
+        Guard.Exactly(dx.Length, nameof(dx), rows, cols);
     }
 
     private readonly struct SoftmaxGradOp(float dot) : IBinaryOp

@@ -65,7 +65,7 @@ public sealed class Adam : Optimizer
             var param = Parameters[i];
             if (param.Grad is null) continue;
             var p = param.AsSpan();
-            _state.Scratch(p.Length, out var a, out var b);
+            _state.Scratch(p.Length, out var a, out _);
             ReadOnlySpan<float> g = param.Grad.AsSpan();
             if (WeightDecay != 0f)
             {
@@ -75,7 +75,7 @@ public sealed class Adam : Optimizer
 
             var vMax = AmsGrad ? _state.Get(AdamUpdate.MaxExpAvgSq, i) : default;
             AdamUpdate.Apply(p, g, _state.Get(AdamUpdate.ExpAvg, i), _state.Get(AdamUpdate.ExpAvgSq, i), vMax,
-                LearningRate, Beta1, Beta2, Eps, StepCount, b);
+                LearningRate, Beta1, Beta2, Eps, StepCount);
         }
     }
 

@@ -64,11 +64,10 @@ public sealed class AdamW : Optimizer
             var param = Parameters[i];
             if (param.Grad is null) continue;
             var p = param.AsSpan();
-            _state.Scratch(p.Length, out _, out var b);
             if (WeightDecay != 0f) TensorPrimitives.Multiply(p, 1f - LearningRate * WeightDecay, p);
             var vMax = AmsGrad ? _state.Get(AdamUpdate.MaxExpAvgSq, i) : default;
             AdamUpdate.Apply(p, param.Grad.AsSpan(), _state.Get(AdamUpdate.ExpAvg, i), _state.Get(AdamUpdate.ExpAvgSq, i), vMax,
-                LearningRate, Beta1, Beta2, Eps, StepCount, b);
+                LearningRate, Beta1, Beta2, Eps, StepCount);
         }
     }
 

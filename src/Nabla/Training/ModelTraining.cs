@@ -42,6 +42,7 @@ public static class ModelTraining
     /// <param name="dropLast">Skip an incomplete last batch.</param>
     /// <returns>Per-epoch loss, metrics, validation figures, learning rate and seconds.</returns>
     /// <exception cref="ArgumentException">Both validation data and a split are given, or the split is outside [0, 1).</exception>
+    /// <exception cref="TrainingDivergedException">A batch loss was NaN or infinite (names the epoch and batch).</exception>
     public static History Fit(this Module model, Tensor x, Tensor y, Optimizer optimizer, Loss loss,
         int epochs = FitDefaults.Epochs, int batchSize = FitDefaults.BatchSize, (Tensor X, Tensor Y)? validationData = null,
         float validationSplit = 0f, IReadOnlyList<Metric>? metrics = null, IReadOnlyList<Callback>? callbacks = null,
@@ -79,6 +80,7 @@ public static class ModelTraining
     /// and drop-last). See the tensor overload for the other parameters.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">Fewer than one epoch.</exception>
+    /// <exception cref="TrainingDivergedException">A batch loss was NaN or infinite (names the epoch and batch).</exception>
     public static History Fit(this Module model, IBatchSource train, Optimizer optimizer, Loss loss,
         int epochs = FitDefaults.Epochs, IBatchSource? validation = null, IReadOnlyList<Metric>? metrics = null,
         IReadOnlyList<Callback>? callbacks = null)
@@ -112,7 +114,7 @@ public static class ModelTraining
                 int batches = train.BatchCount;
                 for (int b = 0; b < batches; b++)
                 {
-                    float value = TrainingStep.Run(model, loss, optimizer, train, b, metrics, out int size);
+                    float value = TrainingStep.Run(model, loss, optimizer, train, b, metrics, epoch, out int size);
                     total += TrainingStep.Total(loss, value, size);
                     seen += size;
                     if (callbacks.Count == 0) continue;

@@ -35,8 +35,14 @@ public static class TrainingStep
     /// <param name="metrics">Metrics updated with the batch's output (may be null).</param>
     /// <param name="batchSize">The number of samples in the batch.</param>
     /// <exception cref="ShapeMismatchException">The loss is not a scalar (reduction None).</exception>
+    /// <exception cref="TrainingDivergedException">The loss is NaN or infinite; the parameters are left un-updated.</exception>
     public static float Run(Module model, Loss loss, Optimizer optimizer, IBatchSource source, int batchIndex,
-        IReadOnlyList<Metric>? metrics, out int batchSize)
+        IReadOnlyList<Metric>? metrics, out int batchSize) =>
+        Run(model, loss, optimizer, source, batchIndex, metrics, null, out batchSize);
+
+    /// <summary>The step with the epoch known (from <c>Fit</c>), so a divergence error can name it.</summary>
+    internal static float Run(Module model, Loss loss, Optimizer optimizer, IBatchSource source, int batchIndex,
+        IReadOnlyList<Metric>? metrics, int? epoch, out int batchSize)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(loss);
@@ -53,6 +59,12 @@ public static class TrainingStep
                 throw new ShapeMismatchException($"training needs a scalar loss (reduction Mean or Sum), got shape {l.Shape}");
             l.Backward();
             value = l.Item();
+            if (!float.IsFinite(value))
+            {
+                // Stop before the optimizer spreads NaN through every parameter: the model keeps its last finite weights.
+                optimizer.ZeroGrad();
+                throw new TrainingDivergedException(epoch, batchIndex, source.BatchCount, value, optimizer.LearningRate);
+            }
             if (metrics is not null)
                 for (int i = 0; i < metrics.Count; i++) metrics[i].Update(output, y);
         }

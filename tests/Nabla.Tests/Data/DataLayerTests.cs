@@ -1,7 +1,6 @@
 using Nabla.Autograd;
 using Nabla.Data;
 using Nabla.Tensors;
-using Nabla.Tests.Training;
 using Nabla.Training;
 
 namespace Nabla.Tests.Data;

@@ -4,7 +4,6 @@ using Nabla.Nn;
 using Nabla.Nn.Losses;
 using Nabla.Optim;
 using Nabla.Tensors;
-using Nabla.Tests.Training;
 using Nabla.Training;
 using Nabla.Training.Metrics;
 using Xunit.Abstractions;

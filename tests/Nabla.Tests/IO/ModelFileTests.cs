@@ -43,8 +43,33 @@ public sealed class ModelFileTests : IDisposable
         Assert.Equal("iris", info.Extra["data"]);
         Assert.Contains("loss", info.HistoryJson);
         Assert.Equal(
-            ["0.weight", "0.bias", "1.weight", "1.bias", "1.running_mean", "1.running_var", "1.num_batches_tracked", "3.weight", "3.bias"],
+            ["0.weight", "0.bias", "2.weight", "2.bias", "2.running_mean", "2.running_var", "2.num_batches_tracked", "4.weight", "4.bias"],
             Safetensors.Load(path).Tensors.Keys);
+    }
+
+    [Fact]
+    public void A_saved_cnn_loads_with_identical_predictions_and_its_pytorch_twins_names()
+    {
+        // PyTorch twin: Sequential(Conv2d(1,4,3,padding=1), ReLU(), BatchNorm2d(4), MaxPool2d(2), Conv2d(4,6,3), ReLU(),
+        //               Flatten(), Linear(54,5))
+        const string arch = "conv(4,3,relu,pad=1) batchnorm maxpool(2) conv(6,3,relu) flatten dense(5)";
+        var model = ModelBuilder.Build(ModelSpec.Parse(arch), new Shape(1, 1, 10, 10), new Rng(9));
+        var x = Tensor.Randn(new Shape(3, 1, 10, 10), new Rng(10));
+        using (GradMode.NoGrad()) model.Forward(x); // training mode: moves the BatchNorm2d running statistics
+        model.Eval();
+        var expected = Run(model, x);
+        var path = Path.Combine(_dir, "cnn.safetensors");
+        ModelFile.Save(path, model, new ModelInfo { Architecture = arch, InputShape = [1, 1, 10, 10], Task = "multiclass", InputScale = 1f / 255 });
+        var (loaded, _) = ModelFile.Load(path);
+        Assert.Equal(expected.ToArray(), Run(loaded, x).ToArray());
+        var tensors = Safetensors.Load(path).Tensors;
+        Assert.Equal(
+            ["0.weight", "0.bias", "2.weight", "2.bias", "2.running_mean", "2.running_var", "2.num_batches_tracked", "4.weight", "4.bias", "7.weight", "7.bias"],
+            tensors.Keys);
+        Assert.Equal(new Shape(4, 1, 3, 3), tensors["0.weight"].Shape);
+        Assert.Equal(new Shape(6, 4, 3, 3), tensors["4.weight"].Shape);
+        Assert.Equal(new Shape(5, 54), tensors["7.weight"].Shape);
+        Assert.NotEqual(0f, tensors["2.running_mean"].ToArray().Select(MathF.Abs).Max());
     }
 
     private static Tensor Run(Nabla.Nn.Module model, Tensor x)

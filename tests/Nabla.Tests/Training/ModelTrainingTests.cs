@@ -1,4 +1,7 @@
 using Nabla.Autograd;
+using Nabla.Nn;
+using Nabla.Nn.Losses;
+using Nabla.Optim;
 using Nabla.Tensors;
 using Nabla.Training;
 using Nabla.Training.Callbacks;
@@ -24,13 +27,25 @@ public class ModelTrainingTests
         return (Tensor.FromArray(x, n, 2), Tensor.FromArray(y, n));
     }
 
+    /// <summary>Dense layers with ReLU between them: sizes[0] → … → sizes[^1] logits.</summary>
+    private static Sequential Mlp(Rng rng, params int[] sizes)
+    {
+        var model = new Sequential();
+        for (int i = 0; i + 1 < sizes.Length; i++)
+        {
+            if (i > 0) model.Add(new ReLU());
+            model.Add(new Dense(sizes[i], sizes[i + 1], rng));
+        }
+        return model;
+    }
+
     [Fact]
     public void Fit_learns_separable_blobs_and_logs_every_figure_per_epoch()
     {
         var rng = new Rng(1);
         var (x, y) = Blobs(300, rng);
-        var model = new TestMlp(rng, false, 2, 16, 3);
-        var history = model.Fit(x, y, new TestAdam(model.Parameters(), 0.01f), new TestCrossEntropy(), epochs: 5, batchSize: 16,
+        var model = Mlp(rng, 2, 16, 3);
+        var history = model.Fit(x, y, new Adam(model.Parameters(), 0.01f), new CrossEntropyLoss(), epochs: 5, batchSize: 16,
             validationSplit: 0.2f, metrics: [new Accuracy()], rng: rng);
         Assert.Equal(5, history.Epochs.Count);
         foreach (var key in new[] { "loss", "accuracy", "val_loss", "val_accuracy", "lr", "seconds" })
@@ -46,9 +61,9 @@ public class ModelTrainingTests
     {
         var rng = new Rng(2);
         var (x, y) = Blobs(256, rng);
-        var model = new TestMlp(rng, false, 2, 32, 3);
-        var optimizer = new TestAdam(model.Parameters());
-        var loss = new TestCrossEntropy();
+        var model = Mlp(rng, 2, 32, 3);
+        var optimizer = new Adam(model.Parameters());
+        var loss = new CrossEntropyLoss();
         var source = new TensorBatchSource(x, y, 32, rng);
         IReadOnlyList<Metric> metrics = [new Accuracy(), new TopKAccuracy(2)];
         source.StartEpoch();
@@ -68,8 +83,8 @@ public class ModelTrainingTests
         {
             var rng = new Rng(3);
             var (x, y) = Blobs(120, rng);
-            var model = new TestMlp(rng, false, 2, 8, 3);
-            model.Fit(x, y, new TestAdam(model.Parameters(), 0.01f), new TestCrossEntropy(), epochs: 3, batchSize: 10, rng: rng);
+            var model = Mlp(rng, 2, 8, 3);
+            model.Fit(x, y, new Adam(model.Parameters(), 0.01f), new CrossEntropyLoss(), epochs: 3, batchSize: 10, rng: rng);
             return [.. model.Parameters().SelectMany(p => p.ToArray())];
         }
         var a = Train();
@@ -82,7 +97,7 @@ public class ModelTrainingTests
     {
         var rng = new Rng(4);
         var (x, _) = Blobs(70, rng);
-        var model = new TestMlp(rng, false, 2, 8, 3);
+        var model = Mlp(rng, 2, 8, 3);
         var batched = model.Predict(x, batchSize: 16);
         Tensor full;
         using (GradMode.NoGrad()) full = model.Forward(x);
@@ -96,10 +111,10 @@ public class ModelTrainingTests
     {
         var rng = new Rng(5);
         var (x, y) = Blobs(60, rng);
-        var model = new TestMlp(rng, false, 2, 8, 3);
-        var r = model.Evaluate(x, y, new TestCrossEntropy(), [new Accuracy()], batchSize: 7);
+        var model = Mlp(rng, 2, 8, 3);
+        var r = model.Evaluate(x, y, new CrossEntropyLoss(), [new Accuracy()], batchSize: 7);
         double expected;
-        using (GradMode.NoGrad()) expected = new TestCrossEntropy().Forward(model.Forward(x), y).Item();
+        using (GradMode.NoGrad()) expected = new CrossEntropyLoss().Forward(model.Forward(x), y).Item();
         Assert.Equal(expected, r.Loss, 4);
         Assert.Equal(ClassificationMetrics.Accuracy(model.Predict(x), y), r.Metrics["accuracy"], 10);
     }
@@ -109,8 +124,8 @@ public class ModelTrainingTests
     {
         var rng = new Rng(6);
         var (x, y) = Blobs(50, rng);
-        var model = new TestMlp(rng, false, 2, 4, 3);
-        var optimizer = new TestAdam(model.Parameters(), 0.1f);
+        var model = Mlp(rng, 2, 4, 3);
+        var optimizer = new Adam(model.Parameters(), 0.1f);
         var progress = new ProgressCallback();
         var batches = new List<BatchLogs>();
         int epochReports = 0;
@@ -119,7 +134,7 @@ public class ModelTrainingTests
         int stepCalls = 0;
         var stepper = new LearningRateScheduler(() => stepCalls++);
         var halver = new LearningRateScheduler((epoch, lr) => epoch == 0 ? lr : lr / 2);
-        var history = model.Fit(x, y, optimizer, new TestCrossEntropy(), epochs: 3, batchSize: 20, dropLast: true,
+        var history = model.Fit(x, y, optimizer, new CrossEntropyLoss(), epochs: 3, batchSize: 20, dropLast: true,
             metrics: [new Accuracy()], callbacks: [progress, stepper, halver], rng: rng);
         Assert.Equal([0.1, 0.05, 0.025], history["lr"].Select(v => Math.Round(v, 6)));
         Assert.Equal(3, stepCalls);
@@ -135,9 +150,9 @@ public class ModelTrainingTests
     {
         var rng = new Rng(7);
         var (x, y) = Blobs(60, rng);
-        var model = new TestMlp(rng, false, 2, 4, 3);
+        var model = Mlp(rng, 2, 4, 3);
         var seen = new List<double>();
-        var history = model.Fit(x, y, new TestAdam(model.Parameters()), new TestCrossEntropy(), epochs: 2, validationData: (x, y),
+        var history = model.Fit(x, y, new Adam(model.Parameters()), new CrossEntropyLoss(), epochs: 2, validationData: (x, y),
             callbacks: [LearningRateScheduler.OnPlateau("val_loss", seen.Add)], rng: rng);
         Assert.Equal(history.ValidationLoss, seen);
     }
@@ -145,17 +160,17 @@ public class ModelTrainingTests
     [Fact]
     public void Early_stopping_on_an_overfitting_run_stops_and_restores_the_best_weights()
     {
-        var rng = new Rng(8);
+        var rng = new Rng(9);
         // 30 training points with 40 % of labels flipped and a wide network: validation loss must turn up.
         var (x, y) = Blobs(30, rng, spread: 1.2f);
         var ys = y.AsSpan();
         for (int i = 0; i < ys.Length; i++) if (rng.NextFloat() < 0.4f) ys[i] = (ys[i] + 1 + rng.NextInt(2)) % 3;
         var (vx, vy) = Blobs(300, rng, spread: 1.2f);
-        var model = new TestMlp(rng, false, 2, 256, 256, 3);
+        var model = Mlp(rng, 2, 256, 256, 3);
         var stopper = new EarlyStopping("val_loss", patience: 5, restoreBestWeights: true);
         var checkpoint = new ModelCheckpoint("val_loss");
         const int maxEpochs = 400;
-        var history = model.Fit(x, y, new TestAdam(model.Parameters(), 0.01f), new TestCrossEntropy(), epochs: maxEpochs, batchSize: 10,
+        var history = model.Fit(x, y, new Adam(model.Parameters(), 0.01f), new CrossEntropyLoss(), epochs: maxEpochs, batchSize: 10,
             validationData: (vx, vy), callbacks: [stopper, checkpoint], rng: rng);
         var val = history.ValidationLoss;
         int best = stopper.BestEpoch;
@@ -165,7 +180,47 @@ public class ModelTrainingTests
         Assert.True(val[^1] > val[best], "then up");
         Assert.Equal(val.Min(), stopper.BestValue);
         Assert.Equal(best, checkpoint.BestEpoch);
-        var restored = model.Evaluate(vx, vy, new TestCrossEntropy(), batchSize: 300);
+        var restored = model.Evaluate(vx, vy, new CrossEntropyLoss(), batchSize: 300);
         Assert.Equal(val[best], restored.Loss, 5);
+    }
+
+    [Fact]
+    public void A_diverging_run_stops_with_an_error_naming_the_epoch_and_batch_and_keeps_finite_weights()
+    {
+        // y = 3x with SGD at lr 5: each step multiplies the error by about |1 − 2·lr·E[x²]| ≈ 9, so the
+        // squared error overflows float after a few dozen steps, some epochs in.
+        var rng = new Rng(11);
+        var x = Tensor.Randn(new Shape(100, 1), rng);
+        var y = x * 3f;
+        var model = new Sequential(new Dense(1, 1, rng));
+        var optimizer = new SGD(model.Parameters(), 5f);
+        var e = Assert.Throws<TrainingDivergedException>(() =>
+            model.Fit(x, y, optimizer, new MSELoss(), epochs: 50, batchSize: 10, rng: rng));
+        Assert.True(float.IsNaN(e.Loss) || float.IsInfinity(e.Loss), $"loss {e.Loss}");
+        Assert.NotNull(e.Epoch);
+        Assert.True(e.Epoch > 0, $"diverged already in epoch {e.Epoch}");
+        Assert.InRange(e.Batch, 0, 9);
+        Assert.Contains($"epoch {e.Epoch + 1}, batch {e.Batch + 1} of 10", e.Message, StringComparison.Ordinal);
+        Assert.Contains("lower learning rate", e.Message, StringComparison.Ordinal);
+        Assert.Equal(5f, e.LearningRate);
+        Assert.All(model.Parameters(), p => Assert.All(p.ToArray(), v => Assert.True(float.IsFinite(v), $"parameter {v}")));
+    }
+
+    [Fact]
+    public void A_single_training_step_on_a_non_finite_loss_throws_before_updating_the_parameters()
+    {
+        var rng = new Rng(12);
+        var model = new Sequential(new Dense(2, 1, rng));
+        var before = model.Parameters().SelectMany(p => p.ToArray()).ToArray();
+        var x = Tensor.FromArray([1f, 2f, 3f, 4f], 2, 2);
+        var y = Tensor.FromArray([float.PositiveInfinity, 0f], 2, 1);
+        var source = new TensorBatchSource(x, y, 2);
+        source.StartEpoch();
+        var e = Assert.Throws<TrainingDivergedException>(() =>
+            TrainingStep.Run(model, new MSELoss(), new SGD(model.Parameters(), 0.1f), source, 0, null, out _));
+        Assert.Null(e.Epoch);
+        Assert.StartsWith("training diverged: the loss became +Infinity at batch 1 of 1;", e.Message, StringComparison.Ordinal);
+        Assert.Equal(before, model.Parameters().SelectMany(p => p.ToArray()));
+        Assert.All(model.Parameters(), p => Assert.True(p.Grad is null || p.Grad.ToArray().All(g => g == 0)));
     }
 }

@@ -131,8 +131,10 @@ public class Dense : Module, ILazyModule
         var w = _weight ?? throw NotBuilt();
         if (input.Rank < 2 || input.Shape[-1] != InFeatures)
             throw new ShapeMismatchException($"{Describe()} expects input [N, {InFeatures}] or [N, T, {InFeatures}], got {input.Shape}");
-        var y = input.MatMul(w.T());
-        if (_bias is not null) y += _bias;
+        // One fused op (bias written into the GEMM's output, β = 1) on rows; [N, T, in] is folded into rows.
+        var y = input.Rank == 2
+            ? input.Linear(w, _bias)
+            : input.Reshape(input.Numel / InFeatures, InFeatures).Linear(w, _bias).Reshape(input.Shape.With(-1, OutFeatures));
         return Activation is null ? y : Activation.Forward(y);
     }
 

@@ -1,0 +1,78 @@
+using System.Globalization;
+using Nabla.Data;
+using Nabla.Kernels;
+using Nabla.Nn;
+using Nabla.Tensors;
+
+namespace Nabla.Bench;
+
+/// <summary>
+/// Options shared by the MLP workloads and the result line that bench/run.sh parses. Every
+/// workload prints one or more lines <c>RESULT name value unit better</c> (better = higher|lower),
+/// exactly like its PyTorch twin in bench/peers, so the runner compares like with like.
+/// </summary>
+internal sealed class BenchOptions
+{
+    public int Threads { get; private set; } = 1;
+    public string DataDir { get; private set; } = Path.Combine("..", "shared", "data", "fashion-mnist");
+    public int Seed { get; private set; } = 2024;
+    public int Calls { get; private set; }
+
+    public static BenchOptions? Parse(string workload, string[] args)
+    {
+        var o = new BenchOptions();
+        for (int i = 0; i < args.Length; i++)
+        {
+            string? next = i + 1 < args.Length ? args[i + 1] : null;
+            switch (args[i])
+            {
+                case "--threads" when next is not null: o.Threads = int.Parse(next, CultureInfo.InvariantCulture); i++; break;
+                case "--data" when next is not null: o.DataDir = next; i++; break;
+                case "--seed" when next is not null: o.Seed = int.Parse(next, CultureInfo.InvariantCulture); i++; break;
+                case "--calls" when next is not null: o.Calls = int.Parse(next, CultureInfo.InvariantCulture); i++; break;
+                default:
+                    Console.Error.WriteLine($"{workload}: unknown option '{args[i]}'; options: --threads N --data DIR --seed S --calls N");
+                    return null;
+            }
+        }
+        // Like torch.set_num_threads: every kernel in the process uses at most this many threads.
+        WorkerPool.MaxThreads = o.Threads;
+        return o;
+    }
+
+    public ImageDataset LoadTrain() => Load("train");
+
+    public ImageDataset LoadTest() => Load("t10k");
+
+    private ImageDataset Load(string prefix)
+    {
+        string images = Path.Combine(DataDir, $"{prefix}-images-idx3-ubyte.gz");
+        if (!File.Exists(images))
+            throw new FileNotFoundException($"Fashion-MNIST not found at {Path.GetFullPath(images)}; run from the repository root or pass --data DIR");
+        return IdxImages.Load(images, Path.Combine(DataDir, $"{prefix}-labels-idx1-ubyte.gz"));
+    }
+
+    /// <summary>784-256-128-10 ReLU MLP with PyTorch's default nn.Linear initialization.</summary>
+    public static Sequential Mlp(Rng rng) =>
+        new(new Dense(784, 256, rng), new ReLU(), new Dense(256, 128, rng), new ReLU(), new Dense(128, 10, rng));
+
+    public static void Result(string name, double value, string unit, string better) =>
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"RESULT {name} {value:R} {unit} {better}"));
+
+    /// <summary>Peak resident set size of this process in MiB (VmHWM), as the twin reads it.</summary>
+    public static double PeakRssMiB()
+    {
+        foreach (var line in File.ReadLines("/proc/self/status"))
+            if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
+                return long.Parse(line.AsSpan(6).Trim().TrimEnd("kB").Trim(), CultureInfo.InvariantCulture) / 1024.0;
+        return double.NaN;
+    }
+
+    public static double Median(double[] values)
+    {
+        var sorted = (double[])values.Clone();
+        Array.Sort(sorted);
+        int n = sorted.Length;
+        return n % 2 == 1 ? sorted[n / 2] : 0.5 * (sorted[n / 2 - 1] + sorted[n / 2]);
+    }
+}

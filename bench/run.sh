@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# Runs Nabla's benchmark workloads side by side with their PyTorch twins and reports medians and
+# ratios. Each repetition runs Nabla and the twin back to back (order swapped every repetition) so
+# that load from other processes on this shared machine hits both sides alike.
+#
+# usage: bench/run.sh [-n REPS] [workload[:threads] ...]
+#   default workloads: sgemm:1 sgemm:2 mlp-epoch:1 mlp-epoch:2 infer-latency:1 infer-throughput:1
+#                      peak-rss:1 alloc-per-step:1 cnn-epoch:1
+# Writes bench/results/latest.json and raw outputs under bench/results/raw/.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+REPS=5
+if [[ "${1:-}" == "-n" ]]; then REPS=$2; shift 2; fi
+SPECS=("$@")
+if [[ ${#SPECS[@]} -eq 0 ]]; then
+  SPECS=(sgemm:1 sgemm:2 mlp-epoch:1 mlp-epoch:2 infer-latency:1 infer-throughput:1 peak-rss:1 alloc-per-step:1 cnn-epoch:1)
+fi
+PY=/usr/bin/python3
+DATA=../shared/data/fashion-mnist
+NABLA=bench/Nabla.Bench/bin/Release/net10.0/Nabla.Bench.dll
+RAW=bench/results/raw
+
+# --- dependencies -----------------------------------------------------------------------------
+# Debian's python3-torch calls the generic libblas.so.3; without libopenblas0-openmp that is the
+# reference BLAS and every matmul is ~17x slower, which would make any comparison meaningless.
+PKGS=(python3-torch python3-numpy libopenblas0-openmp)
+missing=()
+for p in "${PKGS[@]}"; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p"); done
+if [[ ${#missing[@]} -gt 0 ]]; then
+  SUDO=""; [[ $(id -u) -ne 0 ]] && SUDO=sudo
+  echo "installing ${missing[*]}"
+  $SUDO apt-get update
+  $SUDO apt-get install -y "${missing[@]}"
+fi
+blas=$(realpath /usr/lib/x86_64-linux-gnu/libblas.so.3)
+if [[ "$blas" != *openblas* ]]; then
+  echo "libblas.so.3 points at $blas, not OpenBLAS; fix with: update-alternatives --config libblas.so.3-x86_64-linux-gnu" >&2
+  exit 1
+fi
+# Check what torch really loads, not just the alternatives link.
+$PY - <<'PYEOF'
+import torch, sys
+torch.mm(torch.ones(64, 64), torch.ones(64, 64))
+libs = open("/proc/self/maps").read()
+if "openblas" not in libs:
+    sys.exit("torch did not load OpenBLAS (reference BLAS would be ~17x slower); install libopenblas0-openmp")
+PYEOF
+[[ -d "$DATA" ]] || { echo "Fashion-MNIST not found at $DATA (expected ../shared/data relative to the repository root)" >&2; exit 1; }
+
+# --- build ------------------------------------------------------------------------------------
+dotnet build bench/Nabla.Bench -c Release -nologo -v q >/dev/null
+
+# --- run --------------------------------------------------------------------------------------
+mkdir -p "$RAW"
+rm -f "$RAW"/*.txt
+ran=()
+for spec in "${SPECS[@]}"; do
+  w=${spec%%:*}; t=${spec#*:}; [[ "$t" == "$spec" ]] && t=1
+  extra=()
+  case "$w" in
+    sgemm) extra=(--filter "mlp,square 512");;
+    cnn-epoch)
+      # TODO(cnn-epoch): Conv2d is on main now; write Nabla.Bench's cnn-epoch workload and
+      # bench/peers/cnn-epoch.py (same conv-pool-dense net, init, Adam, batch), then this runs it.
+      if ! grep -rqs "class Conv2d\b" src/Nabla/Nn; then echo "cnn-epoch: waiting for Conv2d"; continue; fi
+      if [[ ! -f bench/peers/cnn-epoch.py ]]; then echo "cnn-epoch: TODO, Conv2d has landed but the workload is not written yet"; continue; fi;;
+  esac
+  nabla_args=("$w" --threads "$t"); peer_args=(--threads "$t")
+  [[ "$w" != sgemm ]] && { nabla_args+=(--data "$DATA"); peer_args+=(--data "$DATA"); }
+  for ((r = 1; r <= REPS; r++)); do
+    sides=(nabla peer); (( r % 2 == 0 )) && sides=(peer nabla)
+    for side in "${sides[@]}"; do
+      out="$RAW/$w.t$t.$side.$r.txt"
+      if [[ $side == nabla ]]; then
+        OMP_NUM_THREADS=$t dotnet "$NABLA" "${nabla_args[@]}" "${extra[@]}" >"$out"
+      elif [[ -f bench/peers/$w.py ]]; then
+        OMP_NUM_THREADS=$t OPENBLAS_NUM_THREADS=$t $PY "bench/peers/$w.py" "${peer_args[@]}" "${extra[@]}" >"$out"
+      fi
+      grep -v '^RESULT' "$out" 2>/dev/null | sed "s/^/  [$r] /" || true
+    done
+  done
+  ran+=("$w.t$t")
+done
+
+$PY bench/report.py "$RAW" bench/results/latest.json "${ran[@]}"

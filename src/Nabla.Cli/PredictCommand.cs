@@ -1,0 +1,118 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Nabla.Autograd;
+using Nabla.Data;
+using Nabla.IO;
+using Nabla.Tensors;
+using Nabla.Training;
+
+namespace Nabla.Cli;
+
+/// <summary>
+/// <c>nabla predict --model FILE --input FILE.csv [--output FILE.csv]</c>. The input has the
+/// model's feature columns (a header is optional); a label column the model was trained with may
+/// be present and is dropped after checking its values are known classes. Output columns:
+/// multi-class <c>class,p_NAME…</c>; binary <c>label,probability</c>; multi-label
+/// <c>labels,p_NAME…</c> (labels joined by ';'); regression <c>value</c> (or <c>value_i</c>).
+/// </summary>
+internal static class PredictCommand
+{
+    public static Command Create(CliContext ctx)
+    {
+        var model = new Option<string>("--model", "-m") { Description = "Model file written by nabla train --out", Required = true };
+        var input = new Option<string>("--input", "-i") { Description = "CSV of input rows", Required = true };
+        var output = new Option<string?>("--output", "-o") { Description = "Write predictions here (atomically) instead of stdout" };
+        var cmd = new Command("predict", "Predict with a saved model") { model, input, output };
+        cmd.SetAction(r =>
+        {
+            string modelPath = r.GetValue(model)!, inputPath = r.GetValue(input)!;
+            var (net, info) = NablaCommand.LoadModel(modelPath);
+            var task = TaskKinds.Parse(info.Task);
+            var x = ReadInputs(inputPath, info);
+            var raw = net.Predict(Preparation.Standardize(x, info.InputMean, info.InputStd, info.InputScale), 256);
+            string csv = Format(raw, task, info);
+            if (r.GetValue(output) is { } path) NablaCommand.WriteAtomically(path, csv);
+            else ctx.Out.Write(csv);
+            return NablaCommand.Ok;
+        });
+        return cmd;
+    }
+
+    /// <summary>The input rows as [N, …input shape], validating columns, numbers and labels.</summary>
+    internal static Tensor ReadInputs(string path, ModelInfo info)
+    {
+        var cells = LabeledCsv.ReadCells(path);
+        int features = info.InputShape.Skip(1).Aggregate(1, (a, b) => a * b);
+        var labelNames = info.Extra.TryGetValue("label_columns", out var lc) ? JsonSerializer.Deserialize<string[]>(lc) ?? [] : [];
+        var labelCols = cells.Header is null ? [] : labelNames.Select(n => Array.IndexOf(cells.Header, n)).Where(i => i >= 0).ToArray();
+        if (labelCols.Length == 1 && info.Classes.Count > 0 && info.Task is "multiclass" or "binary")
+        {
+            int c = labelCols[0];
+            for (int row = 0; row < cells.Rows.Count; row++)
+            {
+                string v = cells.Rows[row][c];
+                if (LabeledCsv.IndexOfClass(info.Classes, v, numeric: true) < 0)
+                    throw new DataFormatException($"{path}:{cells.Lines[row]}:{c + 1}: unknown label '{v}' in column '{cells.Header![c]}' (the model knows {string.Join(", ", info.Classes)})");
+            }
+        }
+        var featureCols = Enumerable.Range(0, cells.Columns).Where(c => !labelCols.Contains(c)).ToArray();
+        if (featureCols.Length != features)
+            throw new ArgumentException($"{path} has {featureCols.Length} input columns, the model expects {features} input features");
+        var x = LabeledCsv.Features(path, cells, featureCols);
+        return x.Reshape([cells.Rows.Count, .. info.InputShape[1..]]);
+    }
+
+    /// <summary>The predictions as CSV text.</summary>
+    internal static string Format(Tensor raw, TaskKind task, ModelInfo info)
+    {
+        var sb = new StringBuilder();
+        int n = raw.Shape[0], width = raw.Numel / Math.Max(1, n);
+        string G(float v) => v.ToString("G6", CultureInfo.InvariantCulture);
+        string Name(int j) => j < info.Classes.Count ? info.Classes[j] : j.ToString(CultureInfo.InvariantCulture);
+        switch (task)
+        {
+            case TaskKind.MultiClass:
+            {
+                var p = Assessment.Probabilities(raw, task).ToArray();
+                sb.Append("class,").AppendJoin(',', Enumerable.Range(0, width).Select(j => "p_" + Name(j))).Append('\n');
+                for (int i = 0; i < n; i++)
+                {
+                    var row = p.AsSpan(i * width, width);
+                    int best = 0;
+                    for (int j = 1; j < width; j++) if (row[j] > row[best]) best = j;
+                    sb.Append(Name(best)).Append(',').AppendJoin(',', row.ToArray().Select(G)).Append('\n');
+                }
+                break;
+            }
+            case TaskKind.Binary:
+            {
+                var p = Assessment.Probabilities(raw, task).ToArray();
+                float theta = info.Thresholds.Count > 0 ? info.Thresholds[0] : 0.5f;
+                sb.Append("label,probability\n");
+                foreach (var v in p) sb.Append(Name(v >= theta ? 1 : 0)).Append(',').Append(G(v)).Append('\n');
+                break;
+            }
+            case TaskKind.MultiLabel:
+            {
+                var p = Assessment.Probabilities(raw, task).ToArray();
+                sb.Append("labels,").AppendJoin(',', Enumerable.Range(0, width).Select(j => "p_" + Name(j))).Append('\n');
+                for (int i = 0; i < n; i++)
+                {
+                    var on = Enumerable.Range(0, width).Where(j => p[i * width + j] >= (info.Thresholds.Count == width ? info.Thresholds[j] : 0.5f));
+                    sb.Append(string.Join(';', on.Select(Name))).Append(',').AppendJoin(',', p.AsSpan(i * width, width).ToArray().Select(G)).Append('\n');
+                }
+                break;
+            }
+            default:
+            {
+                var v = Preparation.Destandardize(raw, info.TargetMean, info.TargetStd).ToArray();
+                sb.Append(width == 1 ? "value" : string.Join(',', Enumerable.Range(0, width).Select(j => $"value_{j}"))).Append('\n');
+                for (int i = 0; i < n; i++) sb.AppendJoin(',', v.AsSpan(i * width, width).ToArray().Select(G)).Append('\n');
+                break;
+            }
+        }
+        return sb.ToString();
+    }
+}

@@ -1,0 +1,76 @@
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
+namespace Nabla.Kernels;
+
+/// <summary>
+/// C = β·C + A·Bᵀ for a few rows of A (A <c>[m, k]</c>, B <c>[n, k]</c>, both row-major and
+/// contiguous): every C[r, j] is the dot product of row r of A with row j of B.
+/// </summary>
+/// <remarks>
+/// For one-sample inference (m = 1) packed GEMM spends most of its time copying B into panels,
+/// each weight used once. Here each weight is read once, straight from the layer's storage, with
+/// four rows of B sharing each loaded vector of A. Use for m up to <see cref="MaxRows"/>.
+/// </remarks>
+public static class RowDots
+{
+    /// <summary>The number of rows of A up to which this beats packed GEMM on the MLP shapes.</summary>
+    public const int MaxRows = 4;
+
+    /// <summary>C[r, j] = β·C[r, j] + Σₚ A[r, p]·B[j, p] for r &lt; m, j &lt; n; β is 0 or 1 (0 overwrites).</summary>
+    /// <exception cref="ArgumentException">A span is shorter than its matrix or β is neither 0 nor 1.</exception>
+    public static void Compute(int m, int n, int k, ReadOnlySpan<float> a, ReadOnlySpan<float> b, float beta, Span<float> c)
+    {
+        if (a.Length < (long)m * k || b.Length < (long)n * k || c.Length < (long)m * n)
+            throw new ArgumentException($"RowDots: spans too short for m={m}, n={n}, k={k} (A {a.Length}, B {b.Length}, C {c.Length})");
+        if (beta != 0f && beta != 1f) throw new ArgumentException($"RowDots: beta must be 0 or 1, got {beta}", nameof(beta));
+        bool add = beta == 1f;
+        for (int r = 0; r < m; r++)
+        {
+            var x = a.Slice(r * k, k);
+            var y = c.Slice(r * n, n);
+            int j = 0;
+            if (Vector512.IsHardwareAccelerated && k >= Vector512<float>.Count)
+                for (; j <= n - 4; j += 4) Four512(x, b.Slice(j * k, 4 * k), k, y.Slice(j, 4), add);
+            for (; j < n; j++)
+            {
+                float d = System.Numerics.Tensors.TensorPrimitives.Dot(x, b.Slice(j * k, k));
+                y[j] = add ? y[j] + d : d;
+            }
+        }
+    }
+
+    private static void Four512(ReadOnlySpan<float> x, ReadOnlySpan<float> rows, int k, Span<float> y, bool add)
+    {
+        ref float rx = ref MemoryMarshal.GetReference(x);
+        ref float r0 = ref MemoryMarshal.GetReference(rows);
+        nuint k1 = (nuint)k, k2 = 2 * k1, k3 = 3 * k1;
+        Vector512<float> s0 = default, s1 = default, s2 = default, s3 = default;
+        nuint p = 0;
+        for (; p + (nuint)Vector512<float>.Count <= k1; p += (nuint)Vector512<float>.Count)
+        {
+            var xv = Vector512.LoadUnsafe(ref rx, p);
+            s0 = Vector512.FusedMultiplyAdd(xv, Vector512.LoadUnsafe(ref r0, p), s0);
+            s1 = Vector512.FusedMultiplyAdd(xv, Vector512.LoadUnsafe(ref r0, k1 + p), s1);
+            s2 = Vector512.FusedMultiplyAdd(xv, Vector512.LoadUnsafe(ref r0, k2 + p), s2);
+            s3 = Vector512.FusedMultiplyAdd(xv, Vector512.LoadUnsafe(ref r0, k3 + p), s3);
+        }
+        float d0 = Vector512.Sum(s0), d1 = Vector512.Sum(s1), d2 = Vector512.Sum(s2), d3 = Vector512.Sum(s3);
+        for (int q = (int)p; q < k; q++)
+        {
+            float xq = x[q];
+            d0 += xq * rows[q];
+            d1 += xq * rows[k + q];
+            d2 += xq * rows[2 * k + q];
+            d3 += xq * rows[3 * k + q];
+        }
+        if (add)
+        {
+            y[0] += d0; y[1] += d1; y[2] += d2; y[3] += d3;
+        }
+        else
+        {
+            y[0] = d0; y[1] = d1; y[2] = d2; y[3] = d3;
+        }
+    }
+}

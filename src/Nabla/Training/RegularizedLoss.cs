@@ -1,0 +1,48 @@
+using Nabla.Autograd;
+using Nabla.Nn.Losses;
+using Nabla.Optim;
+using Nabla.Tensors;
+
+namespace Nabla.Training;
+
+/// <summary>
+/// A loss plus weight penalties, so L1/L2 regularization works with any <c>Fit</c> without changing
+/// it: <c>L = inner(ŷ, y) + λ₁ Σ|w| + λ₂ Σw²</c> over <paramref name="parameters"/> (typically the
+/// weight matrices, not the biases).
+/// </summary>
+/// <param name="inner">The data loss (reduction Mean or Sum).</param>
+/// <param name="parameters">The penalised tensors.</param>
+/// <param name="l1">λ₁ ≥ 0.</param>
+/// <param name="l2">λ₂ ≥ 0.</param>
+public sealed class RegularizedLoss(Loss inner, IEnumerable<Tensor> parameters, float l1, float l2) : Loss(CheckInner(inner).Reduction)
+{
+    private readonly Tensor[] _parameters = [.. parameters ?? throw new ArgumentNullException(nameof(parameters))];
+
+    /// <summary>The data loss.</summary>
+    public Loss Inner { get; } = inner;
+
+    /// <summary>λ₁.</summary>
+    public float L1 { get; } = l1 >= 0 && float.IsFinite(l1) ? l1 : throw new ArgumentOutOfRangeException(nameof(l1), $"l1 must be a finite number ≥ 0, got {l1}");
+
+    /// <summary>λ₂.</summary>
+    public float L2 { get; } = l2 >= 0 && float.IsFinite(l2) ? l2 : throw new ArgumentOutOfRangeException(nameof(l2), $"l2 must be a finite number ≥ 0, got {l2}");
+
+    /// <inheritdoc/>
+    public override Tensor Forward(Tensor prediction, Tensor target)
+    {
+        var loss = Inner.Forward(prediction, target);
+        // The penalty is part of what is minimised; evaluation (no grad) reports the data loss alone,
+        // so validation and test losses stay comparable with unregularized runs.
+        if (!GradMode.IsEnabled) return loss;
+        if (L1 > 0) loss = loss + Regularization.L1(_parameters, L1);
+        if (L2 > 0) loss = loss + Regularization.L2(_parameters, L2);
+        return loss;
+    }
+
+    private static Loss CheckInner(Loss inner)
+    {
+        ArgumentNullException.ThrowIfNull(inner);
+        if (inner.Reduction == Reduction.None) throw new ArgumentException("a regularized loss needs a reduced inner loss (Mean or Sum)", nameof(inner));
+        return inner;
+    }
+}
