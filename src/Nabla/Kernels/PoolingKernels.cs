@@ -20,7 +20,7 @@ public static class PoolingKernels
     public static void MaxPool(in ConvGeometry g, int planes, ReadOnlySpan<float> x, Span<float> y, Span<int> argmax) =>
         MaxPool(g, planes, x, y, argmax, Vector128.IsHardwareAccelerated ? KernelPath.Vector256 : KernelPath.Scalar);
 
-    /// <summary><see cref="MaxPool(in ConvGeometry, int, ReadOnlySpan{float}, Span{float}, Span{int})"/> on a chosen path (tests run both).</summary>
+    /// <summary><see cref="MaxPool(in ConvGeometry, int, ReadOnlySpan{float}, Span{float}, Span{int})"/> on a chosen path (tests run both); every non-scalar path runs the 4-wide vector code.</summary>
     internal static void MaxPool(in ConvGeometry g, int planes, ReadOnlySpan<float> x, Span<float> y, Span<int> argmax, KernelPath path)
     {
         int h = g.Height, w = g.Width, oh = g.OutH, ow = g.OutW;
@@ -63,9 +63,10 @@ public static class PoolingKernels
         }
     }
 
-    // The 2×2/2 case on vectors: 8 (or 4) outputs at a time, the last block of a row overlapping
-    // the previous one, rows narrower than 4 outputs left to the scalar loop. Each row of a window
-    // pair is split into even and odd columns by narrowing the row read as 64-bit lanes.
+    // The 2×2/2 case on vectors: 4 outputs at a time (LeNet's pooled rows are 14 and 7 wide, so
+    // 8-wide blocks measured no faster), the last block of a row overlapping the previous one,
+    // rows narrower than 4 outputs left to the scalar loop. Each row of a window pair is split
+    // into even and odd columns with one shuffle.
     // Ties resolve exactly as in the scalar loop: left before right, then top before bottom.
     private static void MaxPool2x2Vector(ReadOnlySpan<float> src, int w, int oh, int ow, Span<float> dst, Span<int> idx)
     {
@@ -77,7 +78,6 @@ public static class PoolingKernels
         ref float s = ref MemoryMarshal.GetReference(src);
         ref float d = ref MemoryMarshal.GetReference(dst);
         ref int id = ref MemoryMarshal.GetReference(idx);
-        int step = ow >= 8 ? 8 : 4;
         for (int oy = 0; oy < oh; oy++)
         {
             int top = 2 * oy * w;
@@ -85,40 +85,13 @@ public static class PoolingKernels
             ref float b = ref Unsafe.Add(ref t, w);
             ref float dRow = ref Unsafe.Add(ref d, oy * ow);
             ref int iRow = ref Unsafe.Add(ref id, oy * ow);
-            for (int ox = 0; ; ox += step)
+            for (int ox = 0; ; ox += 4)
             {
-                if (ox > ow - step) ox = ow - step;
-                if (step == 8) Block8(ref t, ref b, ox, top, w, ref dRow, ref iRow);
-                else Block4(ref t, ref b, ox, top, w, ref dRow, ref iRow);
-                if (ox == ow - step) break;
+                if (ox > ow - 4) ox = ow - 4;
+                Block4(ref t, ref b, ox, top, w, ref dRow, ref iRow);
+                if (ox == ow - 4) break;
             }
         }
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Block8(ref float t, ref float b, int ox, int top, int w, ref float dRow, ref int iRow)
-    {
-        var (tMax, tOdd) = Pairs8(ref t, 2 * ox);
-        var (bMax, bOdd) = Pairs8(ref b, 2 * ox);
-        var down = Vector256.GreaterThan(bMax, tMax);
-        Vector256.ConditionalSelect(down, bMax, tMax).StoreUnsafe(ref dRow, (nuint)ox);
-        var downI = down.AsInt32();
-        var odd = Vector256.ConditionalSelect(downI, bOdd, tOdd);
-        var at = Vector256.Create(top + 2 * ox) + Vector256.Create(0, 2, 4, 6, 8, 10, 12, 14)
-            + (odd & Vector256<int>.One) + (downI & Vector256.Create(w));
-        at.StoreUnsafe(ref iRow, (nuint)ox);
-    }
-
-    // max(row[at + 2k], row[at + 2k + 1]) for k < 8, and where the odd (right) element won.
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static (Vector256<float> Max, Vector256<int> OddWins) Pairs8(ref float row, int at)
-    {
-        var lo = Vector256.LoadUnsafe(ref row, (nuint)at).AsUInt64();
-        var hi = Vector256.LoadUnsafe(ref row, (nuint)(at + 8)).AsUInt64();
-        var even = Vector256.Narrow(lo, hi).AsSingle();
-        var odd = Vector256.Narrow(lo >>> 32, hi >>> 32).AsSingle();
-        var oddWins = Vector256.GreaterThan(odd, even);
-        return (Vector256.ConditionalSelect(oddWins, odd, even), oddWins.AsInt32());
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
