@@ -18,6 +18,9 @@ internal sealed class BenchOptions
     public int Seed { get; private set; } = 2024;
     public int Calls { get; private set; }
 
+    /// <summary>--limit N: train on the first N images only (0 = all); cnn-epoch scales the time to a full epoch.</summary>
+    public int Limit { get; private set; }
+
     public static BenchOptions? Parse(string workload, string[] args)
     {
         var o = new BenchOptions();
@@ -30,8 +33,9 @@ internal sealed class BenchOptions
                 case "--data" when next is not null: o.DataDir = next; i++; break;
                 case "--seed" when next is not null: o.Seed = int.Parse(next, CultureInfo.InvariantCulture); i++; break;
                 case "--calls" when next is not null: o.Calls = int.Parse(next, CultureInfo.InvariantCulture); i++; break;
+                case "--limit" when next is not null: o.Limit = int.Parse(next, CultureInfo.InvariantCulture); i++; break;
                 default:
-                    Console.Error.WriteLine($"{workload}: unknown option '{args[i]}'; options: --threads N --data DIR --seed S --calls N");
+                    Console.Error.WriteLine($"{workload}: unknown option '{args[i]}'; options: --threads N --data DIR --seed S --calls N --limit N");
                     return null;
             }
         }
@@ -40,16 +44,16 @@ internal sealed class BenchOptions
         return o;
     }
 
-    public ImageDataset LoadTrain() => Load("train");
+    public ImageDataset LoadTrain(bool flatten = true) => Load("train", flatten);
 
-    public ImageDataset LoadTest() => Load("t10k");
+    public ImageDataset LoadTest(bool flatten = true) => Load("t10k", flatten);
 
-    private ImageDataset Load(string prefix)
+    private ImageDataset Load(string prefix, bool flatten)
     {
         string images = Path.Combine(DataDir, $"{prefix}-images-idx3-ubyte.gz");
         if (!File.Exists(images))
             throw new FileNotFoundException($"Fashion-MNIST not found at {Path.GetFullPath(images)}; run from the repository root or pass --data DIR");
-        return IdxImages.Load(images, Path.Combine(DataDir, $"{prefix}-labels-idx1-ubyte.gz"));
+        return IdxImages.Load(images, Path.Combine(DataDir, $"{prefix}-labels-idx1-ubyte.gz"), flatten);
     }
 
     /// <summary>784-256-128-10 ReLU MLP with PyTorch's default nn.Linear initialization.</summary>

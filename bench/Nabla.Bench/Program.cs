@@ -11,6 +11,7 @@ var workloads = new Dictionary<string, Func<string[], int>>(StringComparer.Ordin
     ["infer-latency"] = MlpInferenceBenchmark.Latency,
     ["infer-throughput"] = MlpInferenceBenchmark.Throughput,
     ["mlp-profile"] = MlpProfileBenchmark.Run,
+    ["cnn-epoch"] = CnnTrainingBenchmark.Epoch,
     ["cnn-profile"] = CnnStepBenchmark.Run,
 };
 

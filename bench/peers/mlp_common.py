@@ -16,6 +16,7 @@ def parse(workload):
     p.add_argument("--data", default=os.path.join("..", "shared", "data", "fashion-mnist"))
     p.add_argument("--seed", type=int, default=2024)
     p.add_argument("--calls", type=int, default=0)
+    p.add_argument("--limit", type=int, default=0, help="train on the first N images only (cnn-epoch; 0 = all)")
     args = p.parse_args()
     os.environ["OMP_NUM_THREADS"] = str(args.threads)
     os.environ["OPENBLAS_NUM_THREADS"] = str(args.threads)
