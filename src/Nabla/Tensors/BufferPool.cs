@@ -11,8 +11,10 @@ namespace Nabla.Tensors;
 /// </remarks>
 internal static class BufferPool
 {
-    // Beyond this many pooled floats per thread (256 MiB) returned arrays are left to the GC.
-    private const long MaxPooledFloats = 1L << 26;
+    // Beyond this many pooled floats per thread (1 GiB) returned arrays are left to the GC. Set
+    // low, a CNN's evaluation batches overflow it every step and each dropped array becomes
+    // large-object-heap garbage that the next step allocates again (RSS grew to 1.5 GB).
+    private const long MaxPooledFloats = 1L << 28;
 
     [ThreadStatic] private static Dictionary<int, Stack<float[]>>? _buckets;
     [ThreadStatic] private static long _pooledFloats;
