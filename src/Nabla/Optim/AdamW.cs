@@ -15,10 +15,8 @@ namespace Nabla.Optim;
 /// </code>
 /// State: <c>"{i}.exp_avg"</c>, <c>"{i}.exp_avg_sq"</c>, <c>"{i}.max_exp_avg_sq"</c> (amsgrad).
 /// </summary>
-public sealed class AdamW : Optimizer
+public sealed class AdamW : AdamBase
 {
-    private readonly ParameterStates _state;
-
     /// <summary>Creates the optimizer.</summary>
     /// <param name="parameters">Parameters to update.</param>
     /// <param name="lr">Learning rate η ≥ 0.</param>
@@ -30,50 +28,12 @@ public sealed class AdamW : Optimizer
     /// <exception cref="ArgumentOutOfRangeException">A hyperparameter is out of range; the message names it.</exception>
     public AdamW(IEnumerable<Tensor> parameters, float lr = 1e-3f, float beta1 = 0.9f, float beta2 = 0.999f, float eps = 1e-8f,
         float weightDecay = 0.01f, bool amsgrad = false)
-        : base(parameters, lr)
+        : base(parameters, lr, beta1, beta2, eps, weightDecay, amsgrad) { }
+
+    /// <summary>Decoupled decay: p ← p·(1 − lr·weightDecay); the gradient is unchanged.</summary>
+    private protected override ReadOnlySpan<float> ApplyWeightDecay(Span<float> p, ReadOnlySpan<float> g, Span<float> scratch)
     {
-        Beta1 = Hyperparameters.UnitInterval(beta1, nameof(beta1));
-        Beta2 = Hyperparameters.UnitInterval(beta2, nameof(beta2));
-        Eps = Hyperparameters.Positive(eps, nameof(eps));
-        WeightDecay = Hyperparameters.NonNegative(weightDecay, nameof(weightDecay));
-        AmsGrad = amsgrad;
-        _state = new ParameterStates(Parameters, AdamUpdate.ExpAvg, AdamUpdate.ExpAvgSq, AdamUpdate.MaxExpAvgSq);
+        TensorPrimitives.Multiply(p, 1f - LearningRate * WeightDecay, p);
+        return g;
     }
-
-    /// <summary>First-moment decay β₁.</summary>
-    public float Beta1 { get; }
-
-    /// <summary>Second-moment decay β₂.</summary>
-    public float Beta2 { get; }
-
-    /// <summary>Denominator term ε.</summary>
-    public float Eps { get; }
-
-    /// <summary>Decoupled weight decay coefficient λ.</summary>
-    public float WeightDecay { get; }
-
-    /// <summary>Whether AMSGrad is used.</summary>
-    public bool AmsGrad { get; }
-
-    /// <inheritdoc/>
-    public override void Step()
-    {
-        StepCount++;
-        for (int i = 0; i < Parameters.Count; i++)
-        {
-            var param = Parameters[i];
-            if (param.Grad is null) continue;
-            var p = param.AsSpan();
-            if (WeightDecay != 0f) TensorPrimitives.Multiply(p, 1f - LearningRate * WeightDecay, p);
-            var vMax = AmsGrad ? _state.Get(AdamUpdate.MaxExpAvgSq, i) : default;
-            AdamUpdate.Apply(p, param.Grad.AsSpan(), _state.Get(AdamUpdate.ExpAvg, i), _state.Get(AdamUpdate.ExpAvgSq, i), vMax,
-                LearningRate, Beta1, Beta2, Eps, StepCount);
-        }
-    }
-
-    /// <inheritdoc/>
-    public override IReadOnlyDictionary<string, Tensor> StateDict() => _state.Export(StepCount);
-
-    /// <inheritdoc/>
-    public override void LoadStateDict(IReadOnlyDictionary<string, Tensor> state) => StepCount = _state.Import(state, nameof(AdamW));
 }
