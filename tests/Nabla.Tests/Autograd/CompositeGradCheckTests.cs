@@ -3,6 +3,7 @@ using Nabla.Tensors;
 
 namespace Nabla.Tests.Autograd;
 
+[Collection(ProcessWideStateCollection.Name)]
 public class CompositeGradCheckTests
 {
     /// <summary>Softmax cross-entropy of a 2-layer MLP, written with primitives only.</summary>

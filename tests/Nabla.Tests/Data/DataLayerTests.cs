@@ -5,6 +5,7 @@ using Nabla.Training;
 
 namespace Nabla.Tests.Data;
 
+[Collection(ProcessWideStateCollection.Name)]
 public class DataLayerTests
 {
     private static string Temp(string name, string text)

@@ -2,6 +2,7 @@ using Nabla.Kernels;
 
 namespace Nabla.Tests.Kernels;
 
+[Collection(ProcessWideStateCollection.Name)]
 public class Conv2dKernelsTests
 {
     [Theory]

@@ -3,8 +3,7 @@ using Nabla.Kernels;
 
 namespace Nabla.Tests.Kernels;
 
-// Changes WorkerPool.MaxThreads, so it must not run beside other classes that do.
-[Collection("WorkerPool")]
+[Collection(ProcessWideStateCollection.Name)]
 public class GemmTests
 {
     private static readonly GemmPath[] AllPaths = [GemmPath.Scalar, GemmPath.Vector256, GemmPath.Vector512];

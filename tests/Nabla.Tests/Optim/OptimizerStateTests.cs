@@ -5,6 +5,7 @@ using static Nabla.Tests.Optim.QuadraticProblem;
 namespace Nabla.Tests.Optim;
 
 /// <summary>State save/restore, skipping parameters without gradients, validation and allocation of every optimizer.</summary>
+[Collection(ProcessWideStateCollection.Name)]
 public class OptimizerStateTests
 {
     public static TheoryData<string> Names => new()

@@ -9,6 +9,7 @@ using Nabla.Training.Metrics;
 
 namespace Nabla.Tests.Training;
 
+[Collection(ProcessWideStateCollection.Name)]
 public class ModelTrainingTests
 {
     /// <summary>Three Gaussian blobs in 2-D, labels 0..2.</summary>

@@ -7,6 +7,7 @@ using Nabla.Training.Metrics;
 
 namespace Nabla.Tests.Training;
 
+[Collection(ProcessWideStateCollection.Name)]
 public class TrainingStepAllocationTests
 {
     [Fact]
