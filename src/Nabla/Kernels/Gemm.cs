@@ -57,7 +57,18 @@ public static class Gemm
     /// </remarks>
     public static void Sgemm(bool transA, bool transB, int m, int n, int k, float alpha,
         ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, float beta, Span<float> c, int ldc)
-        => Sgemm(BestPath, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, WorkerPool.MaxThreads);
+    {
+        // A few rows times a transposed, dense B (one-sample inference through a Linear layer):
+        // packing B would cost more than the product, so read B in place as dot products.
+        if (m <= RowDots.MaxRows && !transA && transB && alpha == 1f && (beta == 0f || beta == 1f)
+            && lda == k && ldb == k && ldc == n && k > 0)
+        {
+            Validate(transA, transB, m, n, k, a.Length, lda, b.Length, ldb, c.Length, ldc);
+            RowDots.Compute(m, n, k, a, b, beta, c);
+            return;
+        }
+        Sgemm(BestPath, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, WorkerPool.MaxThreads);
+    }
 
     /// <summary>Same as the public overload on a chosen path and thread budget.</summary>
     internal static unsafe void Sgemm(GemmPath path, bool transA, bool transB, int m, int n, int k, float alpha,

@@ -211,6 +211,25 @@ public class GemmTests
     private static IEnumerable<GemmPath> Paths() =>
         AllPaths.Where(p => p != GemmPath.Vector512 || Vector512.IsHardwareAccelerated);
 
+    [Theory]
+    [InlineData(1, 256, 784)]
+    [InlineData(2, 17, 33)]
+    [InlineData(3, 5, 16)]
+    [InlineData(4, 10, 128)]
+    [InlineData(1, 3, 7)]
+    public void Few_rows_times_a_transposed_matrix_take_the_dot_product_path_and_match_the_triple_loop(int m, int n, int k)
+    {
+        foreach (float beta in new[] { 0f, 1f })
+        {
+            var a = Random(m * k, 11);
+            var b = Random(n * k, 12);
+            var c = beta == 0f ? Filled(m * n, float.NaN) : Random(m * n, 13);
+            var expected = Reference(false, true, m, n, k, 1f, a, k, b, k, beta, (float[])c.Clone(), n);
+            Gemm.Sgemm(false, true, m, n, k, 1f, a, k, b, k, beta, c, n);
+            AssertClose(expected, c, m, n, n, Tolerance(k, a, b, 1f), $"public few-row path {m}x{n}x{k} beta={beta}");
+        }
+    }
+
     private static void CheckAgainstReference(GemmPath path, bool ta, bool tb, int m, int n, int k,
         float alpha, float beta, int pad, int seed, float fillC = float.NaN)
     {

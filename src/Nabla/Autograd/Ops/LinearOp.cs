@@ -37,8 +37,7 @@ public static class LinearOp
                 for (int r = 0; r < m; r++) b.CopyTo(ys.Slice(r * n, n));
             }
             float beta = bc is null ? 0f : 1f;
-            if (m <= RowDots.MaxRows) RowDots.Compute(m, n, k, xc.AsSpan(), wc.AsSpan(), beta, ys);
-            else Gemm.Sgemm(false, true, m, n, k, 1f, xc.AsSpan(), k, wc.AsSpan(), k, beta, ys, n);
+            Gemm.Sgemm(false, true, m, n, k, 1f, xc.AsSpan(), k, wc.AsSpan(), k, beta, ys, n);
             if (!(GradMode.Records(xc, wc) || (bc is not null && GradMode.Records(bc)))) return y;
             var node = LinearNode.Rent();
             node.SetInput(0, xc);
