@@ -4,6 +4,7 @@ using System.Xml.Linq;
 using Nabla.Cli;
 using Nabla.IO;
 using Nabla.Tests.Architecture;
+using Nabla.Tests.IO;
 
 namespace Nabla.Tests.Cli;
 
@@ -329,7 +330,7 @@ public sealed class NablaCommandTests : IDisposable
         Assert.Equal(0, Run("train", "--data", "iris", "--epochs", "1", "--out", model, "--json").Code);
         var before = System.IO.File.ReadAllBytes(model);
         var (net, _) = ModelFile.Load(model);
-        Assert.Throws<IOException>(() => Safetensors.Save(model, net.StateDict(), null, s => new FailingStream(s)));
+        Assert.Throws<IOException>(() => Safetensors.Save(model, net.StateDict(), null, s => new FailingStream(s, 64)));
         Assert.Equal(before, System.IO.File.ReadAllBytes(model));
         Assert.Equal(0, Run("inspect", model).Code);
         Assert.Empty(Directory.GetFiles(_dir, "*.tmp", SearchOption.TopDirectoryOnly));
@@ -339,26 +340,5 @@ public sealed class NablaCommandTests : IDisposable
     public void Missing_fashion_mnist_folder_says_how_to_get_it()
     {
         AssertUserError(Run("train", "--data", "fashion-mnist=" + Path.Combine(_dir, "nowhere")), "fashion-mnist folder not found");
-    }
-
-    private sealed class FailingStream(Stream inner) : Stream
-    {
-        private long _written;
-        public override bool CanRead => false;
-        public override bool CanSeek => false;
-        public override bool CanWrite => true;
-        public override long Length => _written;
-        public override long Position { get => _written; set => throw new NotSupportedException(); }
-        public override void Flush() => inner.Flush();
-        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
-        public override void Write(ReadOnlySpan<byte> buffer)
-        {
-            if (_written + buffer.Length > 64) throw new IOException("disk full (simulated)");
-            inner.Write(buffer);
-            _written += buffer.Length;
-        }
     }
 }
