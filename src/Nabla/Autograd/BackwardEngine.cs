@@ -1,4 +1,6 @@
+using System.Runtime.CompilerServices;
 using Nabla.Tensors;
+using Nabla.Kernels;
 
 namespace Nabla.Autograd;
 
@@ -13,6 +15,7 @@ internal static class BackwardEngine
     [ThreadStatic] private static Stack<(Node Node, int Next)>? _stack;
     [ThreadStatic] private static int _stamp;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Run(Tensor root, Tensor? seed, bool retainGraph)
     {
         if (root.GraphReleased)
@@ -126,7 +129,7 @@ internal static class BackwardEngine
             return;
         }
         var tmp = seed.IsContiguous ? seed.AsSpan() : seed.ToArray();
-        if (accumulate) System.Numerics.Tensors.TensorPrimitives.Add(dst, tmp, dst);
+        if (accumulate) Primitives.Add(dst, tmp, dst);
         else tmp.CopyTo(dst);
     }
 }

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Nabla.Tensors;
 
 namespace Nabla.Autograd;
@@ -56,6 +57,7 @@ public abstract class Node : GradFunction
     protected internal abstract void Backward(Tensor grad);
 
     /// <summary>Drops references to inputs and saved tensors, then returns the node to its pool.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal void Release()
     {
         for (int i = 0; i < InputCount; i++) _inputs[i] = null;

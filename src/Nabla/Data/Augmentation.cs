@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Nabla.Tensors;
 
 namespace Nabla.Data;
@@ -44,6 +45,7 @@ public sealed class Augmentation
     /// out[y, x] = in[y + dy, x + dx], zero outside the image.
     /// </summary>
     /// <exception cref="ShapeMismatchException">The batch is not a contiguous 4-D tensor.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Apply(Tensor batch)
     {
         ArgumentNullException.ThrowIfNull(batch);
@@ -72,6 +74,7 @@ public sealed class Augmentation
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Shift(Span<float> plane, int h, int w, int dy, int dx)
     {
         var src = _plane.AsSpan(0, h * w);

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Nabla.Tensors;
 using Nabla.Training;
 
@@ -44,6 +45,7 @@ public sealed class Dataset : IDataset
         using (TensorScope.Suspend()) return new Dataset(RowGather.Gather(X, indices), RowGather.Gather(Y, indices));
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void CheckIndices(ReadOnlySpan<int> indices, int count)
     {
         foreach (var i in indices)

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Nabla.Tensors;
 
 namespace Nabla.Data;
@@ -7,6 +8,7 @@ public static class Encode
 {
     /// <summary>One-hot rows <c>[N, numClasses]</c> of class indices <paramref name="labels"/> (N values, any shape).</summary>
     /// <exception cref="ArgumentOutOfRangeException">A label is not a whole number in 0..numClasses-1; names it and its position.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static Tensor OneHot(Tensor labels, int numClasses)
     {
         ArgumentNullException.ThrowIfNull(labels);

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Nabla.Tensors;
 using Nabla.Training;
 
@@ -51,6 +52,7 @@ public sealed class ImageDataset : IDataset
     public int Label(int index) => _labels is null ? throw new InvalidOperationException("this image dataset has no labels") : _labels[index];
 
     /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public Batch Gather(ReadOnlySpan<int> indices)
     {
         Dataset.CheckIndices(indices, Count);

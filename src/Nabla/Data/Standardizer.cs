@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Nabla.Tensors;
 
 namespace Nabla.Data;
@@ -61,6 +62,7 @@ public sealed class Standardizer
     /// <summary>z·σ + μ as a new tensor (undoes <see cref="Transform"/>).</summary>
     public Tensor InverseTransform(Tensor z) => Map(z, inverse: true);
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private Tensor Map(Tensor x, bool inverse)
     {
         ArgumentNullException.ThrowIfNull(x);

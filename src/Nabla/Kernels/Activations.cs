@@ -15,7 +15,7 @@ public static class Activations
     public static void Relu(ReadOnlySpan<float> x, Span<float> dst)
     {
         Guard.SameLength(x, dst, nameof(x), nameof(dst));
-        TensorPrimitives.Max(x, 0f, dst);
+        Primitives.Max(x, 0f, dst);
     }
 
     /// <summary>Leaky ReLU: y = x if x &gt; 0 else α·x.</summary>

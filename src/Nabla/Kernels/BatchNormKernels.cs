@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 namespace Nabla.Kernels;
 
 /// <summary>
@@ -10,6 +11,7 @@ public static class BatchNormKernels
     /// Per-channel mean and biased variance over N·S values (accumulated in double so large batches
     /// do not lose precision): <c>μ_c = Σx/M</c>, <c>var_c = Σ(x − μ_c)²/M</c>, M = N·S.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Statistics(ReadOnlySpan<float> x, int n, int c, int s, Span<float> mean, Span<float> variance)
     {
         Guard.AtLeast(x.Length, (long)n * c * s, "x");
@@ -17,7 +19,7 @@ public static class BatchNormKernels
         for (int ch = 0; ch < c; ch++)
         {
             double sum = 0;
-            for (int i = 0; i < n; i++) sum += System.Numerics.Tensors.TensorPrimitives.Sum(x.Slice((i * c + ch) * s, s));
+            for (int i = 0; i < n; i++) sum += Primitives.Sum(x.Slice((i * c + ch) * s, s));
             double mu = sum / m, sq = 0;
             for (int i = 0; i < n; i++)
             {
@@ -30,6 +32,7 @@ public static class BatchNormKernels
     }
 
     /// <summary>y = γ_c·(x − μ_c)·invStd_c + β_c, i.e. one multiply-add per element with per-channel scale and shift.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Normalize(ReadOnlySpan<float> x, int n, int c, int s, ReadOnlySpan<float> mean, ReadOnlySpan<float> invStd,
         ReadOnlySpan<float> gamma, ReadOnlySpan<float> beta, Span<float> y)
     {
@@ -41,8 +44,8 @@ public static class BatchNormKernels
             {
                 int at = (i * c + ch) * s;
                 var dst = y.Slice(at, s);
-                System.Numerics.Tensors.TensorPrimitives.Multiply(x.Slice(at, s), scale, dst);
-                System.Numerics.Tensors.TensorPrimitives.Add(dst, shift, dst);
+                Primitives.Multiply(x.Slice(at, s), scale, dst);
+                Primitives.Add(dst, shift, dst);
             }
         }
     }
@@ -53,6 +56,7 @@ public static class BatchNormKernels
     /// with fixed running statistics: dx = γ·invStd·dy. Targets are overwritten or added to per flag;
     /// a null span skips that gradient.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Backward(ReadOnlySpan<float> x, ReadOnlySpan<float> dy, int n, int c, int s,
         ReadOnlySpan<float> mean, ReadOnlySpan<float> invStd, ReadOnlySpan<float> gamma, bool batchStatistics,
         Span<float> dx, bool accumulateDx, Span<float> dgamma, bool accumulateDgamma, Span<float> dbeta, bool accumulateDbeta)
@@ -67,8 +71,8 @@ public static class BatchNormKernels
                 int at = (i * c + ch) * s;
                 var g = dy.Slice(at, s);
                 var xr = x.Slice(at, s);
-                sumDy += System.Numerics.Tensors.TensorPrimitives.Sum(g);
-                sumDyX += System.Numerics.Tensors.TensorPrimitives.Dot(g, xr);
+                sumDy += Primitives.Sum(g);
+                sumDyX += Primitives.Dot(g, xr);
             }
             // Σdy·x̂ = invStd·(Σdy·x − μ·Σdy).
             double dGamma = inv * (sumDyX - mu * sumDy);

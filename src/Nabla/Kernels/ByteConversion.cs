@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
@@ -8,6 +9,7 @@ public static class ByteConversion
 {
     /// <summary>d[i] = s[i]·scale for every i (one rounding: the byte converts to float exactly).</summary>
     /// <exception cref="ArgumentException">The destination is shorter than the source.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void ToSingle(ReadOnlySpan<byte> source, float scale, Span<float> destination)
     {
         if (destination.Length < source.Length)

@@ -58,6 +58,7 @@ public static class Conv2dKernels
     /// when <paramref name="dx"/> is not null, dw (+)= Σₙ dy[n]·im2col(x[n])ᵀ when <paramref name="dw"/>
     /// is not null. The accumulate flags choose between adding to and overwriting the targets.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Backward(in ConvGeometry g, int batch, int outChannels,
         float[] x, int xOffset, float[] w, int wOffset, float[] dy, int dyOffset,
         float[]? dx, int dxOffset, bool accumulateDx, float[]? dw, int dwOffset, bool accumulateDw)
@@ -116,6 +117,7 @@ public static class Conv2dKernels
         public float[] X = null!, W = null!, Y = null!;
         public float[]? Bias;
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Execute(int n)
         {
             int r = G.PatchSize, p = G.OutPixels, o = OutC;
@@ -145,6 +147,7 @@ public static class Conv2dKernels
 
     // y[c, q] = yT[q, c] + bias[c], in 8×8 blocks: transposed in registers where AVX is available
     // (the bias added to the rows of yT before the transpose), scalar for the ragged edges.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void TransposeAddBias(ReadOnlySpan<float> yT, int p, int o, float[]? bias, int biasOff, Span<float> y)
     {
         const int B = 8;
@@ -203,6 +206,7 @@ public static class Conv2dKernels
         public float[]? DX, DW;
         public float[] Partials = [];
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Execute(int slice)
         {
             int r = G.PatchSize, p = G.OutPixels, img = G.ImageSize;

@@ -1,4 +1,4 @@
-using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
 
 namespace Nabla.Kernels;
 
@@ -17,6 +17,7 @@ public static class CrossEntropyKernels
     /// <param name="dlogits">Gradient of the mean loss, [rows, cols], overwritten; pass an empty span to skip it.</param>
     /// <returns>The mean loss.</returns>
     /// <exception cref="ArgumentOutOfRangeException">A target is outside [0, cols); the message names the row.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static float SoftmaxCrossEntropy(ReadOnlySpan<float> logits, ReadOnlySpan<int> targets, int rows, int cols, Span<float> dlogits)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(rows, 1);
@@ -40,15 +41,15 @@ public static class CrossEntropyKernels
             }
 
             ReadOnlySpan<float> x = logits.Slice(r * cols, cols);
-            float m = TensorPrimitives.Max(x);
+            float m = Primitives.Max(x);
             float s = SoftmaxKernels.SumExpShifted(x, m, KernelPaths.Best);
             total += Math.Log(s) - ((double)x[t] - m);
             if (withGrad)
             {
                 Span<float> d = dlogits.Slice(r * cols, cols);
-                TensorPrimitives.Subtract(x, m, d);
-                TensorPrimitives.Exp(d, d);
-                TensorPrimitives.Multiply(d, invRows / s, d);
+                Primitives.Subtract(x, m, d);
+                Primitives.Exp(d, d);
+                Primitives.Multiply(d, invRows / s, d);
                 d[t] -= invRows;
             }
         }

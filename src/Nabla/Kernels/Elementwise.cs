@@ -20,7 +20,7 @@ public static class Elementwise
     public static void AddScaled(ReadOnlySpan<float> x, float alpha, Span<float> y)
     {
         Guard.SameLength(x, y, nameof(x), nameof(y));
-        TensorPrimitives.MultiplyAdd(x, alpha, y, y);
+        Primitives.MultiplyAdd(x, alpha, y, y);
     }
 
     /// <summary>dst[i] ← value.</summary>
@@ -34,7 +34,7 @@ public static class Elementwise
     public static void Square(ReadOnlySpan<float> x, Span<float> dst)
     {
         Guard.SameLength(x, dst, nameof(x), nameof(dst));
-        TensorPrimitives.Multiply(x, x, dst);
+        Primitives.Multiply(x, x, dst);
     }
 
     /// <summary>dst[i] ← min(max(x[i], lo), hi).</summary>
@@ -51,7 +51,7 @@ public static class Elementwise
             throw new ArgumentException($"Clamp bounds are reversed: lo = {lo} is greater than hi = {hi}.", nameof(lo));
         }
 
-        TensorPrimitives.Clamp(x, lo, hi, dst);
+        Primitives.Clamp(x, lo, hi, dst);
     }
 
     /// <summary>dst[i] ← H(x[i]) = 1 if x[i] &gt; 0 else 0 (Heaviside step with H(0) = 0; NaN gives 0).</summary>

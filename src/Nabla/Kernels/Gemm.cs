@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
 namespace Nabla.Kernels;
@@ -131,6 +132,7 @@ public static class Gemm
         _ => (GemmMicroKernelScalar.MR, GemmMicroKernelScalar.NR),
     };
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void ScaleC(int m, int n, float beta, float* c, int ldc)
     {
         if (beta == 1f) return;
@@ -139,7 +141,7 @@ public static class Gemm
             var row = new Span<float>(c + (nint)i * ldc, n);
             // beta = 0 must not propagate NaN/Inf garbage, so it is a fill, not a multiply.
             if (beta == 0f) row.Clear();
-            else System.Numerics.Tensors.TensorPrimitives.Multiply(row, beta, row);
+            else Primitives.Multiply(row, beta, row);
         }
     }
 

@@ -91,6 +91,7 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMi
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void MergeEdge(float* tile, int tileStride, int rows, int cols, float* c, nint ldc, float beta)
     {
         for (int i = 0; i < rows; i++)

@@ -73,6 +73,7 @@ internal static unsafe class GemmPacking
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void ScalarRowsA(float* a, nint rs, int rows, int kc, float alpha, float* dst, int mr)
     {
         for (int r = 0; r < rows; r++)

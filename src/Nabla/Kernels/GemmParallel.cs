@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 namespace Nabla.Kernels;
 
 /// <summary>One validated SGEMM call in stride form, able to run any rectangular block of C.</summary>
@@ -49,6 +50,7 @@ internal sealed class GemmParallel : IParallelWork
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Prepare(in GemmJob job, int threads, out int pieces)
     {
         _job = job;

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 namespace Nabla.Kernels;
 
 /// <summary>Argument checks shared by the kernels; messages name the spans and their lengths.</summary>
@@ -37,6 +38,7 @@ internal static class Guard
     }
 
     /// <summary>Throws unless a span holds exactly the product of <paramref name="dims"/> elements.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Exactly(int length, string name, params ReadOnlySpan<int> dims)
     {
         long needed = 1;

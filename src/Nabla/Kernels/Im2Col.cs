@@ -19,6 +19,7 @@ namespace Nabla.Kernels;
 public static class Im2Col
 {
     /// <summary>Fills <paramref name="cols"/> (row stride <paramref name="ldc"/> ≥ OH·OW) from one image <paramref name="image"/> [C, H, W].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Pack(in ConvGeometry g, ReadOnlySpan<float> image, Span<float> cols, int ldc)
     {
         Check(g, image.Length, cols.Length, ldc);
@@ -68,6 +69,7 @@ public static class Im2Col
     /// read from, <c>image[c, iy, ix] += cols[r, p]</c> (padding entries are dropped). The caller
     /// clears <paramref name="image"/> first when it must be overwritten.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Unpack(in ConvGeometry g, ReadOnlySpan<float> cols, int ldc, Span<float> image)
     {
         Check(g, image.Length, cols.Length, ldc);
@@ -110,6 +112,7 @@ public static class Im2Col
     // Rows of a LeNet-sized image are 5–30 floats, too short for Span.CopyTo / TensorPrimitives
     // call overhead to pay off (that overhead was most of im2col's time); 8-wide vector moves with
     // an overlapping last vector copy them in two or three instructions.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void CopyRun(ref float src, ref float dst, int length)
     {
         if (length >= 8)
@@ -125,6 +128,7 @@ public static class Im2Col
     // dst[k] += src[k]. A ragged tail is one vector overlapping the last full one, with the lanes
     // that one covers masked out of src; both are loaded before either is stored (tail first), so
     // no load waits on an overlapping store. A 14-float row costs two vector adds, not one and six scalars.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void AddRun(ref float src, ref float dst, int length)
     {
         if (length < 8)

@@ -17,10 +17,12 @@ public static class PoolingKernels
     /// wins); <paramref name="argmax"/> receives the in-plane index iy·W + ix of the first maximum in
     /// row-major window order, which is where the gradient goes.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void MaxPool(in ConvGeometry g, int planes, ReadOnlySpan<float> x, Span<float> y, Span<int> argmax) =>
         MaxPool(g, planes, x, y, argmax, Vector128.IsHardwareAccelerated ? KernelPath.Vector256 : KernelPath.Scalar);
 
     /// <summary><see cref="MaxPool(in ConvGeometry, int, ReadOnlySpan{float}, Span{float}, Span{int})"/> on a chosen path (tests run both); every non-scalar path runs the 4-wide vector code.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void MaxPool(in ConvGeometry g, int planes, ReadOnlySpan<float> x, Span<float> y, Span<int> argmax, KernelPath path)
     {
         int h = g.Height, w = g.Width, oh = g.OutH, ow = g.OutW;
@@ -40,6 +42,7 @@ public static class PoolingKernels
     }
 
     // The common 2×2/2 case: four loads and three compares per output, no window loops.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void MaxPool2x2(ReadOnlySpan<float> src, int w, int oh, int ow, Span<float> dst, Span<int> idx)
     {
         for (int oy = 0; oy < oh; oy++)
@@ -68,6 +71,7 @@ public static class PoolingKernels
     // rows narrower than 4 outputs left to the scalar loop. Each row of a window pair is split
     // into even and odd columns with one shuffle.
     // Ties resolve exactly as in the scalar loop: left before right, then top before bottom.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void MaxPool2x2Vector(ReadOnlySpan<float> src, int w, int oh, int ow, Span<float> dst, Span<int> idx)
     {
         if (ow < 4)
@@ -129,6 +133,7 @@ public static class PoolingKernels
         return (Vector128.ConditionalSelect(oddWins, odd, even), oddWins.AsInt32());
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void MaxPoolGeneric(in ConvGeometry g, ReadOnlySpan<float> src, Span<float> dst, Span<int> idx)
     {
         int h = g.Height, w = g.Width, ow = g.OutW;
@@ -155,6 +160,7 @@ public static class PoolingKernels
     }
 
     /// <summary>dx[p, argmax[p, o]] += dy[p, o]; the caller clears dx first when it must be overwritten.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void MaxPoolGrad(in ConvGeometry g, int planes, ReadOnlySpan<float> dy, ReadOnlySpan<int> argmax, Span<float> dx)
     {
         int hw = g.Height * g.Width, ohw = g.OutPixels;
@@ -172,6 +178,7 @@ public static class PoolingKernels
     /// y = (1/D)·Σ over the window of x, zero padding; D = KH·KW when
     /// <paramref name="countIncludePad"/> (PyTorch's default), else the number of in-image taps.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void AvgPool(in ConvGeometry g, int planes, bool countIncludePad, ReadOnlySpan<float> x, Span<float> y)
     {
         Check(g, planes, x.Length, y.Length);
@@ -194,6 +201,7 @@ public static class PoolingKernels
     }
 
     /// <summary>Gradient of <see cref="AvgPool"/>: every in-image tap gets dy/D added.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void AvgPoolGrad(in ConvGeometry g, int planes, bool countIncludePad, ReadOnlySpan<float> dy, Span<float> dx)
     {
         Check(g, planes, dx.Length, dy.Length);
@@ -227,6 +235,7 @@ public static class PoolingKernels
     /// Adaptive average pooling to [outH, outW]: output cell (i, j) averages rows
     /// ⌊i·H/outH⌋ .. ⌈(i+1)·H/outH⌉ − 1 and the columns likewise (PyTorch's rule).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void AdaptiveAvgPool(int planes, int height, int width, int outH, int outW, ReadOnlySpan<float> x, Span<float> y)
     {
         Guard.AtLeast(x.Length, (long)planes * height * width, "x");
@@ -242,7 +251,7 @@ public static class PoolingKernels
                     int x0 = j * width / outW, x1 = ((j + 1) * width + outW - 1) / outW;
                     double s = 0;
                     for (int iy = y0; iy < y1; iy++)
-                        s += System.Numerics.Tensors.TensorPrimitives.Sum(src.Slice(iy * width + x0, x1 - x0));
+                        s += Primitives.Sum(src.Slice(iy * width + x0, x1 - x0));
                     y[(p * outH + i) * outW + j] = (float)(s / ((y1 - y0) * (x1 - x0)));
                 }
             }
@@ -250,6 +259,7 @@ public static class PoolingKernels
     }
 
     /// <summary>Gradient of <see cref="AdaptiveAvgPool"/>: each cell's dy/count is added to its input rectangle.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void AdaptiveAvgPoolGrad(int planes, int height, int width, int outH, int outW, ReadOnlySpan<float> dy, Span<float> dx)
     {
         Guard.AtLeast(dx.Length, (long)planes * height * width, "dx");
@@ -267,7 +277,7 @@ public static class PoolingKernels
                     for (int iy = y0; iy < y1; iy++)
                     {
                         var row = d.Slice(iy * width + x0, x1 - x0);
-                        System.Numerics.Tensors.TensorPrimitives.Add(row, share, row);
+                        Primitives.Add(row, share, row);
                     }
                 }
             }

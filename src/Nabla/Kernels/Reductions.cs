@@ -39,6 +39,7 @@ public static class Reductions
     /// <param name="inner">Product of the dimensions after the reduced axis.</param>
     /// <param name="dst">Output viewed as [outer, inner].</param>
     /// <param name="accumulate">True to add into <paramref name="dst"/> instead of overwriting it.</param>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void SumAxis(ReadOnlySpan<float> src, int outer, int axisLen, int inner, Span<float> dst, bool accumulate = false)
     {
         Guard.Shape3(src.Length, outer, axisLen, inner, nameof(src));
@@ -66,7 +67,7 @@ public static class Reductions
 
             for (int k = 0; k < axisLen; k++)
             {
-                TensorPrimitives.Add(d, block.Slice(k * inner, inner), d);
+                Primitives.Add(d, block.Slice(k * inner, inner), d);
             }
         }
     }
@@ -81,6 +82,7 @@ public static class Reductions
     /// <param name="inner">Product of the dimensions after the reduced axis.</param>
     /// <param name="dst">Maximum values, viewed as [outer, inner].</param>
     /// <param name="indices">Arg-max positions along the axis, viewed as [outer, inner].</param>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void MaxAxis(ReadOnlySpan<float> src, int outer, int axisLen, int inner, Span<float> dst, Span<int> indices)
     {
         Guard.Exactly(dst.Length, nameof(dst), outer, inner);
@@ -97,6 +99,7 @@ public static class Reductions
     /// <param name="axisLen">Length of the reduced axis, at least 1 unless the output is empty.</param>
     /// <param name="inner">Product of the dimensions after the reduced axis.</param>
     /// <param name="indices">Arg-max positions along the axis, viewed as [outer, inner].</param>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void ArgMaxAxis(ReadOnlySpan<float> src, int outer, int axisLen, int inner, Span<int> indices)
     {
         CheckArgMax(src, outer, axisLen, inner, indices);
@@ -142,6 +145,7 @@ public static class Reductions
 
     // Running maximum over k for columns j0 .. j0+best.Length of one [axisLen, inner] block;
     // walking k outermost keeps every read contiguous.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void MaxBlockColumns(ReadOnlySpan<float> block, int axisLen, int inner, int j0, Span<float> best, Span<int> index)
     {
         block.Slice(j0, best.Length).CopyTo(best);
@@ -191,7 +195,7 @@ public static class Reductions
 
     // Σ f(x[i]) with every float widened to double before f, in two independent accumulators
     // per width so the adds pipeline.
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
     private static double Accumulate<TOp>(ReadOnlySpan<float> x, KernelPath path)
         where TOp : struct, IWidenedOp
     {

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
@@ -19,6 +20,7 @@ public static class RowDots
 
     /// <summary>C[r, j] = β·C[r, j] + Σₚ A[r, p]·B[j, p] for r &lt; m, j &lt; n; β is 0 or 1 (0 overwrites).</summary>
     /// <exception cref="ArgumentException">A span is shorter than its matrix or β is neither 0 nor 1.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Compute(int m, int n, int k, ReadOnlySpan<float> a, ReadOnlySpan<float> b, float beta, Span<float> c)
     {
         if (a.Length < (long)m * k || b.Length < (long)n * k || c.Length < (long)m * n)
@@ -34,12 +36,13 @@ public static class RowDots
                 for (; j <= n - 4; j += 4) Four512(x, b.Slice(j * k, 4 * k), k, y.Slice(j, 4), add);
             for (; j < n; j++)
             {
-                float d = System.Numerics.Tensors.TensorPrimitives.Dot(x, b.Slice(j * k, k));
+                float d = Primitives.Dot(x, b.Slice(j * k, k));
                 y[j] = add ? y[j] + d : d;
             }
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Four512(ReadOnlySpan<float> x, ReadOnlySpan<float> rows, int k, Span<float> y, bool add)
     {
         ref float rx = ref MemoryMarshal.GetReference(x);

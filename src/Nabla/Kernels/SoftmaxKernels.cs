@@ -1,4 +1,4 @@
-using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
@@ -18,6 +18,7 @@ public static class SoftmaxKernels
     /// <param name="rows">Number of rows.</param>
     /// <param name="cols">Length of the softmax axis.</param>
     /// <param name="dst">Probabilities y, [rows, cols]; each row sums to 1.</param>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Softmax(ReadOnlySpan<float> src, int rows, int cols, Span<float> dst)
     {
         CheckPair(src, dst, rows, cols, nameof(src), nameof(dst));
@@ -30,10 +31,10 @@ public static class SoftmaxKernels
                 continue;
             }
 
-            float m = TensorPrimitives.Max(x);
-            TensorPrimitives.Subtract(x, m, y);
-            TensorPrimitives.Exp(y, y);
-            TensorPrimitives.Divide(y, TensorPrimitives.Sum(y), y);
+            float m = Primitives.Max(x);
+            Primitives.Subtract(x, m, y);
+            Primitives.Exp(y, y);
+            Primitives.Divide(y, Primitives.Sum(y), y);
         }
     }
 
@@ -42,9 +43,11 @@ public static class SoftmaxKernels
     /// <param name="rows">Number of rows.</param>
     /// <param name="cols">Length of the softmax axis.</param>
     /// <param name="dst">Log-probabilities y, [rows, cols].</param>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void LogSoftmax(ReadOnlySpan<float> src, int rows, int cols, Span<float> dst) =>
         LogSoftmax(src, rows, cols, dst, KernelPaths.Best);
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void LogSoftmax(ReadOnlySpan<float> src, int rows, int cols, Span<float> dst, KernelPath path)
     {
         CheckPair(src, dst, rows, cols, nameof(src), nameof(dst));
@@ -59,10 +62,10 @@ public static class SoftmaxKernels
 
             // The sum of exponentials is reduced without storing them, so dst may alias src;
             // subtracting m and ln s separately keeps x − m exact when m is large.
-            float m = TensorPrimitives.Max(x);
+            float m = Primitives.Max(x);
             float logSum = MathF.Log(SumExpShifted(x, m, path));
-            TensorPrimitives.Subtract(x, m, y);
-            TensorPrimitives.Subtract(y, logSum, y);
+            Primitives.Subtract(x, m, y);
+            Primitives.Subtract(y, logSum, y);
         }
     }
 
@@ -73,9 +76,11 @@ public static class SoftmaxKernels
     /// <param name="cols">Length of the softmax axis.</param>
     /// <param name="dx">Gradient ∂L/∂x, [rows, cols], written or accumulated; may be the same span as g when not accumulating.</param>
     /// <param name="accumulate">True to add into <paramref name="dx"/> instead of overwriting it.</param>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void SoftmaxGrad(ReadOnlySpan<float> y, ReadOnlySpan<float> g, int rows, int cols, Span<float> dx, bool accumulate = false) =>
         SoftmaxGrad(y, g, rows, cols, dx, accumulate, KernelPaths.Best);
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void SoftmaxGrad(ReadOnlySpan<float> y, ReadOnlySpan<float> g, int rows, int cols, Span<float> dx, bool accumulate, KernelPath path)
     {
         CheckGrad(y, g, dx, rows, cols);
@@ -83,7 +88,7 @@ public static class SoftmaxKernels
         {
             ReadOnlySpan<float> yr = y.Slice(r * cols, cols);
             ReadOnlySpan<float> gr = g.Slice(r * cols, cols);
-            float dot = TensorPrimitives.Dot(gr, yr);
+            float dot = Primitives.Dot(gr, yr);
             VectorDriver.Binary(new SoftmaxGradOp(dot), yr, gr, dx.Slice(r * cols, cols), accumulate, path);
         }
     }
@@ -95,9 +100,11 @@ public static class SoftmaxKernels
     /// <param name="cols">Length of the softmax axis.</param>
     /// <param name="dx">Gradient ∂L/∂x, [rows, cols], written or accumulated; may be the same span as g when not accumulating.</param>
     /// <param name="accumulate">True to add into <paramref name="dx"/> instead of overwriting it.</param>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void LogSoftmaxGrad(ReadOnlySpan<float> y, ReadOnlySpan<float> g, int rows, int cols, Span<float> dx, bool accumulate = false) =>
         LogSoftmaxGrad(y, g, rows, cols, dx, accumulate, KernelPaths.Best);
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void LogSoftmaxGrad(ReadOnlySpan<float> y, ReadOnlySpan<float> g, int rows, int cols, Span<float> dx, bool accumulate, KernelPath path)
     {
         CheckGrad(y, g, dx, rows, cols);
@@ -105,12 +112,13 @@ public static class SoftmaxKernels
         {
             ReadOnlySpan<float> yr = y.Slice(r * cols, cols);
             ReadOnlySpan<float> gr = g.Slice(r * cols, cols);
-            float sum = TensorPrimitives.Sum(gr);
+            float sum = Primitives.Sum(gr);
             VectorDriver.Binary(new LogSoftmaxGradOp(sum), yr, gr, dx.Slice(r * cols, cols), accumulate, path);
         }
     }
 
     /// <summary>Σ e^(x[i] − shift), without storing the exponentials.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static float SumExpShifted(ReadOnlySpan<float> x, float shift, KernelPath path)
     {
         ref float xr = ref MemoryMarshal.GetReference(x);

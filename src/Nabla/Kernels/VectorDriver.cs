@@ -43,7 +43,7 @@ internal interface IBinaryOp
 internal static class VectorDriver
 {
     /// <summary>dst[i] = f(a[i]), or dst[i] += f(a[i]) when <paramref name="accumulate"/>.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
     public static void Unary<TOp>(TOp op, ReadOnlySpan<float> a, Span<float> dst, bool accumulate, KernelPath path)
         where TOp : struct, IUnaryOp
     {
@@ -87,7 +87,7 @@ internal static class VectorDriver
     }
 
     /// <summary>dst[i] = f(a[i], b[i]), or dst[i] += f(a[i], b[i]) when <paramref name="accumulate"/>.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
     public static void Binary<TOp>(TOp op, ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> dst, bool accumulate, KernelPath path)
         where TOp : struct, IBinaryOp
     {

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 namespace Nabla.Kernels;
 
 /// <summary>
@@ -57,6 +58,7 @@ public static class WorkerPool
     /// threads and returns when all are done. Runs serially when one thread is allowed, when
     /// there is one piece, or when called from inside another piece.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Run(IParallelWork work, int count)
     {
         ArgumentNullException.ThrowIfNull(work);
@@ -116,6 +118,7 @@ public static class WorkerPool
         if (Interlocked.Decrement(ref _remaining) == 0) AllDone.Set();
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Drain()
     {
         var work = _work!;

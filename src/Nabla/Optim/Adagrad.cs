@@ -1,5 +1,7 @@
+using System.Runtime.CompilerServices;
 using Nabla.Tensors;
 using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
+using Nabla.Kernels;
 
 namespace Nabla.Optim;
 
@@ -50,6 +52,7 @@ public sealed class Adagrad : Optimizer
     public float Eps { get; }
 
     /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override void Step()
     {
         StepCount++;
@@ -63,17 +66,17 @@ public sealed class Adagrad : Optimizer
             ReadOnlySpan<float> g = param.Grad.AsSpan();
             if (WeightDecay != 0f)
             {
-                TensorPrimitives.MultiplyAdd(p, WeightDecay, g, a);
+                Primitives.MultiplyAdd(p, WeightDecay, g, a);
                 g = a;
             }
 
             var s = _state.Get(Sum, i, InitialAccumulatorValue);
-            TensorPrimitives.Multiply(g, g, b);
-            TensorPrimitives.Add(s, b, s);
-            TensorPrimitives.Sqrt(s, b);
-            TensorPrimitives.Add(b, Eps, b);
-            TensorPrimitives.Divide(g, b, b);
-            TensorPrimitives.MultiplyAdd(b, -clr, p, p);
+            Primitives.Multiply(g, g, b);
+            Primitives.Add(s, b, s);
+            Primitives.Sqrt(s, b);
+            Primitives.Add(b, Eps, b);
+            Primitives.Divide(g, b, b);
+            Primitives.MultiplyAdd(b, -clr, p, p);
         }
     }
 

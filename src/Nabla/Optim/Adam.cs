@@ -1,5 +1,6 @@
 using Nabla.Tensors;
 using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
+using Nabla.Kernels;
 
 namespace Nabla.Optim;
 
@@ -34,7 +35,7 @@ public sealed class Adam : AdamBase
     /// <summary>Coupled L2 decay: g ← g + weightDecay·p.</summary>
     private protected override ReadOnlySpan<float> ApplyWeightDecay(Span<float> p, ReadOnlySpan<float> g, Span<float> scratch)
     {
-        TensorPrimitives.MultiplyAdd(p, WeightDecay, g, scratch);
+        Primitives.MultiplyAdd(p, WeightDecay, g, scratch);
         return scratch;
     }
 }

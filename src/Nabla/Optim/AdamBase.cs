@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Nabla.Tensors;
 
 namespace Nabla.Optim;
@@ -62,6 +63,7 @@ public abstract class AdamBase : Optimizer
     private protected abstract ReadOnlySpan<float> ApplyWeightDecay(Span<float> p, ReadOnlySpan<float> g, Span<float> scratch);
 
     /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override void Step()
     {
         StepCount++;

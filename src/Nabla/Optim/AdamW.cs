@@ -1,5 +1,6 @@
 using Nabla.Tensors;
 using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
+using Nabla.Kernels;
 
 namespace Nabla.Optim;
 
@@ -33,7 +34,7 @@ public sealed class AdamW : AdamBase
     /// <summary>Decoupled decay: p ← p·(1 − lr·weightDecay); the gradient is unchanged.</summary>
     private protected override ReadOnlySpan<float> ApplyWeightDecay(Span<float> p, ReadOnlySpan<float> g, Span<float> scratch)
     {
-        TensorPrimitives.Multiply(p, 1f - LearningRate * WeightDecay, p);
+        Primitives.Multiply(p, 1f - LearningRate * WeightDecay, p);
         return g;
     }
 }

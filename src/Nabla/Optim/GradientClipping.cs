@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Nabla.Kernels;
 using Nabla.Tensors;
 using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
@@ -15,6 +16,7 @@ public static class GradientClipping
     /// </summary>
     /// <returns>‖g‖ before clipping (useful for logging).</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxNorm"/> is negative or not finite.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static float ClipByNorm(IEnumerable<Tensor> parameters, float maxNorm)
     {
         ArgumentNullException.ThrowIfNull(parameters);
@@ -27,13 +29,14 @@ public static class GradientClipping
         if (coefficient < 1)
         {
             foreach (var p in parameters)
-                if (p.Grad is { } g) TensorPrimitives.Multiply(g.AsSpan(), (float)coefficient, g.AsSpan());
+                if (p.Grad is { } g) Primitives.Multiply(g.AsSpan(), (float)coefficient, g.AsSpan());
         }
         return (float)norm;
     }
 
     /// <summary>Clamps every gradient element into [−clipValue, clipValue], like <c>torch.nn.utils.clip_grad_value_</c>.</summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="clipValue"/> is negative or not finite.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void ClipByValue(IEnumerable<Tensor> parameters, float clipValue)
     {
         ArgumentNullException.ThrowIfNull(parameters);
@@ -42,8 +45,8 @@ public static class GradientClipping
         {
             if (p.Grad is not { } g) continue;
             var s = g.AsSpan();
-            TensorPrimitives.Min(s, clipValue, s);
-            TensorPrimitives.Max(s, -clipValue, s);
+            Primitives.Min(s, clipValue, s);
+            Primitives.Max(s, -clipValue, s);
         }
     }
 }

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Nabla.Tensors;
 
 namespace Nabla.Optim;
@@ -42,6 +43,7 @@ public abstract class Optimizer
     public abstract void Step();
 
     /// <summary>Sets every parameter's gradient to zero (in place, no allocation).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void ZeroGrad()
     {
         foreach (var p in _parameters) p.Grad?.AsSpan().Clear();

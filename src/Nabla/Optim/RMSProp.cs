@@ -1,5 +1,7 @@
+using System.Runtime.CompilerServices;
 using Nabla.Tensors;
 using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
+using Nabla.Kernels;
 
 namespace Nabla.Optim;
 
@@ -57,6 +59,7 @@ public sealed class RMSProp : Optimizer
     public bool Centered { get; }
 
     /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override void Step()
     {
         StepCount++;
@@ -69,41 +72,41 @@ public sealed class RMSProp : Optimizer
             ReadOnlySpan<float> g = param.Grad.AsSpan();
             if (WeightDecay != 0f)
             {
-                TensorPrimitives.MultiplyAdd(p, WeightDecay, g, a);
+                Primitives.MultiplyAdd(p, WeightDecay, g, a);
                 g = a;
             }
 
             var v = _state.Get(SquareAvg, i);
-            TensorPrimitives.Multiply(v, Alpha, v);
-            TensorPrimitives.Multiply(g, g, d);
-            TensorPrimitives.MultiplyAdd(d, 1f - Alpha, v, v);
+            Primitives.Multiply(v, Alpha, v);
+            Primitives.Multiply(g, g, d);
+            Primitives.MultiplyAdd(d, 1f - Alpha, v, v);
             if (Centered)
             {
                 var gAvg = _state.Get(GradAvg, i);
-                TensorPrimitives.Multiply(gAvg, Alpha, gAvg);
-                TensorPrimitives.MultiplyAdd(g, 1f - Alpha, gAvg, gAvg);
-                TensorPrimitives.Multiply(gAvg, gAvg, d);
-                TensorPrimitives.Subtract(v, d, d);
-                TensorPrimitives.Sqrt(d, d);
+                Primitives.Multiply(gAvg, Alpha, gAvg);
+                Primitives.MultiplyAdd(g, 1f - Alpha, gAvg, gAvg);
+                Primitives.Multiply(gAvg, gAvg, d);
+                Primitives.Subtract(v, d, d);
+                Primitives.Sqrt(d, d);
             }
             else
             {
-                TensorPrimitives.Sqrt(v, d);
+                Primitives.Sqrt(v, d);
             }
 
-            TensorPrimitives.Add(d, Eps, d);
+            Primitives.Add(d, Eps, d);
             if (Momentum > 0f)
             {
                 var b = _state.Get(Buffer, i);
-                TensorPrimitives.Multiply(b, Momentum, b);
-                TensorPrimitives.Divide(g, d, d);
-                TensorPrimitives.Add(b, d, b);
-                TensorPrimitives.MultiplyAdd(b, -LearningRate, p, p);
+                Primitives.Multiply(b, Momentum, b);
+                Primitives.Divide(g, d, d);
+                Primitives.Add(b, d, b);
+                Primitives.MultiplyAdd(b, -LearningRate, p, p);
             }
             else
             {
-                TensorPrimitives.Divide(g, d, d);
-                TensorPrimitives.MultiplyAdd(d, -LearningRate, p, p);
+                Primitives.Divide(g, d, d);
+                Primitives.MultiplyAdd(d, -LearningRate, p, p);
             }
         }
     }

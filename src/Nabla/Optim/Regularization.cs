@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Nabla.Autograd;
 using Nabla.Tensors;
 
@@ -16,6 +17,7 @@ public static class Regularization
     /// <summary>L2 penalty λ·Σw² over all parameters, without a ½ (as PyTorch users write <c>λ·w.pow(2).sum()</c>), so its gradient is 2λ·w.</summary>
     public static Tensor L2(IEnumerable<Tensor> parameters, float lambda) => Penalty(parameters, lambda, static p => p.Square().Sum());
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static Tensor Penalty(IEnumerable<Tensor> parameters, float lambda, Func<Tensor, Tensor> term)
     {
         ArgumentNullException.ThrowIfNull(parameters);

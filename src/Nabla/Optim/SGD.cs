@@ -1,5 +1,7 @@
+using System.Runtime.CompilerServices;
 using Nabla.Tensors;
 using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
+using Nabla.Kernels;
 
 namespace Nabla.Optim;
 
@@ -56,6 +58,7 @@ public sealed class SGD : Optimizer
     public float WeightDecay { get; }
 
     /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override void Step()
     {
         StepCount++;
@@ -68,7 +71,7 @@ public sealed class SGD : Optimizer
             ReadOnlySpan<float> g = param.Grad.AsSpan();
             if (WeightDecay != 0f)
             {
-                TensorPrimitives.MultiplyAdd(p, WeightDecay, g, a);
+                Primitives.MultiplyAdd(p, WeightDecay, g, a);
                 g = a;
             }
 
@@ -82,13 +85,13 @@ public sealed class SGD : Optimizer
                 }
                 else
                 {
-                    TensorPrimitives.Multiply(b, Momentum, b);
-                    TensorPrimitives.MultiplyAdd(g, 1f - Dampening, b, b);
+                    Primitives.Multiply(b, Momentum, b);
+                    Primitives.MultiplyAdd(g, 1f - Dampening, b, b);
                 }
 
                 if (Nesterov)
                 {
-                    TensorPrimitives.MultiplyAdd(b, Momentum, g, a);
+                    Primitives.MultiplyAdd(b, Momentum, g, a);
                     g = a;
                 }
                 else
@@ -97,7 +100,7 @@ public sealed class SGD : Optimizer
                 }
             }
 
-            TensorPrimitives.MultiplyAdd(g, -LearningRate, p, p);
+            Primitives.MultiplyAdd(g, -LearningRate, p, p);
         }
     }
 

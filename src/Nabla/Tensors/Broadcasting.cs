@@ -1,4 +1,5 @@
-using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+using Nabla.Kernels;
 
 namespace Nabla.Tensors;
 
@@ -30,6 +31,7 @@ internal static class Broadcasting
     }
 
     /// <summary>Like <see cref="Binary{TOp}"/> into an existing contiguous tensor of the broadcast shape.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void BinaryInto<TOp>(Tensor a, Tensor b, Tensor d) where TOp : IBinaryOp
     {
         var shape = d.Shape;
@@ -90,19 +92,20 @@ internal static class Broadcasting
     /// <paramref name="src"/> over the dimensions along which <paramref name="dst"/>'s shape was
     /// broadcast to <paramref name="src"/>'s: the gradient of broadcasting.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void SumTo(Tensor src, Tensor dst, bool accumulate)
     {
         var s = src.IsContiguous ? src : throw new InvalidOperationException("SumTo needs a contiguous gradient");
         var ds = dst.AsSpan();
         if (src.Shape == dst.Shape)
         {
-            if (accumulate) TensorPrimitives.Add(ds, s.AsSpan(), ds);
+            if (accumulate) Primitives.Add(ds, s.AsSpan(), ds);
             else s.AsSpan().CopyTo(ds);
             return;
         }
         if (dst.Numel == 1)
         {
-            float total = TensorPrimitives.Sum(s.AsSpan());
+            float total = Primitives.Sum(s.AsSpan());
             ds[0] = accumulate ? ds[0] + total : total;
             return;
         }
@@ -128,8 +131,8 @@ internal static class Broadcasting
         while (ps < total2)
         {
             var run = sspan.Slice(ps, inner);
-            if (id == 1) TensorPrimitives.Add(ds.Slice(pd, inner), run, ds.Slice(pd, inner));
-            else if (id == 0) ds[pd] += TensorPrimitives.Sum(run);
+            if (id == 1) Primitives.Add(ds.Slice(pd, inner), run, ds.Slice(pd, inner));
+            else if (id == 0) ds[pd] += Primitives.Sum(run);
             else
                 for (int i = 0, y = pd; i < inner; i++, y += id) ds[y] += run[i];
             ps += inner;
@@ -144,6 +147,7 @@ internal static class Broadcasting
     }
 
     /// <summary>The strides of <paramref name="t"/> seen through broadcasting to <paramref name="shape"/> (0 on stretched dimensions).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void StridesIn(Tensor t, Shape shape, Span<int> strides)
     {
         int lead = shape.Rank - t.Rank;
@@ -158,6 +162,7 @@ internal static class Broadcasting
     /// Merges neighbouring dimensions that both stride arrays (and a contiguous result) can walk as
     /// one, and drops size-1 dimensions; the stride arrays are rewritten in place. Returns the rank.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int CoalesceThree(Shape shape, Span<int> s1, Span<int> s2, Span<int> dims, Span<int> contiguousOut)
     {
         int r = 0;

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Numerics;
 
 namespace Nabla.Tensors;
@@ -55,6 +56,7 @@ public sealed class Rng
     public float Uniform(float low, float high) => low + (high - low) * NextFloat();
 
     /// <summary>A uniform integer in [0, <paramref name="maxExclusive"/>) without modulo bias.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public int NextInt(int maxExclusive)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxExclusive, 1);
@@ -84,18 +86,21 @@ public sealed class Rng
     }
 
     /// <summary>Fills <paramref name="destination"/> with uniform samples in [low, high).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void FillUniform(Span<float> destination, float low = 0f, float high = 1f)
     {
         for (int i = 0; i < destination.Length; i++) destination[i] = Uniform(low, high);
     }
 
     /// <summary>Fills <paramref name="destination"/> with normal samples N(mean, std²).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void FillNormal(Span<float> destination, float mean = 0f, float std = 1f)
     {
         for (int i = 0; i < destination.Length; i++) destination[i] = mean + std * NextGaussian();
     }
 
     /// <summary>Shuffles <paramref name="items"/> in place (Fisher–Yates).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Shuffle<T>(Span<T> items)
     {
         for (int i = items.Length - 1; i > 0; i--)

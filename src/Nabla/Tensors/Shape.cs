@@ -54,6 +54,7 @@ public readonly struct Shape : IEquatable<Shape>
     }
 
     /// <summary>The sizes as a new array.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public int[] ToArray()
     {
         var a = new int[Rank];
@@ -62,6 +63,7 @@ public readonly struct Shape : IEquatable<Shape>
     }
 
     /// <summary>Copies the sizes into <paramref name="destination"/> (length ≥ <see cref="Rank"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void CopyTo(Span<int> destination)
     {
         for (int i = 0; i < Rank; i++) destination[i] = _dims[i];
@@ -77,6 +79,7 @@ public readonly struct Shape : IEquatable<Shape>
     }
 
     /// <summary>Product of the sizes of dimensions [start, end).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public int Product(int start, int end)
     {
         int n = 1;
@@ -94,6 +97,7 @@ public readonly struct Shape : IEquatable<Shape>
     }
 
     /// <summary>A copy without dimension <paramref name="axis"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public Shape Without(int axis)
     {
         int a = NormalizeAxis(axis);
@@ -105,6 +109,7 @@ public readonly struct Shape : IEquatable<Shape>
     }
 
     /// <summary>A copy with a new dimension of size <paramref name="size"/> inserted before <paramref name="axis"/> (0..Rank).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public Shape Insert(int axis, int size)
     {
         if (axis < 0) axis += Rank + 1;
@@ -126,6 +131,7 @@ public readonly struct Shape : IEquatable<Shape>
     /// must be equal or one of them 1.
     /// </summary>
     /// <exception cref="ShapeMismatchException">The shapes cannot broadcast; the message names <paramref name="op"/> and both shapes.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static Shape Broadcast(Shape a, Shape b, string op)
     {
         int rank = Math.Max(a.Rank, b.Rank);
@@ -142,6 +148,7 @@ public readonly struct Shape : IEquatable<Shape>
     }
 
     /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool Equals(Shape other)
     {
         if (Rank != other.Rank) return false;
@@ -151,9 +158,11 @@ public readonly struct Shape : IEquatable<Shape>
     }
 
     /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override bool Equals(object? obj) => obj is Shape s && Equals(s);
 
     /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override int GetHashCode()
     {
         var h = new HashCode();

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+using Nabla.Kernels;
 namespace Nabla.Tensors;
 
 /// <summary>
@@ -7,6 +9,7 @@ namespace Nabla.Tensors;
 internal static class StridedCopy
 {
     /// <summary>Copies the view (buffer, offset, shape, strides) row-major into <paramref name="destination"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Gather(float[] buffer, int offset, Shape shape, Shape strides, Span<float> destination)
     {
         Span<int> dims = stackalloc int[Shape.MaxRank];
@@ -39,6 +42,7 @@ internal static class StridedCopy
     /// Adds contiguous <paramref name="source"/> (row-major over <paramref name="shape"/>) into the
     /// strided region (buffer, offset, shape, strides): the adjoint of <see cref="Gather"/>.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void ScatterAdd(ReadOnlySpan<float> source, float[] buffer, int offset, Shape shape, Shape strides)
     {
         Span<int> dims = stackalloc int[Shape.MaxRank];
@@ -55,9 +59,9 @@ internal static class StridedCopy
             if (innerStep == 1)
             {
                 var d = buffer.AsSpan(dst, inner);
-                System.Numerics.Tensors.TensorPrimitives.Add(d, run, d);
+                Primitives.Add(d, run, d);
             }
-            else if (innerStep == 0) buffer[dst] += System.Numerics.Tensors.TensorPrimitives.Sum(run);
+            else if (innerStep == 0) buffer[dst] += Primitives.Sum(run);
             else
                 for (int i = 0, p = dst; i < inner; i++, p += innerStep) buffer[p] += run[i];
             src += inner;
@@ -75,6 +79,7 @@ internal static class StridedCopy
     /// Merges dimension pairs where stride[i] == stride[i+1]·size[i+1] and drops size-1
     /// dimensions; returns the new rank (at least 1).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static int Coalesce(Shape shape, Shape strides, Span<int> dims, Span<int> steps)
     {
         int r = 0;

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 namespace Nabla.Tensors;
 
 /// <summary>
@@ -77,6 +78,7 @@ public sealed class TensorScope : IDisposable
     private static Tensor CreateTensorObject() => Tensor.NewObject();
 
     /// <summary>Ends the scope: tensors not kept go back to the pools.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Dispose()
     {
         if (!_active) return;
@@ -110,6 +112,7 @@ public sealed class TensorScope : IDisposable
         internal SuspendedScope(TensorScope? saved) => _saved = saved;
 
         /// <summary>Makes the set-aside scope current again.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Dispose() => _current = _saved;
     }
 }

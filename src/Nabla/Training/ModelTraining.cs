@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Diagnostics;
 using Nabla.Nn;
 using Nabla.Nn.Losses;
@@ -157,11 +158,13 @@ public static class ModelTraining
     /// <param name="loss">The loss (null: only metrics, loss reported as NaN).</param>
     /// <param name="metrics">Figures to compute.</param>
     /// <param name="batchSize">Samples per forward pass.</param>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static EvaluationResult Evaluate(this Module model, Tensor x, Tensor y, Loss? loss, IReadOnlyList<Metric>? metrics = null,
         int batchSize = FitDefaults.BatchSize) =>
         model.Evaluate(new TensorBatchSource(x, y, batchSize), loss, metrics);
 
     /// <summary>Evaluates over every batch of <paramref name="source"/> (see the tensor overload).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static EvaluationResult Evaluate(this Module model, IBatchSource source, Loss? loss, IReadOnlyList<Metric>? metrics = null)
     {
         ArgumentNullException.ThrowIfNull(model);
@@ -176,6 +179,7 @@ public static class ModelTraining
     }
 
     /// <summary>Runs the model over <paramref name="source"/> in eval mode; metrics hold the results afterwards.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static double EvaluateCore(Module model, IBatchSource source, Loss? loss, IReadOnlyList<Metric> metrics)
     {
         model.Eval();
@@ -209,6 +213,7 @@ public static class ModelTraining
     /// The model's outputs for every row of <paramref name="x"/>, computed in batches in evaluation
     /// mode without gradients (each batch in its own scope, copied into one result <c>[N, …]</c>).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static Tensor Predict(this Module model, Tensor x, int batchSize = FitDefaults.BatchSize)
     {
         ArgumentNullException.ThrowIfNull(x);
@@ -218,6 +223,7 @@ public static class ModelTraining
     }
 
     /// <summary>The model's outputs for every batch of <paramref name="source"/>, in the source's order (targets are ignored).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static Tensor Predict(this Module model, IBatchSource source)
     {
         ArgumentNullException.ThrowIfNull(model);
@@ -255,6 +261,7 @@ public static class ModelTraining
         return Tensor.FromArray(all[(start * width)..((start + count) * width)], t.Shape.With(0, count).ToArray());
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static double Sum(Tensor t)
     {
         double s = 0;

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Nabla.Tensors;
 
 namespace Nabla.Training;
@@ -6,6 +7,7 @@ namespace Nabla.Training;
 internal static class RowGather
 {
     /// <summary><c>result[i] = source[rows[i]]</c> along the first dimension.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static Tensor Gather(Tensor source, ReadOnlySpan<int> rows)
     {
         var shape = source.Shape.With(0, rows.Length);

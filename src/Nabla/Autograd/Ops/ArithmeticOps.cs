@@ -1,5 +1,6 @@
 using Nabla.Tensors;
 using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
+using Primitives = Nabla.Kernels.Primitives;
 
 namespace Nabla.Autograd;
 
@@ -58,7 +59,7 @@ public static class ArithmeticOps
         {
             var x = a.Contiguous();
             var y = Tensor.Uninitialized(x.Shape);
-            TensorPrimitives.Add(x.AsSpan(), s, y.AsSpan());
+            Primitives.Add(x.AsSpan(), s, y.AsSpan());
             if (!GradMode.Records(x)) return y;
             var node = AddScalarNode.Rent();
             node.SetInput(0, x);
@@ -70,7 +71,7 @@ public static class ArithmeticOps
         {
             var x = a.Contiguous();
             var y = Tensor.Uninitialized(x.Shape);
-            TensorPrimitives.Multiply(x.AsSpan(), s, y.AsSpan());
+            Primitives.Multiply(x.AsSpan(), s, y.AsSpan());
             if (!GradMode.Records(x)) return y;
             var node = MulScalarNode.Rent();
             node.SetInput(0, x);
@@ -101,7 +102,7 @@ public static class ArithmeticOps
             return;
         }
         var tmp = Tensor.RentWorkspace(g.Shape);
-        TensorPrimitives.Multiply(g.AsSpan(), sign, tmp.AsSpan());
+        Primitives.Multiply(g.AsSpan(), sign, tmp.AsSpan());
         Broadcasting.SumTo(tmp, target, accumulate);
         Tensor.ReturnWorkspace(tmp);
     }
@@ -112,8 +113,8 @@ public static class ArithmeticOps
         if (other.IsContiguous && other.Shape == g.Shape && target.Shape == g.Shape)
         {
             var t = target.AsSpan();
-            if (accumulate) TensorPrimitives.MultiplyAdd(g.AsSpan(), other.AsSpan(), t, t);
-            else TensorPrimitives.Multiply(g.AsSpan(), other.AsSpan(), t);
+            if (accumulate) Primitives.MultiplyAdd(g.AsSpan(), other.AsSpan(), t, t);
+            else Primitives.Multiply(g.AsSpan(), other.AsSpan(), t);
             return;
         }
         var tmp = Tensor.RentWorkspace(g.Shape);
@@ -173,8 +174,8 @@ public static class ArithmeticOps
             {
                 // ∂/∂b = −g · (a / b) / b = −g · y / b
                 Broadcasting.BinaryInto<DivOp>(Output!, b, tmp);
-                TensorPrimitives.Multiply(tmp.AsSpan(), grad.AsSpan(), tmp.AsSpan());
-                TensorPrimitives.Negate(tmp.AsSpan(), tmp.AsSpan());
+                Primitives.Multiply(tmp.AsSpan(), grad.AsSpan(), tmp.AsSpan());
+                Primitives.Negate(tmp.AsSpan(), tmp.AsSpan());
                 Broadcasting.SumTo(tmp, GradFor(1, out bool acc), acc);
             }
             Tensor.ReturnWorkspace(tmp);
@@ -201,8 +202,8 @@ public static class ArithmeticOps
         {
             if (!Needs(0)) return;
             var t = GradFor(0, out bool acc).AsSpan();
-            if (acc) TensorPrimitives.MultiplyAdd(grad.AsSpan(), Factor, t, t);
-            else TensorPrimitives.Multiply(grad.AsSpan(), Factor, t);
+            if (acc) Primitives.MultiplyAdd(grad.AsSpan(), Factor, t, t);
+            else Primitives.Multiply(grad.AsSpan(), Factor, t);
         }
     }
 }

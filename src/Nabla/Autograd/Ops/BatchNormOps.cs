@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Buffers;
 using Nabla.Kernels;
 using Nabla.Tensors;
@@ -19,6 +20,7 @@ public static class BatchNormOps
         /// M values per channel). Otherwise the running statistics are used.
         /// </summary>
         /// <exception cref="ShapeMismatchException">x has rank &lt; 2 or a per-channel tensor is not [C].</exception>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public Tensor BatchNormChannels(Tensor gamma, Tensor beta, Tensor runningMean, Tensor runningVar,
             bool training, float momentum = 0.1f, float eps = 1e-5f)
         {

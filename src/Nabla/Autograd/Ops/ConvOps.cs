@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Nabla.Kernels;
 using Nabla.Tensors;
 
@@ -73,6 +74,7 @@ public static class ConvOps
 
         public override string Name => "Conv2dBackward";
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         protected internal override void Backward(Tensor grad)
         {
             var x = Input(0);
@@ -90,7 +92,7 @@ public static class ConvOps
             for (int o = 0; o < outC; o++)
             {
                 double s = 0;
-                for (int i = 0; i < n; i++) s += System.Numerics.Tensors.TensorPrimitives.Sum(g.Slice((i * outC + o) * p, p));
+                for (int i = 0; i < n; i++) s += Primitives.Sum(g.Slice((i * outC + o) * p, p));
                 db[o] = (float)(accB ? db[o] + s : s);
             }
         }

@@ -1,5 +1,7 @@
+using System.Runtime.CompilerServices;
 using Nabla.Tensors;
 using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
+using Nabla.Kernels;
 
 namespace Nabla.Autograd;
 
@@ -17,6 +19,7 @@ public static class IndexOps
         /// that dimension replaced by the number of indices (a 1-D tensor of whole numbers).
         /// </summary>
         /// <exception cref="IndexOutOfRangeException">An index is outside the dimension; names it.</exception>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public Tensor IndexSelect(int axis, Tensor indices)
         {
             ArgumentNullException.ThrowIfNull(indices);
@@ -46,6 +49,7 @@ public static class IndexOps
         /// out[o, j, i] = x[o, index[o, j, i], i] along <paramref name="axis"/>, as <c>torch.gather</c>:
         /// <paramref name="index"/> has x's shape except along the axis.
         /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public Tensor Gather(int axis, Tensor index)
         {
             ArgumentNullException.ThrowIfNull(index);
@@ -92,6 +96,7 @@ public static class IndexOps
 
         public override string Name => "IndexSelectBackward";
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         protected internal override void Backward(Tensor grad)
         {
             if (!Needs(0)) return;
@@ -107,7 +112,7 @@ public static class IndexOps
                 for (int o = 0; o < outer; o++)
                 {
                     var t = target.Slice((o * len + k) * inner, inner);
-                    TensorPrimitives.Add(t, g.Slice((o * idx.Length + j) * inner, inner), t);
+                    Primitives.Add(t, g.Slice((o * idx.Length + j) * inner, inner), t);
                 }
             }
         }
@@ -119,6 +124,7 @@ public static class IndexOps
 
         public override string Name => "GatherBackward";
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         protected internal override void Backward(Tensor grad)
         {
             if (!Needs(0)) return;

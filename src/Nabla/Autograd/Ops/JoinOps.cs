@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Nabla.Tensors;
 
 namespace Nabla.Autograd;
@@ -12,6 +13,7 @@ public static class JoinOps
         /// gradient is its slice of the output's gradient.
         /// </summary>
         /// <exception cref="ShapeMismatchException">Ranks or non-joined sizes differ; names the shapes.</exception>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static Tensor Concat(IReadOnlyList<Tensor> tensors, int axis = 0)
         {
             ArgumentNullException.ThrowIfNull(tensors);
@@ -51,6 +53,7 @@ public static class JoinOps
         }
 
         /// <summary>Stacks equally shaped tensors along a new axis <paramref name="axis"/>.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static Tensor Stack(IReadOnlyList<Tensor> tensors, int axis = 0)
         {
             ArgumentNullException.ThrowIfNull(tensors);
@@ -72,6 +75,7 @@ public static class JoinOps
 
         public override string Name => "CatBackward";
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         protected internal override void Backward(Tensor grad)
         {
             var shape = grad.Shape;

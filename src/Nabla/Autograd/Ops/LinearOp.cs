@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Nabla.Kernels;
 using Nabla.Tensors;
 using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
@@ -19,6 +20,7 @@ public static class LinearOp
         /// Gradients: ∂L/∂x = G·W, ∂L/∂W = Gᵀ·x, ∂L/∂b = Σ_rows G.
         /// </summary>
         /// <exception cref="ShapeMismatchException">The shapes do not fit; names all of them.</exception>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public Tensor Linear(Tensor weight, Tensor? bias)
         {
             ArgumentNullException.ThrowIfNull(weight);
@@ -51,6 +53,7 @@ public static class LinearOp
     {
         public override string Name => "LinearBackward";
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         protected internal override void Backward(Tensor grad)
         {
             var x = Input(0);
@@ -71,7 +74,7 @@ public static class LinearOp
             {
                 var db = GradFor(2, out bool acc).AsSpan();
                 if (!acc) db.Clear();
-                for (int r = 0; r < m; r++) TensorPrimitives.Add(db, g.Slice(r * n, n), db);
+                for (int r = 0; r < m; r++) Primitives.Add(db, g.Slice(r * n, n), db);
             }
         }
     }

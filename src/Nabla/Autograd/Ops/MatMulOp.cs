@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Nabla.Kernels;
 using Nabla.Tensors;
 
@@ -17,6 +18,7 @@ public static class MatMulOp
         /// Gradients: ∂L/∂A = G·Bᵀ, ∂L/∂B = Aᵀ·G.
         /// </summary>
         /// <exception cref="ShapeMismatchException">Inner dimensions differ or ranks are unsupported; names both shapes.</exception>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public Tensor MatMul(Tensor b)
         {
             ArgumentNullException.ThrowIfNull(b);
@@ -92,6 +94,7 @@ public static class MatMulOp
     {
         public override string Name => "MatMulBackward";
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         protected internal override void Backward(Tensor grad)
         {
             var ga = Operand.Of(Input(0));

@@ -1,5 +1,7 @@
+using System.Runtime.CompilerServices;
 using Nabla.Tensors;
 using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
+using Nabla.Kernels;
 
 namespace Nabla.Autograd;
 
@@ -37,11 +39,11 @@ public static class MathOps
         var dst = y.AsSpan();
         switch (kind)
         {
-            case Kind.Exp: TensorPrimitives.Exp(src, dst); break;
+            case Kind.Exp: Primitives.Exp(src, dst); break;
             case Kind.Log: TensorPrimitives.Log(src, dst); break;
-            case Kind.Sqrt: TensorPrimitives.Sqrt(src, dst); break;
+            case Kind.Sqrt: Primitives.Sqrt(src, dst); break;
             case Kind.Abs: TensorPrimitives.Abs(src, dst); break;
-            case Kind.Square: TensorPrimitives.Multiply(src, src, dst); break;
+            case Kind.Square: Primitives.Multiply(src, src, dst); break;
             case Kind.Pow: TensorPrimitives.Pow(src, p, dst); break;
         }
         if (!GradMode.Records(x)) return y;
@@ -59,6 +61,7 @@ public static class MathOps
 
         public override string Name => Kind + "Backward";
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         protected internal override void Backward(Tensor grad)
         {
             if (!Needs(0)) return;
@@ -73,20 +76,20 @@ public static class MathOps
                 case Kind.Exp: y.CopyTo(d); break;
                 case Kind.Log: TensorPrimitives.Reciprocal(x, d); break;
                 case Kind.Sqrt:
-                    TensorPrimitives.Multiply(y, 2f, d);
+                    Primitives.Multiply(y, 2f, d);
                     TensorPrimitives.Reciprocal(d, d);
                     break;
                 case Kind.Abs:
                     for (int i = 0; i < d.Length; i++) d[i] = x[i] > 0 ? 1f : x[i] < 0 ? -1f : 0f;
                     break;
-                case Kind.Square: TensorPrimitives.Multiply(x, 2f, d); break;
+                case Kind.Square: Primitives.Multiply(x, 2f, d); break;
                 case Kind.Pow:
                     TensorPrimitives.Pow(x, P - 1f, d);
-                    TensorPrimitives.Multiply(d, P, d);
+                    Primitives.Multiply(d, P, d);
                     break;
             }
-            if (acc) TensorPrimitives.MultiplyAdd(g, d, dx, dx);
-            else TensorPrimitives.Multiply(g, d, dx);
+            if (acc) Primitives.MultiplyAdd(g, d, dx, dx);
+            else Primitives.Multiply(g, d, dx);
             Tensor.ReturnWorkspace(local);
         }
     }

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Nabla.Kernels;
 using Nabla.Tensors;
 using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
@@ -65,6 +66,7 @@ public static class ReductionOps
         }
 
         /// <summary>Index of the first maximum along <paramref name="axis"/> (as float values; not differentiable).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public Tensor ArgMax(int axis = -1)
         {
             var c = x.Contiguous();
@@ -88,7 +90,7 @@ public static class ReductionOps
         var y = Tensor.Uninitialized(keepDim ? c.Shape.With(a, 1) : c.Shape.Without(a));
         float scale = mean ? 1f / len : 1f;
         Reductions.SumAxis(c.AsSpan(), outer, len, inner, y.AsSpan());
-        if (mean) TensorPrimitives.Multiply(y.AsSpan(), scale, y.AsSpan());
+        if (mean) Primitives.Multiply(y.AsSpan(), scale, y.AsSpan());
         return Record(c, y, a, scale);
     }
 
@@ -110,6 +112,7 @@ public static class ReductionOps
 
         public override string Name => Scale == 1f ? "SumBackward" : "MeanBackward";
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         protected internal override void Backward(Tensor grad)
         {
             if (!Needs(0)) return;
@@ -119,7 +122,7 @@ public static class ReductionOps
             if (Axis < 0)
             {
                 float v = g[0] * Scale;
-                if (acc) TensorPrimitives.Add(target, v, target);
+                if (acc) Primitives.Add(target, v, target);
                 else target.Fill(v);
                 return;
             }
@@ -130,8 +133,8 @@ public static class ReductionOps
                 for (int j = 0; j < len; j++)
                 {
                     var t = target.Slice((o * len + j) * inner, inner);
-                    if (acc) TensorPrimitives.MultiplyAdd(gRow, Scale, t, t);
-                    else TensorPrimitives.Multiply(gRow, Scale, t);
+                    if (acc) Primitives.MultiplyAdd(gRow, Scale, t, t);
+                    else Primitives.Multiply(gRow, Scale, t);
                 }
             }
         }
@@ -145,6 +148,7 @@ public static class ReductionOps
 
         public override string Name => "MaxBackward";
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         protected internal override void Backward(Tensor grad)
         {
             if (!Needs(0)) return;

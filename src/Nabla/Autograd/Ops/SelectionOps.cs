@@ -1,5 +1,7 @@
+using System.Runtime.CompilerServices;
 using Nabla.Tensors;
 using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
+using Nabla.Kernels;
 
 namespace Nabla.Autograd;
 
@@ -50,8 +52,8 @@ public static class SelectionOps
             if (lo > hi) throw new ArgumentOutOfRangeException(nameof(lo), $"clamp: lower bound {lo} exceeds upper bound {hi}");
             var x = a.Contiguous();
             var y = Tensor.Uninitialized(x.Shape);
-            TensorPrimitives.Max(x.AsSpan(), lo, y.AsSpan());
-            TensorPrimitives.Min(y.AsSpan(), hi, y.AsSpan());
+            Primitives.Max(x.AsSpan(), lo, y.AsSpan());
+            Primitives.Min(y.AsSpan(), hi, y.AsSpan());
             if (!GradMode.Records(x)) return y;
             var node = ClampNode.Rent();
             node.SetInput(0, x);
@@ -67,6 +69,7 @@ public static class SelectionOps
         /// Elementwise <c>condition ≠ 0 ? a : b</c> with all three broadcast together. Gradients: to
         /// a where the condition holds, to b elsewhere; none to the condition.
         /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static Tensor Where(Tensor condition, Tensor a, Tensor b)
         {
             ArgumentNullException.ThrowIfNull(condition);
@@ -109,6 +112,7 @@ public static class SelectionOps
 
         public override string Name => "ClampBackward";
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         protected internal override void Backward(Tensor grad)
         {
             if (!Needs(0)) return;
@@ -127,6 +131,7 @@ public static class SelectionOps
     {
         public override string Name => "WhereBackward";
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         protected internal override void Backward(Tensor grad)
         {
             var mask = Input(2).AsSpan();

@@ -1,5 +1,7 @@
+using System.Runtime.CompilerServices;
 using Nabla.Tensors;
 using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
+using Nabla.Kernels;
 
 namespace Nabla.Autograd;
 
@@ -32,6 +34,7 @@ public static class ShapeOps
         /// A view when the tensor is contiguous, a copy otherwise.
         /// </summary>
         /// <exception cref="ShapeMismatchException">The element counts differ.</exception>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public Tensor Reshape(params ReadOnlySpan<int> shape)
         {
             Span<int> dims = stackalloc int[Shape.MaxRank];
@@ -56,6 +59,7 @@ public static class ShapeOps
         }
 
         /// <summary>The same elements with shape <paramref name="shape"/> (same element count).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public Tensor Reshape(Shape shape)
         {
             if (shape.Numel != x.Numel)
@@ -70,6 +74,7 @@ public static class ShapeOps
         public Tensor View(params ReadOnlySpan<int> shape) => x.Reshape(shape);
 
         /// <summary>Flattens dimensions <paramref name="startAxis"/>..end into one: [N, C, H, W] → [N, C·H·W] by default.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public Tensor Flatten(int startAxis = 1)
         {
             int start = startAxis < 0 ? startAxis + x.Rank : startAxis;
@@ -91,6 +96,7 @@ public static class ShapeOps
         }
 
         /// <summary>Swaps two dimensions (a view).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public Tensor Transpose(int axis0, int axis1)
         {
             Span<int> perm = stackalloc int[Shape.MaxRank];
@@ -108,6 +114,7 @@ public static class ShapeOps
         }
 
         /// <summary>Reorders dimensions: result dimension i is source dimension <c>order[i]</c> (a view).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public Tensor Permute(params ReadOnlySpan<int> order)
         {
             if (order.Length != x.Rank) throw new ShapeMismatchException($"permute: {order.Length} axes given for shape {x.Shape}");
@@ -149,6 +156,7 @@ public static class ShapeOps
         public Tensor Rows(int start, int count) => x.Narrow(0, start, count);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static Shape ContiguousStrides(Shape shape)
     {
         Span<int> s = stackalloc int[Shape.MaxRank];
@@ -172,7 +180,7 @@ public static class ShapeOps
     /// <summary>target (+)= g where both hold the same elements in the same order.</summary>
     internal static void AddOrCopy(ReadOnlySpan<float> g, Span<float> target, bool accumulate)
     {
-        if (accumulate) TensorPrimitives.Add(target, g, target);
+        if (accumulate) Primitives.Add(target, g, target);
         else g.CopyTo(target);
     }
 
@@ -180,6 +188,7 @@ public static class ShapeOps
     {
         public override string Name => "CloneBackward";
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         protected internal override void Backward(Tensor grad)
         {
             if (Needs(0)) AddOrCopy(grad.AsSpan(), GradFor(0, out bool acc).AsSpan(), acc);
@@ -190,6 +199,7 @@ public static class ShapeOps
     {
         public override string Name => "ReshapeBackward";
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         protected internal override void Backward(Tensor grad)
         {
             if (Needs(0)) AddOrCopy(grad.AsSpan(), GradFor(0, out bool acc).AsSpan(), acc);
@@ -202,6 +212,7 @@ public static class ShapeOps
 
         public override string Name => "PermuteBackward";
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         protected internal override void Backward(Tensor grad)
         {
             if (!Needs(0)) return;
@@ -218,7 +229,7 @@ public static class ShapeOps
             }
             var tmp = Tensor.RentWorkspace(input.Shape);
             StridedCopy.Gather(grad.Buffer, grad.Offset, input.Shape, strides, tmp.AsSpan());
-            TensorPrimitives.Add(target.AsSpan(), tmp.AsSpan(), target.AsSpan());
+            Primitives.Add(target.AsSpan(), tmp.AsSpan(), target.AsSpan());
             Tensor.ReturnWorkspace(tmp);
         }
     }
@@ -230,6 +241,7 @@ public static class ShapeOps
 
         public override string Name => "NarrowBackward";
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         protected internal override void Backward(Tensor grad)
         {
             if (!Needs(0)) return;

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Globalization;
 using Nabla.Autograd;
 using Nabla.Tensors;
@@ -27,6 +28,7 @@ public sealed class Dropout : Module
     public float P { get; }
 
     /// <summary>y = x·m in training (fresh mask each call), y = x in evaluation.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override Tensor Forward(Tensor input)
     {
         ArgumentNullException.ThrowIfNull(input);

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Nabla.Autograd;
 using Nabla.Kernels;
 using Nabla.Tensors;
@@ -13,6 +14,7 @@ namespace Nabla.Nn.Losses;
 internal static class BinaryCrossEntropyWithLogitsOp
 {
     /// <summary>Loss of logits against targets of the same shape, optional positive weights over the last axis.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static Tensor Apply(Tensor logits, Tensor target, Tensor? posWeight, Reduction reduction)
     {
         var x = logits.Contiguous();
@@ -29,12 +31,12 @@ internal static class BinaryCrossEntropyWithLogitsOp
             // Without positive weights ℓ = x − t·x + softplus(−x): three vector passes.
             var l = perElement ?? Tensor.RentWorkspace(x.Shape);
             var ls = l.AsSpan();
-            TensorPrimitives.Negate(xs, ls);
+            Primitives.Negate(xs, ls);
             Activations.Softplus(ls, ls);
-            TensorPrimitives.Add(ls, xs, ls);
+            Primitives.Add(ls, xs, ls);
             var tx = Tensor.RentWorkspace(x.Shape);
-            TensorPrimitives.Multiply(ts, xs, tx.AsSpan());
-            TensorPrimitives.Subtract(ls, tx.AsSpan(), ls);
+            Primitives.Multiply(ts, xs, tx.AsSpan());
+            Primitives.Subtract(ls, tx.AsSpan(), ls);
             Tensor.ReturnWorkspace(tx);
             total = Reductions.Sum(ls);
             if (perElement is null) Tensor.ReturnWorkspace(l);
@@ -70,13 +72,13 @@ internal static class BinaryCrossEntropyWithLogitsOp
     {
         private void ApplyUpstream(Span<float> d, ReadOnlySpan<float> g)
         {
-            if (PerElement) TensorPrimitives.Multiply(d, g, d);
-            TensorPrimitives.Multiply(d, PerElement ? Scale : g[0] * Scale, d);
+            if (PerElement) Primitives.Multiply(d, g, d);
+            Primitives.Multiply(d, PerElement ? Scale : g[0] * Scale, d);
         }
 
         private static void Store(ReadOnlySpan<float> d, Span<float> target, bool accumulate)
         {
-            if (accumulate) TensorPrimitives.Add(target, d, target);
+            if (accumulate) Primitives.Add(target, d, target);
             else d.CopyTo(target);
         }
 
@@ -88,6 +90,7 @@ internal static class BinaryCrossEntropyWithLogitsOp
 
         protected override void ClearSaved() => PosWeight = null;
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         protected internal override void Backward(Tensor grad)
         {
             var x = Input(0).AsSpan();
@@ -105,13 +108,13 @@ internal static class BinaryCrossEntropyWithLogitsOp
                 if (!dx.IsEmpty)
                 {
                     Activations.Sigmoid(x, d);
-                    TensorPrimitives.Subtract(d, t, d);
+                    Primitives.Subtract(d, t, d);
                     ApplyUpstream(d, g);
                     Store(d, dx, accX);
                 }
                 if (!dt.IsEmpty)
                 {
-                    TensorPrimitives.Negate(x, d);
+                    Primitives.Negate(x, d);
                     ApplyUpstream(d, g);
                     Store(d, dt, accT);
                 }

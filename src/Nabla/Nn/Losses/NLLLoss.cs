@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Nabla.Autograd;
 using Nabla.Tensors;
 
@@ -27,6 +28,7 @@ public sealed class NLLLoss : Loss
 
     /// <inheritdoc/>
     /// <exception cref="ArgumentOutOfRangeException">A target is not a whole number in [0, C); names the row.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override Tensor Forward(Tensor prediction, Tensor target)
     {
         LossSupport.CheckIndexTargets(nameof(NLLLoss), prediction, target, _weight);

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Nabla.Autograd;
 using Nabla.Kernels;
 using Nabla.Tensors;
@@ -20,6 +21,7 @@ namespace Nabla.Nn.Losses;
 internal static class SoftmaxCrossEntropyOp
 {
     /// <summary>Loss of logits [N, C] against index targets [N] (<paramref name="indexTargets"/>) or probabilities [N, C].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static Tensor Apply(Tensor logits, Tensor target, bool indexTargets, Tensor? weight, float smoothing, Reduction reduction)
     {
         var x = logits.Contiguous();
@@ -48,7 +50,7 @@ internal static class SoftmaxCrossEntropyOp
                 double wt = w is null ? 1.0 : ws[k];
                 loss = -keep * wt * row[k];
                 denominator += wt;
-                if (smoothing != 0f) loss -= spread * (w is null ? TensorPrimitives.Sum(row) : TensorPrimitives.Dot(ws, row));
+                if (smoothing != 0f) loss -= spread * (w is null ? Primitives.Sum(row) : Primitives.Dot(ws, row));
             }
             else
             {
@@ -95,6 +97,7 @@ internal static class SoftmaxCrossEntropyOp
             Weight = null;
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         protected internal override void Backward(Tensor grad)
         {
             var lp = LogProbs!.AsSpan();
@@ -102,19 +105,19 @@ internal static class SoftmaxCrossEntropyOp
             var w = Weight is null ? default : Weight.AsSpan();
             var g = grad.AsSpan();
             int n = Input(0).Shape[0], c = Input(0).Shape[1];
-            float wSum = Weight is null ? c : TensorPrimitives.Sum(w);
+            float wSum = Weight is null ? c : Primitives.Sum(w);
 
             if (Needs(0))
             {
                 var dxTensor = GradFor(0, out bool acc);
                 var work = acc ? Tensor.RentWorkspace(dxTensor.Shape) : dxTensor;
                 var dx = work.AsSpan();
-                TensorPrimitives.Exp(lp, dx);
+                Primitives.Exp(lp, dx);
                 if (IndexTargets && !PerRow && Spread == 0f && w.IsEmpty)
                 {
                     // The common case: dx = (softmax − onehot)·g/N, one scaling pass plus one store per row.
                     float k = g[0] * Scale;
-                    TensorPrimitives.Multiply(dx, k, dx);
+                    Primitives.Multiply(dx, k, dx);
                     for (int r = 0; r < n; r++) dx[r * c + (int)t[r]] -= k;
                 }
                 else
@@ -128,12 +131,12 @@ internal static class SoftmaxCrossEntropyOp
                             int cls = (int)t[r];
                             float wt = w.IsEmpty ? 1f : w[cls];
                             float total = Keep * wt + Spread * wSum;
-                            TensorPrimitives.Multiply(d, k * total, d);
+                            Primitives.Multiply(d, k * total, d);
                             d[cls] -= k * Keep * wt;
                             if (Spread != 0f)
                             {
-                                if (w.IsEmpty) TensorPrimitives.Subtract(d, k * Spread, d);
-                                else TensorPrimitives.MultiplyAdd(w, -k * Spread, d, d);
+                                if (w.IsEmpty) Primitives.Subtract(d, k * Spread, d);
+                                else Primitives.MultiplyAdd(w, -k * Spread, d, d);
                             }
                         }
                         else
@@ -141,7 +144,7 @@ internal static class SoftmaxCrossEntropyOp
                             var q = t.Slice(r * c, c);
                             float total = 0f;
                             for (int j = 0; j < c; j++) total += (w.IsEmpty ? 1f : w[j]) * (Keep * q[j] + Spread);
-                            TensorPrimitives.Multiply(d, k * total, d);
+                            Primitives.Multiply(d, k * total, d);
                             for (int j = 0; j < c; j++) d[j] -= k * (w.IsEmpty ? 1f : w[j]) * (Keep * q[j] + Spread);
                         }
                     }
@@ -149,7 +152,7 @@ internal static class SoftmaxCrossEntropyOp
 
                 if (acc)
                 {
-                    TensorPrimitives.Add(dxTensor.AsSpan(), dx, dxTensor.AsSpan());
+                    Primitives.Add(dxTensor.AsSpan(), dx, dxTensor.AsSpan());
                     Tensor.ReturnWorkspace(work);
                 }
             }
