@@ -17,20 +17,26 @@ public interface IParallelWork
 /// <remarks>
 /// <see cref="System.Threading.Tasks.Parallel.For(int, int, Action{int})"/> allocates closures and
 /// task objects on every call, which shows up in a training step that runs dozens of kernels.
-/// Here the threads live for the whole process and wait on a semaphore; the caller thread takes
-/// part in the work. Results never depend on which thread ran a piece, so a fixed thread count
-/// gives the same numbers on every run. A kernel that runs inside a piece runs serially.
+/// Here the threads live for the whole process and the caller thread takes part in the work.
+/// Between jobs a worker spins for <see cref="SpinMicroseconds"/> before it sleeps on a
+/// semaphore, as OpenMP runtimes do: a training step alternates parallel products with short
+/// serial stretches (loss, optimizer, batch gather), and waking a sleeping thread through the
+/// kernel cost tens of microseconds per product on this machine. Results never depend on which
+/// thread ran a piece, so a fixed thread count gives the same numbers on every run. A kernel
+/// that runs inside a piece runs serially.
 /// </remarks>
 public static class WorkerPool
 {
     private static readonly object StartLock = new();
-    private static readonly SemaphoreSlim WorkReady = new(0);
-    private static readonly ManualResetEventSlim AllDone = new(false);
+    private static readonly SemaphoreSlim Wake = new(0);
     private static Thread[] _threads = [];
     private static IParallelWork? _work;
     private static int _count;
     private static int _next;
     private static int _remaining;
+    private static int _generation;
+    private static int _participants;
+    private static int _sleeping;
     private static Exception? _error;
     private static int _threadLimit = Environment.ProcessorCount;
 
@@ -49,6 +55,13 @@ public static class WorkerPool
             _threadLimit = value;
         }
     }
+
+    /// <summary>
+    /// How long an idle worker keeps polling for the next job before it sleeps (default 200 µs;
+    /// 0 sleeps at once). Spinning costs a core that would otherwise idle; set it to 0 when the
+    /// process shares its cores with other busy work.
+    /// </summary>
+    public static int SpinMicroseconds { get; set; } = 200;
 
     /// <summary>True on a thread that is already running a piece of parallel work.</summary>
     public static bool InsideWork => _insideWork;
@@ -76,14 +89,18 @@ public static class WorkerPool
             _work = work;
             _count = count;
             _next = 0;
-            // Every piece and every released worker counts down once, so no worker is still
+            _participants = threads - 1;
+            // Every piece and every participating worker counts down once, so no worker is still
             // looking at these fields when the next call overwrites them.
             _remaining = count + threads - 1;
             _error = null;
-            AllDone.Reset();
-            WorkReady.Release(threads - 1);
+            // Publishes the fields above (Interlocked is a full fence) to spinning workers.
+            Interlocked.Increment(ref _generation);
+            int sleeping = Volatile.Read(ref _sleeping);
+            if (sleeping > 0) Wake.Release(sleeping);
             Drain();
-            AllDone.Wait();
+            var spin = new SpinWait();
+            while (Volatile.Read(ref _remaining) != 0) spin.SpinOnce(sleep1Threshold: -1);
             _work = null;
             if (_error is { } error)
                 System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(error).Throw();
@@ -97,26 +114,56 @@ public static class WorkerPool
         Array.Copy(_threads, grown, _threads.Length);
         for (int i = _threads.Length; i < needed; i++)
         {
-            grown[i] = new Thread(WorkerLoop) { IsBackground = true, Name = $"nabla-worker-{i}" };
+            int index = i, current = _generation;
+            grown[i] = new Thread(() => WorkerLoop(index, current)) { IsBackground = true, Name = $"nabla-worker-{i}" };
             grown[i].Start();
         }
         _threads = grown;
     }
 
-    private static void WorkerLoop()
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void WorkerLoop(int index, int seen)
     {
+        // `seen` is the generation when Run created this thread, under its lock and before it
+        // published the job the thread was created for, so that job is the first one it sees.
         while (true)
         {
-            WorkReady.Wait();
+            int generation = WaitForJob(seen);
+            seen = generation;
+            if (index >= Volatile.Read(ref _participants)) continue;
             Drain();
             CountDown();
         }
     }
 
-    private static void CountDown()
+    // Returns the generation of a job newer than `seen`: spins first, then sleeps on Wake. A wake-up
+    // may be spurious (a permit left over from a job this worker already picked up by spinning), so
+    // the loop always re-checks the generation.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static int WaitForJob(int seen)
     {
-        if (Interlocked.Decrement(ref _remaining) == 0) AllDone.Set();
+        long spinTicks = SpinMicroseconds * System.Diagnostics.Stopwatch.Frequency / 1_000_000;
+        long deadline = System.Diagnostics.Stopwatch.GetTimestamp() + spinTicks;
+        while (true)
+        {
+            int generation = Volatile.Read(ref _generation);
+            if (generation != seen) return generation;
+            if (System.Diagnostics.Stopwatch.GetTimestamp() < deadline)
+            {
+                Thread.SpinWait(20);
+                continue;
+            }
+
+            Interlocked.Increment(ref _sleeping);
+            // Re-check after announcing the sleep: Run bumps the generation before it reads
+            // _sleeping, so one of the two sides always sees the other.
+            if (Volatile.Read(ref _generation) == seen) Wake.Wait();
+            Interlocked.Decrement(ref _sleeping);
+            deadline = System.Diagnostics.Stopwatch.GetTimestamp() + spinTicks;
+        }
     }
+
+    private static void CountDown() => Interlocked.Decrement(ref _remaining);
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Drain()

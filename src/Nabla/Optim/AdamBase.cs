@@ -1,3 +1,4 @@
+using Nabla.Kernels;
 using System.Runtime.CompilerServices;
 using Nabla.Tensors;
 
@@ -63,21 +64,77 @@ public abstract class AdamBase : Optimizer
     private protected abstract ReadOnlySpan<float> ApplyWeightDecay(Span<float> p, ReadOnlySpan<float> g, Span<float> scratch);
 
     /// <inheritdoc/>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override void Step()
     {
         StepCount++;
+        long total = 0;
+        int largest = 0;
         for (int i = 0; i < Parameters.Count; i++)
         {
             var param = Parameters[i];
             if (param.Grad is null) continue;
-            var p = param.AsSpan();
-            _state.Scratch(p.Length, out var scratch, out _);
-            var g = WeightDecay != 0f ? ApplyWeightDecay(p, param.Grad.AsSpan(), scratch) : param.Grad.AsSpan();
-            var vMax = AmsGrad ? _state.Get(AdamUpdate.MaxExpAvgSq, i) : default;
-            AdamUpdate.Apply(p, g, _state.Get(AdamUpdate.ExpAvg, i), _state.Get(AdamUpdate.ExpAvgSq, i), vMax,
-                LearningRate, Beta1, Beta2, Eps, StepCount);
+            total += param.Numel;
+            largest = Math.Max(largest, param.Numel);
+            // State is created here, on the calling thread, so the ranges below only read the slots.
+            _state.Get(AdamUpdate.ExpAvg, i);
+            _state.Get(AdamUpdate.ExpAvgSq, i);
+            if (AmsGrad) _state.Get(AdamUpdate.MaxExpAvgSq, i);
         }
+
+        // The update is elementwise, so splitting every parameter into contiguous ranges gives the
+        // same bits on any thread count. Below 64k elements the hand-off costs more than it saves.
+        int pieces = total >= 1 << 16 ? WorkerPool.MaxThreads : 1;
+        // Coupled weight decay needs g + λp somewhere: each piece gets its own region of the
+        // scratch buffer (pieces move from parameter to parameter at different times).
+        _largest = largest;
+        if (WeightDecay != 0f) _state.Scratch(largest * pieces, out _, out _);
+        if (pieces > 1 && !WorkerPool.InsideWork)
+        {
+            _parallel ??= new ParallelUpdate(this);
+            _parallel.Pieces = pieces;
+            WorkerPool.Run(_parallel, pieces);
+        }
+        else
+        {
+            UpdateRange(0, 1);
+        }
+    }
+
+    private ParallelUpdate? _parallel;
+    private int _largest;
+
+    // Updates range `piece` of `pieces` (16-element aligned) of every parameter.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void UpdateRange(int piece, int pieces)
+    {
+        for (int i = 0; i < Parameters.Count; i++)
+        {
+            var param = Parameters[i];
+            if (param.Grad is null) continue;
+            int n = param.Numel;
+            int start = Bound(n, piece, pieces), length = Bound(n, piece + 1, pieces) - start;
+            if (length == 0) continue;
+            var p = param.AsSpan().Slice(start, length);
+            ReadOnlySpan<float> g = param.Grad.AsSpan().Slice(start, length);
+            if (WeightDecay != 0f)
+            {
+                _state.Scratch(_largest * pieces, out var scratch, out _);
+                g = ApplyWeightDecay(p, g, scratch.Slice(piece * _largest + start, length));
+            }
+            var vMax = AmsGrad ? _state.Get(AdamUpdate.MaxExpAvgSq, i).Slice(start, length) : default;
+            AdamUpdate.Apply(p, g, _state.Get(AdamUpdate.ExpAvg, i).Slice(start, length), _state.Get(AdamUpdate.ExpAvgSq, i).Slice(start, length),
+                vMax, LearningRate, Beta1, Beta2, Eps, StepCount);
+        }
+    }
+
+    private static int Bound(int n, int piece, int pieces) =>
+        piece >= pieces ? n : (int)Math.Min(n, ((long)n * piece / pieces + 15) & ~15L);
+
+    private sealed class ParallelUpdate(AdamBase owner) : IParallelWork
+    {
+        public int Pieces;
+
+        public void Execute(int index) => owner.UpdateRange(index, Pieces);
     }
 
     /// <inheritdoc/>
