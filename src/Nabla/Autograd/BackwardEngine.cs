@@ -108,11 +108,11 @@ internal static class BackwardEngine
             accumulate = producer.OutputGrad is not null;
             return producer.OutputGrad ??= Tensor.RentWorkspace(input.Shape);
         }
-        if (input.Grad is { } existing)
+        if (input.TakeGradForBackward(out bool holdsValue) is { } existing)
         {
             if (existing.Shape != input.Shape || !existing.IsContiguous)
                 throw new ShapeMismatchException($"Backward: the Grad of a leaf of shape {input.Shape} has shape {existing.Shape}");
-            accumulate = true;
+            accumulate = holdsValue;
             return existing;
         }
         accumulate = false;

@@ -138,7 +138,7 @@ public abstract class Module
     /// <summary>Sets every parameter's gradient to zero (keeping the buffers, so no allocation).</summary>
     public void ZeroGrad()
     {
-        foreach (var p in Parameters()) p.Grad?.AsSpan().Clear();
+        foreach (var p in Parameters()) p.MarkGradZero();
     }
 
     /// <summary>Number of trainable scalars.</summary>

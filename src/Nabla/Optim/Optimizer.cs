@@ -46,7 +46,7 @@ public abstract class Optimizer
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void ZeroGrad()
     {
-        foreach (var p in _parameters) p.Grad?.AsSpan().Clear();
+        foreach (var p in _parameters) p.MarkGradZero();
     }
 
     /// <summary>
