@@ -63,6 +63,9 @@ public sealed class ImageDataset : IDataset
         var dst = x.AsSpan();
         for (int r = 0; r < indices.Length; r++)
         {
+            // The rows are random, so the hardware prefetcher cannot guess the next one; asking
+            // for a row a few iterations ahead overlaps its memory latency with this conversion.
+            if (r + PrefetchDistance < indices.Length) Prefetch(indices[r + PrefetchDistance]);
             Kernels.ByteConversion.ToSingle(_pixels.AsSpan(indices[r] * _sampleSize, _sampleSize), Scale, dst.Slice(r * _sampleSize, _sampleSize));
         }
         if (_labels is null) return new Batch(x, x);
@@ -70,6 +73,18 @@ public sealed class ImageDataset : IDataset
         var ys = y.AsSpan();
         for (int r = 0; r < indices.Length; r++) ys[r] = _labels[indices[r]];
         return new Batch(x, y);
+    }
+
+    private const int PrefetchDistance = 6;
+
+    private unsafe void Prefetch(int row)
+    {
+        if (!System.Runtime.Intrinsics.X86.Sse.IsSupported || _sampleSize == 0) return;
+        fixed (byte* start = &_pixels[row * _sampleSize])
+        {
+            for (int offset = 0; offset < _sampleSize; offset += 64) System.Runtime.Intrinsics.X86.Sse.Prefetch0(start + offset);
+            System.Runtime.Intrinsics.X86.Sse.Prefetch0(start + _sampleSize - 1);
+        }
     }
 
     /// <summary>A new dataset of the images <paramref name="indices"/> (bytes copied, in that order).</summary>
