@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using Nabla.Kernels;
 using Nabla.Tensors;
 using Nabla.Training;
 
@@ -60,13 +61,24 @@ public sealed class ImageDataset : IDataset
         dims[0] = indices.Length;
         _sampleShape.CopyTo(dims[1..]);
         var x = Tensor.Uninitialized(new Shape(dims));
-        var dst = x.AsSpan();
-        for (int r = 0; r < indices.Length; r++)
+        // Rows are independent: with a second core, each converts half of them (the caller's
+        // half while the worker converts the other), which halves the gather of a 128-image batch.
+        if ((long)indices.Length * _sampleSize >= ParallelFloats && WorkerPool.MaxThreads > 1 && !WorkerPool.InsideWork)
         {
-            // The rows are random, so the hardware prefetcher cannot guess the next one; asking
-            // for a row a few iterations ahead overlaps its memory latency with this conversion.
-            if (r + PrefetchDistance < indices.Length) Prefetch(indices[r + PrefetchDistance]);
-            Kernels.ByteConversion.ToSingle(_pixels.AsSpan(indices[r] * _sampleSize, _sampleSize), Scale, dst.Slice(r * _sampleSize, _sampleSize));
+            var work = _gatherWork ??= new GatherWork();
+            work.Start(this, indices, x, WorkerPool.MaxThreads);
+            try
+            {
+                WorkerPool.Run(work, work.Pieces);
+            }
+            finally
+            {
+                work.Finish();
+            }
+        }
+        else
+        {
+            ConvertRows(indices, x.AsSpan());
         }
         if (_labels is null) return new Batch(x, x);
         var y = Tensor.Uninitialized(new Shape(indices.Length));
@@ -75,7 +87,56 @@ public sealed class ImageDataset : IDataset
         return new Batch(x, y);
     }
 
+    private const int ParallelFloats = 1 << 14;
     private const int PrefetchDistance = 6;
+
+    [ThreadStatic] private static GatherWork? _gatherWork;
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void ConvertRows(ReadOnlySpan<int> indices, Span<float> dst)
+    {
+        for (int r = 0; r < indices.Length; r++)
+        {
+            // The rows are random, so the hardware prefetcher cannot guess the next one; asking
+            // for a row a few iterations ahead overlaps its memory latency with this conversion.
+            if (r + PrefetchDistance < indices.Length) Prefetch(indices[r + PrefetchDistance]);
+            Kernels.ByteConversion.ToSingle(_pixels.AsSpan(indices[r] * _sampleSize, _sampleSize), Scale, dst.Slice(r * _sampleSize, _sampleSize));
+        }
+    }
+
+    // One gather split into contiguous blocks of rows; reused by the thread that owns it.
+    private sealed class GatherWork : IParallelWork
+    {
+        private int[] _indices = [];
+        private int _count;
+        private ImageDataset? _dataset;
+        private Tensor? _x;
+
+        public int Pieces { get; private set; }
+
+        public void Start(ImageDataset dataset, ReadOnlySpan<int> indices, Tensor x, int pieces)
+        {
+            if (_indices.Length < indices.Length) _indices = new int[indices.Length];
+            indices.CopyTo(_indices);
+            _count = indices.Length;
+            _dataset = dataset;
+            _x = x;
+            Pieces = Math.Min(pieces, indices.Length);
+        }
+
+        public void Execute(int index)
+        {
+            int start = (int)((long)_count * index / Pieces), end = (int)((long)_count * (index + 1) / Pieces);
+            int size = _dataset!._sampleSize;
+            _dataset.ConvertRows(_indices.AsSpan(start, end - start), _x!.AsSpan().Slice(start * size, (end - start) * size));
+        }
+
+        public void Finish()
+        {
+            _dataset = null;
+            _x = null;
+        }
+    }
 
     private unsafe void Prefetch(int row)
     {
