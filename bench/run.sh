@@ -4,7 +4,7 @@
 # that load from other processes on this shared machine hits both sides alike.
 #
 # usage: bench/run.sh [-n REPS] [workload[:threads] ...]
-#   default workloads: sgemm:1 sgemm:2 mlp-epoch:1 mlp-epoch:2 infer-latency:1 infer-throughput:1
+#   default workloads: sgemm:1 sgemm:2 mlp-epoch:1 mlp-epoch:2 infer-latency:1 infer-latency:2 infer-throughput:1 infer-throughput:2
 #                      peak-rss:1 alloc-per-step:1 cnn-epoch:1 cnn-epoch:2
 #   cnn-epoch times 12,800 images and reports seconds scaled to the 60,000-image epoch.
 # Writes bench/results/latest.json and raw outputs under bench/results/raw/.
@@ -14,7 +14,7 @@ REPS=5
 if [[ "${1:-}" == "-n" ]]; then REPS=$2; shift 2; fi
 SPECS=("$@")
 if [[ ${#SPECS[@]} -eq 0 ]]; then
-  SPECS=(sgemm:1 sgemm:2 mlp-epoch:1 mlp-epoch:2 infer-latency:1 infer-throughput:1 peak-rss:1 alloc-per-step:1 cnn-epoch:1 cnn-epoch:2)
+  SPECS=(sgemm:1 sgemm:2 mlp-epoch:1 mlp-epoch:2 infer-latency:1 infer-latency:2 infer-throughput:1 infer-throughput:2 peak-rss:1 alloc-per-step:1 cnn-epoch:1 cnn-epoch:2)
 fi
 PY=/usr/bin/python3
 DATA=../shared/data/fashion-mnist

@@ -21,24 +21,86 @@ public static class RowDots
     /// <summary>C[r, j] = β·C[r, j] + Σₚ A[r, p]·B[j, p] for r &lt; m, j &lt; n; β is 0 or 1 (0 overwrites).</summary>
     /// <exception cref="ArgumentException">A span is shorter than its matrix or β is neither 0 nor 1.</exception>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Compute(int m, int n, int k, ReadOnlySpan<float> a, ReadOnlySpan<float> b, float beta, Span<float> c)
+    public static unsafe void Compute(int m, int n, int k, ReadOnlySpan<float> a, ReadOnlySpan<float> b, float beta, Span<float> c)
     {
         if (a.Length < (long)m * k || b.Length < (long)n * k || c.Length < (long)m * n)
             throw new ArgumentException($"RowDots: spans too short for m={m}, n={n}, k={k} (A {a.Length}, B {b.Length}, C {c.Length})");
         if (beta != 0f && beta != 1f) throw new ArgumentException($"RowDots: beta must be 0 or 1, got {beta}", nameof(beta));
         bool add = beta == 1f;
+        // The product is bound by reading B (a first layer's 800 KB of weights): with a second
+        // core, each reads and keeps in its own L2 half of B's rows. Each C element is still one
+        // dot product computed the same way, so the split never changes a bit.
+        int threads = Math.Min(WorkerPool.MaxThreads, n / 16);
+        if (threads > 1 && (long)n * k >= ParallelThreshold && !WorkerPool.InsideWork)
+        {
+            fixed (float* pa = a, pb = b, pc = c)
+            {
+                var work = _work ??= new Split();
+                work.Set(m, n, k, pa, pb, pc, add, threads);
+                try
+                {
+                    WorkerPool.Run(work, threads);
+                }
+                finally
+                {
+                    work.Clear();
+                }
+            }
+            return;
+        }
+        Rows(m, n, k, a, b, c, 0, n, add);
+    }
+
+    private const long ParallelThreshold = 1 << 16;
+
+    [ThreadStatic] private static Split? _work;
+
+    // Columns [j0, j1) of every row of C.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Rows(int m, int n, int k, ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int j0, int j1, bool add)
+    {
         for (int r = 0; r < m; r++)
         {
             var x = a.Slice(r * k, k);
             var y = c.Slice(r * n, n);
-            int j = 0;
+            int j = j0;
             if (Vector512.IsHardwareAccelerated && k >= Vector512<float>.Count)
-                for (; j <= n - 4; j += 4) Four512(x, b.Slice(j * k, 4 * k), k, y.Slice(j, 4), add);
-            for (; j < n; j++)
+                for (; j <= j1 - 4; j += 4) Four512(x, b.Slice(j * k, 4 * k), k, y.Slice(j, 4), add);
+            for (; j < j1; j++)
             {
                 float d = Primitives.Dot(x, b.Slice(j * k, k));
                 y[j] = add ? y[j] + d : d;
             }
+        }
+    }
+
+    // C's columns cut into `pieces` blocks of whole 4-column groups.
+    private sealed unsafe class Split : IParallelWork
+    {
+        private int _m, _n, _k, _pieces;
+        private float* _a, _b, _c;
+        private bool _add;
+
+        public void Set(int m, int n, int k, float* a, float* b, float* c, bool add, int pieces)
+        {
+            (_m, _n, _k, _add, _pieces) = (m, n, k, add, pieces);
+            _a = a;
+            _b = b;
+            _c = c;
+        }
+
+        public void Clear()
+        {
+            _a = null;
+            _b = null;
+            _c = null;
+        }
+
+        public void Execute(int index)
+        {
+            int groups = (_n + 3) / 4;
+            int j0 = Math.Min(_n, groups * index / _pieces * 4), j1 = Math.Min(_n, groups * (index + 1) / _pieces * 4);
+            Rows(_m, _n, _k, new ReadOnlySpan<float>(_a, _m * _k), new ReadOnlySpan<float>(_b, _n * _k), new Span<float>(_c, _m * _n), j0, j1, _add);
         }
     }
 

@@ -155,6 +155,37 @@ public class GemmTests
         }
     }
 
+    [Theory]
+    [InlineData(1, 256, 784, 0f)]
+    [InlineData(3, 130, 600, 1f)]
+    [InlineData(4, 66, 1000, 0f)]
+    public void Row_dot_products_split_over_two_threads_give_bitwise_the_same_C(int m, int n, int k, float beta)
+    {
+        int saved = WorkerPool.MaxThreads;
+        try
+        {
+            var a = Random(m * k, 31);
+            var b = Random(n * k, 32);
+            var c0 = Random(m * n, 33);
+            float[] Run(int threads)
+            {
+                WorkerPool.MaxThreads = threads;
+                var c = (float[])c0.Clone();
+                RowDots.Compute(m, n, k, a, b, beta, c);
+                return c;
+            }
+            Assert.True((long)n * k >= 1 << 16, "the shape must be large enough to be split");
+            var one = Run(1);
+            Assert.Equal(one, Run(2));
+            var expected = Reference(false, true, m, n, k, 1f, a, k, b, k, beta, (float[])c0.Clone(), n);
+            AssertClose(expected, one, m, n, n, Tolerance(k, a, b, 1f) + 1e-6, "row dots");
+        }
+        finally
+        {
+            WorkerPool.MaxThreads = saved;
+        }
+    }
+
     [Fact]
     public void Narrow_and_wide_kernels_give_identical_bits_for_the_same_columns()
     {
