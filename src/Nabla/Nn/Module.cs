@@ -135,7 +135,11 @@ public abstract class Module
         }
     }
 
-    /// <summary>Sets every parameter's gradient to zero (keeping the buffers, so no allocation).</summary>
+    /// <summary>
+    /// Sets every parameter's gradient to zero, keeping the buffers. The memory is not touched
+    /// now: the next backward pass overwrites the gradient instead of adding to it, and reading
+    /// <see cref="Tensor.Grad"/> before that returns zeros.
+    /// </summary>
     public void ZeroGrad()
     {
         foreach (var p in Parameters()) p.MarkGradZero();

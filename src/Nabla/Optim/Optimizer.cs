@@ -42,7 +42,11 @@ public abstract class Optimizer
     /// <summary>Updates every parameter that has a gradient, in place.</summary>
     public abstract void Step();
 
-    /// <summary>Sets every parameter's gradient to zero (in place, no allocation).</summary>
+    /// <summary>
+    /// Sets every parameter's gradient to zero, keeping the buffers. The memory is not touched
+    /// now: the next backward pass overwrites the gradient instead of adding to it, and reading
+    /// <see cref="Tensor.Grad"/> before that returns zeros.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void ZeroGrad()
     {
