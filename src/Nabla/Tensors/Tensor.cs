@@ -257,10 +257,16 @@ public sealed partial class Tensor
 
     /// <summary>The elements as a span over the buffer; the tensor must be contiguous.</summary>
     /// <exception cref="InvalidOperationException">The tensor is a non-contiguous view; call <c>Contiguous()</c> first.</exception>
+    /// <remarks>
+    /// The span may be written, so every call counts as a change of the data (see
+    /// <see cref="Version"/>): write through a span taken after the last read by the library, not
+    /// one kept from before it.
+    /// </remarks>
     public Span<float> AsSpan()
     {
         if (!IsContiguous)
             throw new InvalidOperationException($"tensor of shape {_shape} with strides {_strides} is not contiguous; call Contiguous() first");
+        MarkChanged();
         return Buffer.AsSpan(Offset, Numel);
     }
 
@@ -299,7 +305,11 @@ public sealed partial class Tensor
     public float this[params ReadOnlySpan<int> index]
     {
         get => Buffer[ElementOffset(index)];
-        set => Buffer[ElementOffset(index)] = value;
+        set
+        {
+            Buffer[ElementOffset(index)] = value;
+            MarkChanged();
+        }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -31,16 +31,27 @@ public static class LinearOp
             var wc = weight.IsContiguous ? weight : weight.Contiguous();
             var bc = bias is null || bias.IsContiguous ? bias : bias.Contiguous();
             int m = xc.Shape[0], k = xc.Shape[1], n = wc.Shape[0];
+            bool records = GradMode.Records(xc, wc) || (bc is not null && GradMode.Records(bc));
             var y = Tensor.Uninitialized(new Shape(m, n));
             var ys = y.AsSpan();
             if (bc is not null)
             {
-                var b = bc.AsSpan();
+                var b = bc.ReadOnlyData;
                 for (int r = 0; r < m; r++) b.CopyTo(ys.Slice(r * n, n));
             }
             float beta = bc is null ? 0f : 1f;
-            Gemm.Sgemm(false, true, m, n, k, 1f, xc.AsSpan(), k, wc.AsSpan(), k, beta, ys, n);
-            if (!(GradMode.Records(xc, wc) || (bc is not null && GradMode.Records(bc)))) return y;
+            // One sample through a large layer, not training: reading the weights is the whole
+            // cost, so skip those facing zero inputs (SparseRowProduct) once the same weights have
+            // served a few calls unchanged. W is only read here (ReadOnlyData), so inference
+            // leaves its version, and the transposed copy, alone.
+            if (m == 1 && !records && (long)n * k >= SparseMinWeights && SparseRowProduct.WorthSkipping(xc.ReadOnlyData)
+                && wc.TransposedWhileUnchanged(SparseCallsBeforeCopy) is { } wT)
+            {
+                SparseRowProduct.Compute(xc.ReadOnlyData, wT, n, beta, ys);
+                return y;
+            }
+            Gemm.Sgemm(false, true, m, n, k, 1f, xc.ReadOnlyData, k, wc.ReadOnlyData, k, beta, ys, n);
+            if (!records) return y;
             var node = LinearNode.Rent();
             node.SetInput(0, xc);
             node.SetInput(1, wc);
@@ -48,6 +59,13 @@ public static class LinearOp
             return GradMode.Attach(node, y);
         }
     }
+
+    // Weights below this size are read faster densely than the zero check and copy are worth.
+    private const long SparseMinWeights = 1 << 15;
+
+    // Unchanged calls before the transposed copy is made (a weight that changes between calls,
+    // as in training, never gets one).
+    private const int SparseCallsBeforeCopy = 8;
 
     private sealed class LinearNode : Node<LinearNode>
     {
