@@ -11,6 +11,7 @@ using Nabla.Training.Callbacks;
 using Nabla.Training.Metrics;
 
 int epochs = 5, threads = Environment.ProcessorCount, batch = 128;
+ulong seed = 42;
 int? limit = null;
 string? dataDir = null;
 for (int i = 0; i + 1 < args.Length; i += 2)
@@ -22,6 +23,7 @@ for (int i = 0; i + 1 < args.Length; i += 2)
         case "--limit": limit = int.Parse(args[i + 1]); break;
         case "--batch": batch = int.Parse(args[i + 1]); break;
         case "--data": dataDir = args[i + 1]; break;
+        case "--seed": seed = ulong.Parse(args[i + 1]); break;
         default: Console.Error.WriteLine($"unknown option {args[i]}"); return 2;
     }
 }
@@ -32,7 +34,7 @@ var train = IdxImages.Load(F("train-images-idx3-ubyte.gz"), F("train-labels-idx1
 var test = IdxImages.Load(F("t10k-images-idx3-ubyte.gz"), F("t10k-labels-idx1-ubyte.gz"), flatten: false);
 Console.WriteLine($"Fashion-MNIST: {train.Count} training, {test.Count} test images; {threads} thread(s), batch {batch}");
 
-var rng = new Rng(42);
+var rng = new Rng(seed);
 var model = new Sequential(
     new Conv2d(1, 32, 5, rng, padding: 2), new ReLU(), new MaxPool2d(2),
     new Conv2d(32, 64, 5, rng, padding: 2), new ReLU(), new MaxPool2d(2),
