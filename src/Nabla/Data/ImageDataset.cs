@@ -140,7 +140,7 @@ public sealed class ImageDataset : IDataset
 
     private unsafe void Prefetch(int row)
     {
-        if (!System.Runtime.Intrinsics.X86.Sse.IsSupported || _sampleSize == 0) return;
+        if (!System.Runtime.Intrinsics.X86.Sse.IsSupported) return;
         fixed (byte* start = &_pixels[row * _sampleSize])
         {
             for (int offset = 0; offset < _sampleSize; offset += 64) System.Runtime.Intrinsics.X86.Sse.Prefetch0(start + offset);

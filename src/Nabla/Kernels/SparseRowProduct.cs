@@ -35,7 +35,8 @@ public static class SparseRowProduct
         if (bT.Length < (long)k * n || y.Length < n)
             throw new ArgumentException($"SparseRowProduct: spans too short for k={k}, n={n} (Bᵀ {bT.Length}, y {y.Length})");
         if (beta != 0f && beta != 1f) throw new ArgumentException($"SparseRowProduct: beta must be 0 or 1, got {beta}", nameof(beta));
-        Span<int> nonzero = k <= 4096 ? stackalloc int[k + 1] : new int[k + 1];
+        // Wide inputs use a per-thread buffer grown once, so no call allocates.
+        Span<int> nonzero = k <= 4096 ? stackalloc int[k + 1] : (_wide is { } w && w.Length > k ? w : _wide = new int[k + 1]);
         int count = NonzeroIndices(x, nonzero);
         bool add = beta == 1f;
         // As in RowDots: with a second core each thread streams, and keeps in its own L2, half of
@@ -65,6 +66,7 @@ public static class SparseRowProduct
     private const long ParallelThreshold = 1 << 15;
 
     [ThreadStatic] private static Split? _work;
+    [ThreadStatic] private static int[]? _wide;
 
     // Column blocks of y shared out between threads.
     private sealed unsafe class Split : IParallelWork

@@ -21,6 +21,13 @@ public sealed partial class Tensor
     // The data as the library reads it internally: no version change.
     internal ReadOnlySpan<float> ReadOnlyData => Buffer.AsSpan(Offset, Numel);
 
+    // A pooled tensor object is reused for other data: its copy must not survive into that life.
+    private void ForgetTransposed()
+    {
+        _transposed = null;
+        _transposedRequests = 0;
+    }
+
     private void MarkChanged()
     {
         Version++;

@@ -191,16 +191,6 @@ public sealed partial class Tensor
         return t;
     }
 
-    /// <summary>A tensor over an existing array (no copy), row-major.</summary>
-    internal static Tensor Wrap(float[] buffer, Shape shape)
-    {
-        if (buffer.Length != shape.Numel)
-            throw new ShapeMismatchException($"an array of {buffer.Length} elements cannot have shape {shape} ({shape.Numel} elements)");
-        var t = new Tensor { Buffer = buffer };
-        t.SetContiguousShape(shape);
-        return t;
-    }
-
     /// <summary>A view sharing <paramref name="source"/>'s buffer with another shape and strides.</summary>
     internal static Tensor View(Tensor source, Shape shape, Shape strides, int offset)
     {
@@ -253,6 +243,7 @@ public sealed partial class Tensor
         GraphReleased = false;
         _requiresGrad = false;
         Grad = null;
+        ForgetTransposed();
     }
 
     /// <summary>The elements as a span over the buffer; the tensor must be contiguous.</summary>

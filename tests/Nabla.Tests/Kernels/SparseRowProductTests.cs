@@ -21,6 +21,7 @@ public class SparseRowProductTests
     [InlineData(100, 145)]
     [InlineData(33, 17)]
     [InlineData(5, 3)]
+    [InlineData(5000, 20)]
     public void Matches_a_double_precision_dense_product_for_both_betas(int k, int n)
     {
         var (x, bT) = Random(k, n, 0.6, k + n);

@@ -71,6 +71,31 @@ public class OneSampleInferenceTests
     }
 
     [Fact]
+    public void A_non_contiguous_weight_follows_changes_to_the_tensor_it_views()
+    {
+        // Linear copies a transposed view with Contiguous() on every call; that copy is new data each
+        // time and must never serve as the cached weight.
+        var stored = Tensor.Randn(new Shape(784, 256), new Rng(8));
+        var x = SparseInput(784, 3);
+        float[] Run()
+        {
+            using (GradMode.NoGrad())
+            using (TensorScope.Begin())
+                return x.Linear(stored.T(), null).ToArray();
+        }
+        float[] Batched()
+        {
+            var two = Tensor.FromArray([.. x.ToArray(), .. x.ToArray()], 2, 784);
+            using (GradMode.NoGrad())
+                return two.Linear(stored.T(), null).ToArray()[..256];
+        }
+        for (int i = 0; i < 12; i++) AssertClose(Batched(), Run());
+        stored.AsSpan()[3 * 256 + 7] += 5f;
+        for (int i = 0; i < 12; i++) AssertClose(Batched(), Run());
+        Assert.False(stored.HoldsTransposedCopy);
+    }
+
+    [Fact]
     public void Training_steps_between_calls_never_make_the_copy()
     {
         var layer = new Dense(784, 256, new Rng(5));

@@ -44,7 +44,8 @@ public static class LinearOp
             // cost, so skip those facing zero inputs (SparseRowProduct) once the same weights have
             // served a few calls unchanged. W is only read here (ReadOnlyData), so inference
             // leaves its version, and the transposed copy, alone.
-            if (m == 1 && !records && (long)n * k >= SparseMinWeights && SparseRowProduct.WorthSkipping(xc.ReadOnlyData)
+            // Only on the weight tensor itself: a Contiguous() copy is new data every call.
+            if (m == 1 && !records && ReferenceEquals(wc, weight) && (long)n * k >= SparseMinWeights && SparseRowProduct.WorthSkipping(xc.ReadOnlyData)
                 && wc.TransposedWhileUnchanged(SparseCallsBeforeCopy) is { } wT)
             {
                 SparseRowProduct.Compute(xc.ReadOnlyData, wT, n, beta, ys);
