@@ -18,6 +18,7 @@ internal static class BackwardEngine
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Run(Tensor root, Tensor? seed, bool retainGraph)
     {
+        root.ThrowIfEnded();
         if (root.GraphReleased)
             throw new InvalidOperationException("Backward: the graph behind this tensor was already released by an earlier Backward(); pass retainGraph: true to the first call to backward twice");
         if (!root.RequiresGrad)
@@ -38,6 +39,7 @@ internal static class BackwardEngine
         var order = _order ??= new List<Node>(64);
         var stack = _stack ??= new Stack<(Node, int)>(64);
         order.Clear();
+        stack.Clear();
         int stamp = ++_stamp;
         rootNode.VisitStamp = stamp;
         stack.Push((rootNode, 0));
@@ -47,7 +49,10 @@ internal static class BackwardEngine
             if (next < node.InputCount)
             {
                 stack.Push((node, next + 1));
-                if (node.InputOrNull(next)?.GradFn is Node child && child.VisitStamp != stamp)
+                var input = node.InputOrNull(next);
+                // Before any rule runs, so a graph that outlived its scope leaves no partial gradients.
+                input?.ThrowIfEnded();
+                if (input?.GradFn is Node child && child.VisitStamp != stamp)
                 {
                     child.VisitStamp = stamp;
                     stack.Push((child, 0));

@@ -14,7 +14,9 @@ namespace Nabla.Tensors;
 /// </remarks>
 public sealed partial class Tensor
 {
-    internal float[] Buffer = [];
+    // Null once the scope that owned the storage has ended: every read and write goes through
+    // Buffer, which then throws instead of reaching memory that another tensor may now use.
+    private float[]? _buffer = [];
     internal int Offset;
     private Shape _shape;
     private Shape _strides;
@@ -24,8 +26,12 @@ public sealed partial class Tensor
     internal Tensor? ViewOf;
     /// <summary>True when <see cref="Buffer"/> came from <see cref="BufferPool"/> and goes back when the owning scope ends.</summary>
     internal bool BufferPooled;
+    /// <summary>The scope that recycles this tensor's storage when it ends, or null for a tensor the GC owns.</summary>
     internal TensorScope? Scope;
     internal bool Kept;
+    // Which scope ended this tensor's life, for the message of ObjectDisposedException.
+    private long _endedScopeId;
+    private string? _endedScopeName;
 
     /// <summary>The operation that produced this tensor, when it was recorded for backward.</summary>
     internal GradFunction? GradFn;
@@ -34,8 +40,46 @@ public sealed partial class Tensor
 
     private Tensor() { }
 
-    /// <summary>A blank tensor object for the scope's pool.</summary>
-    internal static Tensor NewObject() => new();
+    /// <summary>
+    /// The storage. Throws <see cref="ObjectDisposedException"/> once the scope that owned it has
+    /// ended, so a handle kept by mistake can never read or write memory that now holds other data.
+    /// </summary>
+    internal float[] Buffer
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => _buffer ?? ThrowEnded();
+    }
+
+    /// <summary>True once the scope that owned this tensor has ended; any use then throws.</summary>
+    public bool IsDisposed => _buffer is null;
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private float[] ThrowEnded() =>
+        throw new ObjectDisposedException(nameof(Tensor),
+            $"a tensor of shape {_shape} was used after {TensorScope.Describe(_endedScopeId, _endedScopeName)} ended; call TensorScope.Keep(tensor) inside the scope to use it afterwards, or copy out its values (ToArray()) before the scope ends");
+
+    /// <summary>
+    /// Ends this tensor's life (its scope ended): the buffer goes back to the pool when this tensor
+    /// owns it, and every later use throws.
+    /// </summary>
+    internal void End(long scopeId, string? scopeName, bool returnBuffer)
+    {
+        if (returnBuffer && _buffer is { } buffer) BufferPool.Return(buffer);
+        _buffer = null;
+        _endedScopeId = scopeId;
+        _endedScopeName = scopeName;
+        Scope = null;
+        ViewOf = null;
+        _grad = null;
+        // GradFn stays: a graph that still reaches this tensor must fail when backward gets here,
+        // not treat it as a leaf and silently drop the gradient of everything behind it.
+    }
+
+    /// <summary>Throws <see cref="ObjectDisposedException"/> when the scope that owned this tensor has ended.</summary>
+    internal void ThrowIfEnded()
+    {
+        if (_buffer is null) ThrowEnded();
+    }
 
     /// <summary>The sizes of the dimensions.</summary>
     public Shape Shape => _shape;
@@ -126,15 +170,15 @@ public sealed partial class Tensor
         Tensor t;
         if (scope is null)
         {
-            t = new Tensor { Buffer = n == 0 ? [] : GC.AllocateUninitializedArray<float>(n) };
+            t = new Tensor { _buffer = n == 0 ? [] : GC.AllocateUninitializedArray<float>(n) };
         }
         else
         {
-            t = scope.RentTensor();
-            t.Buffer = BufferPool.Rent(n);
-            t.BufferPooled = true;
+            // A new object every time, only the buffer is pooled: a handle that escapes the scope
+            // then sees its own ended state, never another tensor's data.
+            t = new Tensor { _buffer = BufferPool.Rent(n), BufferPooled = true };
+            scope.Track(t);
         }
-        t.Offset = 0;
         t.SetContiguousShape(shape);
         return t;
     }
@@ -153,7 +197,7 @@ public sealed partial class Tensor
     /// </summary>
     internal static Tensor Persistent(Shape shape)
     {
-        var t = new Tensor { Buffer = new float[shape.Numel] };
+        var t = new Tensor { _buffer = new float[shape.Numel] };
         t.SetContiguousShape(shape);
         return t;
     }
@@ -168,17 +212,22 @@ public sealed partial class Tensor
     {
         var pool = _workspacePool;
         var t = pool is { Count: > 0 } ? pool.Pop() : new Tensor();
-        t.Buffer = BufferPool.Rent(shape.Numel);
+        t._buffer = BufferPool.Rent(shape.Numel);
         t.Offset = 0;
         t.SetContiguousShape(shape);
         return t;
     }
 
     /// <summary>Returns a tensor obtained from <see cref="RentWorkspace"/>; nobody may use it afterwards.</summary>
+    /// <remarks>
+    /// Workspace objects are reused, unlike scoped tensors: they never leave the backward engine
+    /// (a rule receives its output's gradient and must not keep it), so no handle can outlive them.
+    /// </remarks>
     internal static void ReturnWorkspace(Tensor t)
     {
         BufferPool.Return(t.Buffer);
-        t.ResetForPool();
+        t._buffer = [];
+        t.Offset = 0;
         (_workspacePool ??= new Stack<Tensor>()).Push(t);
     }
 
@@ -186,22 +235,30 @@ public sealed partial class Tensor
     internal static Tensor Unpooled(Shape shape)
     {
         int n = shape.Numel;
-        var t = new Tensor { Buffer = n == 0 ? [] : GC.AllocateUninitializedArray<float>(n) };
+        var t = new Tensor { _buffer = n == 0 ? [] : GC.AllocateUninitializedArray<float>(n) };
         t.SetContiguousShape(shape);
         return t;
     }
 
     /// <summary>A view sharing <paramref name="source"/>'s buffer with another shape and strides.</summary>
+    /// <remarks>
+    /// The view lives exactly as long as the storage: it is tracked by the scope of the tensor
+    /// that owns the buffer (not the current one), so it ends when that buffer is recycled, even
+    /// when it was made in a nested or suspended scope.
+    /// </remarks>
     internal static Tensor View(Tensor source, Shape shape, Shape strides, int offset)
     {
-        var scope = TensorScope.Current;
-        var t = scope is null ? new Tensor() : scope.RentTensor();
-        t.Buffer = source.Buffer;
-        t.Offset = offset;
-        t.ViewOf = source.ViewOf ?? source;
-        t._shape = shape;
-        t._strides = strides;
+        var root = source.ViewOf ?? source;
+        var t = new Tensor
+        {
+            _buffer = source.Buffer,
+            Offset = offset,
+            ViewOf = root,
+            _shape = shape,
+            _strides = strides,
+        };
         t.IsContiguous = ComputeContiguous(shape, strides);
+        root.Scope?.Track(t);
         return t;
     }
 
@@ -228,22 +285,6 @@ public sealed partial class Tensor
             step *= shape[i];
         }
         return true;
-    }
-
-    /// <summary>Clears every field so a pooled tensor object can be handed out again.</summary>
-    internal void ResetForPool()
-    {
-        Buffer = [];
-        Offset = 0;
-        ViewOf = null;
-        BufferPooled = false;
-        Scope = null;
-        Kept = false;
-        GradFn = null;
-        GraphReleased = false;
-        _requiresGrad = false;
-        Grad = null;
-        ForgetTransposed();
     }
 
     /// <summary>The elements as a span over the buffer; the tensor must be contiguous.</summary>

@@ -58,7 +58,7 @@ public class ModelTrainingTests
     }
 
     [Fact]
-    public void A_steady_state_fit_step_allocates_under_one_kibibyte()
+    public void A_steady_state_fit_step_allocates_only_a_few_tensor_objects()
     {
         var rng = new Rng(2);
         var (x, y) = Blobs(256, rng);
@@ -73,8 +73,8 @@ public class ModelTrainingTests
         long before = GC.GetAllocatedBytesForCurrentThread();
         for (int i = 0; i < steps; i++) TrainingStep.Run(model, loss, optimizer, source, i % source.BatchCount, metrics, out _);
         long perStep = (GC.GetAllocatedBytesForCurrentThread() - before) / steps;
-        Assert.True(perStep < 1024, $"a Fit step allocated {perStep} bytes");
-        Console.WriteLine($"steady-state Fit step: {perStep} bytes allocated per step");
+        AllocationProbe.AtMostTensorObjects(perStep, 16, "a Fit step");
+        Console.WriteLine($"steady-state Fit step: {perStep} bytes allocated per step ({AllocationProbe.TensorObjectBytes()} bytes per tensor object)");
     }
 
     [Fact]

@@ -40,17 +40,6 @@ public static class LinearOp
                 for (int r = 0; r < m; r++) b.CopyTo(ys.Slice(r * n, n));
             }
             float beta = bc is null ? 0f : 1f;
-            // One sample through a large layer, not training: reading the weights is the whole
-            // cost, so skip those facing zero inputs (SparseRowProduct) once the same weights have
-            // served a few calls unchanged. W is only read here (ReadOnlyData), so inference
-            // leaves its version, and the transposed copy, alone.
-            // Only on the weight tensor itself: a Contiguous() copy is new data every call.
-            if (m == 1 && !records && ReferenceEquals(wc, weight) && (long)n * k >= SparseMinWeights && SparseRowProduct.WorthSkipping(xc.ReadOnlyData)
-                && wc.TransposedWhileUnchanged(SparseCallsBeforeCopy) is { } wT)
-            {
-                SparseRowProduct.Compute(xc.ReadOnlyData, wT, n, beta, ys);
-                return y;
-            }
             Gemm.Sgemm(false, true, m, n, k, 1f, xc.ReadOnlyData, k, wc.ReadOnlyData, k, beta, ys, n);
             if (!records) return y;
             var node = LinearNode.Rent();
@@ -60,13 +49,6 @@ public static class LinearOp
             return GradMode.Attach(node, y);
         }
     }
-
-    // Weights below this size are read faster densely than the zero check and copy are worth.
-    private const long SparseMinWeights = 1 << 15;
-
-    // Unchanged calls before the transposed copy is made (a weight that changes between calls,
-    // as in training, never gets one).
-    private const int SparseCallsBeforeCopy = 8;
 
     private sealed class LinearNode : Node<LinearNode>
     {

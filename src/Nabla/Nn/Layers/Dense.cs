@@ -24,6 +24,7 @@ public class Dense : Module, ILazyModule
     private readonly IInitializer? _biasInit;
     private Tensor? _weight;
     private Tensor? _bias;
+    private readonly OneRowInference _oneRow = new();
 
     /// <summary>Creates the layer with its parameters now.</summary>
     /// <param name="inFeatures">Size of the last input axis.</param>
@@ -99,6 +100,9 @@ public class Dense : Module, ILazyModule
     /// <inheritdoc/>
     public bool IsBuilt => _weight is not null;
 
+    /// <summary>True while one-row inference holds a transposed copy of the current weights (for tests).</summary>
+    internal bool HoldsTransposedCopy => _weight is not null && _oneRow.HoldsCopy(_weight);
+
     /// <summary>The weight W, shape <c>[out, in]</c>.</summary>
     /// <exception cref="InvalidOperationException">The lazy layer has not been built.</exception>
     public Tensor Weight => _weight ?? throw NotBuilt();
@@ -131,10 +135,12 @@ public class Dense : Module, ILazyModule
         var w = _weight ?? throw NotBuilt();
         if (input.Rank < 2 || input.Shape[-1] != InFeatures)
             throw new ShapeMismatchException($"{Describe()} expects input [N, {InFeatures}] or [N, T, {InFeatures}], got {input.Shape}");
-        // One fused op (bias written into the GEMM's output, β = 1) on rows; [N, T, in] is folded into rows.
-        var y = input.Rank == 2
-            ? input.Linear(w, _bias)
-            : input.Reshape(input.Numel / InFeatures, InFeatures).Linear(w, _bias).Reshape(input.Shape.With(-1, OutFeatures));
+        // One sample, no gradients: the zero-skipping product once the weights have stayed unchanged.
+        // Otherwise one fused op (bias written into the GEMM's output, β = 1) on rows; [N, T, in] is folded into rows.
+        var y = _oneRow.TryForward(input, w, _bias, GradMode.Records(input, w) || (_bias is not null && GradMode.Records(_bias)))
+            ?? (input.Rank == 2
+                ? input.Linear(w, _bias)
+                : input.Reshape(input.Numel / InFeatures, InFeatures).Linear(w, _bias).Reshape(input.Shape.With(-1, OutFeatures)));
         return Activation is null ? y : Activation.Forward(y);
     }
 
