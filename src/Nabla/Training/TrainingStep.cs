@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using Nabla.Autograd;
+using Nabla.Data;
 using Nabla.Nn;
 using Nabla.Nn.Losses;
 using Nabla.Optim;
@@ -38,13 +39,13 @@ public static class TrainingStep
     /// <exception cref="ShapeMismatchException">The loss is not a scalar (reduction None).</exception>
     /// <exception cref="TrainingDivergedException">The loss is NaN or infinite; the parameters are left un-updated.</exception>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static float Run(Module model, Loss loss, Optimizer optimizer, IBatchSource source, int batchIndex,
+    public static float Run(Module model, Loss loss, Optimizer optimizer, DataLoader source, int batchIndex,
         IReadOnlyList<Metric>? metrics, out int batchSize) =>
         Run(model, loss, optimizer, source, batchIndex, metrics, null, out batchSize);
 
     /// <summary>The step with the epoch known (from <c>Fit</c>), so a divergence error can name it.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal static float Run(Module model, Loss loss, Optimizer optimizer, IBatchSource source, int batchIndex,
+    internal static float Run(Module model, Loss loss, Optimizer optimizer, DataLoader source, int batchIndex,
         IReadOnlyList<Metric>? metrics, int? epoch, out int batchSize)
     {
         ArgumentNullException.ThrowIfNull(model);
