@@ -92,6 +92,30 @@ public partial class LayeringTests
         Assert.True(violations.Count == 0, string.Join("\n", violations.Distinct()));
     }
 
+    [Fact]
+    public void Library_strings_name_no_command_line_flag_and_only_real_data_options()
+    {
+        // The CLI's vocabulary stays in src/Nabla.Cli: the library names its own concepts
+        // (DataOptions.Limit, validationSplit), and the tool rewords them with its flags.
+        var root = Path.Combine(RepoRoot(), "src", "Nabla");
+        var options = typeof(DataOptions).GetProperties().Select(p => p.Name).ToHashSet();
+        var violations = new List<string>();
+        foreach (var file in Directory.EnumerateFiles(root, "*.cs", SearchOption.AllDirectories))
+        {
+            if (file.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}")) continue;
+            var text = LineComment().Replace(File.ReadAllText(file), "");
+            foreach (Match literal in StringLiteral().Matches(text))
+            {
+                if (Flag().Match(literal.Value) is { Success: true } flag)
+                    violations.Add($"{Path.GetRelativePath(root, file)}: {literal.Value} names the flag {flag.Value}…");
+                foreach (Match option in DataOptionName().Matches(literal.Value))
+                    if (!options.Contains(option.Groups[1].Value))
+                        violations.Add($"{Path.GetRelativePath(root, file)}: {literal.Value} names {option.Value}, which is not a DataOptions property");
+            }
+        }
+        Assert.True(violations.Count == 0, string.Join("\n", violations));
+    }
+
     /// <summary>Every type <paramref name="type"/> mentions, with where: members' signatures, constraints and method bodies.</summary>
     private static IEnumerable<(Type Type, string Where)> Mentioned(Type type)
     {
@@ -161,4 +185,13 @@ public partial class LayeringTests
 
     [GeneratedRegex(@"\bNabla(\.[A-Z]\w*)+")]
     private static partial Regex NablaName();
+
+    [GeneratedRegex(@"""(?:[^""\\\r\n]|\\.)*""")]
+    private static partial Regex StringLiteral();
+
+    [GeneratedRegex(@"(?<![\w-])--[a-z]")]
+    private static partial Regex Flag();
+
+    [GeneratedRegex(@"\bDataOptions\.(\w+)")]
+    private static partial Regex DataOptionName();
 }
