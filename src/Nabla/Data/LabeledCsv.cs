@@ -143,7 +143,7 @@ public static class LabeledCsv
                 foreach (var l in sets[r])
                 {
                     int j = Array.IndexOf(names, l);
-                    if (j < 0) throw new DataFormatException($"{path}:{table.Lines[r]}:{labelCols[0] + 1}: unknown label '{l}' (the model knows {string.Join(", ", names)})");
+                    if (j < 0) throw new DataFormatException($"{path}:{table.Lines[r]}:{labelCols[0] + 1}: unknown label '{l}' (DataOptions.KnownClasses are {string.Join(", ", names)})");
                     y[r * names.Length + j] = 1f;
                 }
             return (Tensor.FromArray(y, n, names.Length), TaskKind.MultiLabel, names, names.Length);
@@ -176,7 +176,7 @@ public static class LabeledCsv
         for (int r = 0; r < n; r++)
         {
             int j = IndexOfClass(classes, cells[r], numeric);
-            if (j < 0) throw new DataFormatException($"{path}:{table.Lines[r]}:{c + 1}: unknown label '{cells[r]}' (the model knows {string.Join(", ", classes)})");
+            if (j < 0) throw new DataFormatException($"{path}:{table.Lines[r]}:{c + 1}: unknown label '{cells[r]}' (DataOptions.KnownClasses are {string.Join(", ", classes)})");
             idx[r] = j;
         }
         var kind = options.Task ?? (classes.Length == 2 ? TaskKind.Binary : TaskKind.MultiClass);

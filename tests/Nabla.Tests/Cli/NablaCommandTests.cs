@@ -315,6 +315,10 @@ public sealed class NablaCommandTests : IDisposable
         r = Run("train", "--data", "csv:" + three, "--task", "binary");
         AssertUserError(r, "three.csv: a binary task (--task) needs 2 classes, the label column has 3");
         Assert.DoesNotContain("DataOptions", r.Err, StringComparison.Ordinal);
+
+        string model = Path.Combine(_dir, "ab.safetensors");
+        Assert.Equal(0, Run("train", "--data", "csv:" + two, "--epochs", "1", "--validation-split", "0", "--out", model, "--json").Code);
+        AssertUserError(Run("evaluate", "--model", model, "--data", "csv:" + three), "three.csv:4:3: unknown label 'c' (the model's classes are a, b)");
     }
 
     private string XorModel()

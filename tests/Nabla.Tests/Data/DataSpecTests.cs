@@ -63,6 +63,14 @@ public sealed class DataSpecTests : IDisposable
     }
 
     [Fact]
+    public void A_label_outside_the_known_classes_names_the_place_and_the_classes()
+    {
+        string three = Labelled("three.csv", "a", "b", "c");
+        var e = Assert.Throws<DataFormatException>(() => DataSpec.Load("csv:" + three, new DataOptions { KnownClasses = ["a", "b"] }));
+        Assert.Equal($"{three}:4:3: unknown label 'c' (DataOptions.KnownClasses are a, b)", e.Message);
+    }
+
+    [Fact]
     public void A_label_separator_makes_one_column_multi_label()
     {
         string tags = Labelled("tags.csv", "hot;wet", "wet", "hot");
