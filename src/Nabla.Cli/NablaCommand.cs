@@ -50,7 +50,8 @@ public static class NablaCommand
         }
         catch (Exception e) when (IsUserError(e))
         {
-            stderr.WriteLine($"nabla: {OneLine(e.Message)}");
+            // The library names its own concepts (DataOptions.Limit); the user typed flags (--limit).
+            stderr.WriteLine($"nabla: {OneLine(DataOptionFlags.Reword(e.Message))}");
             return UsageError;
         }
         catch (Exception e)

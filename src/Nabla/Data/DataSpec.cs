@@ -3,7 +3,10 @@ using Nabla.Tensors;
 namespace Nabla.Data;
 
 /// <summary>
-/// Resolves a data SPEC (what the <c>nabla</c> tool's <c>--data</c> takes) to loaded data:
+/// Resolves a data SPEC — a short text naming a data source and how to split it, the data
+/// counterpart of the model SPEC that <c>ModelSpec</c> parses — to train and test data. Code gets
+/// exactly the split the <c>nabla</c> tool trains on (which takes the same SPECs and records them in
+/// model files) with <c>DataSpec.Load(spec, new DataOptions { Seed = seed })</c>. The SPECs:
 /// <list type="bullet">
 /// <item><c>digits</c>, <c>iris</c>: embedded sets, a stratified test split of <see cref="DataOptions.TestFraction"/> drawn with the seed;</item>
 /// <item><c>xor</c>: the four XOR rows (test = train);</item>
@@ -27,14 +30,14 @@ public static class DataSpec
     }
 
     /// <summary>Loads the data named by <paramref name="spec"/>.</summary>
-    /// <exception cref="ArgumentException">An unknown SPEC or a bad option.</exception>
+    /// <exception cref="ArgumentException">An unknown SPEC or a bad option (the message names the <see cref="DataOptions"/> property, e.g. <c>DataOptions.Limit</c>).</exception>
     /// <exception cref="FileNotFoundException">A file of the SPEC does not exist.</exception>
     /// <exception cref="DataFormatException">A malformed file; names file, line and column.</exception>
     public static LoadedData Load(string spec, DataOptions options)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(spec);
         ArgumentNullException.ThrowIfNull(options);
-        if (options.Limit is < 1) throw new ArgumentException($"--limit must be at least 1, got {options.Limit}");
+        if (options.Limit is < 1) throw new ArgumentException($"the limit (DataOptions.Limit) must be at least 1, got {options.Limit}");
         spec = spec.Trim();
         if (spec.StartsWith("csv:", StringComparison.OrdinalIgnoreCase)) return LabeledCsv.Load(spec[4..], options);
         if (spec.StartsWith("idx:", StringComparison.OrdinalIgnoreCase)) return LoadIdxPair(spec[4..], options);
@@ -80,7 +83,7 @@ public static class DataSpec
             var candidates = FashionMnistFolders(options);
             folder = candidates.FirstOrDefault(f => FindIdx(f, "train-images-idx3-ubyte") is not null)
                 ?? throw new FileNotFoundException(
-                    $"Fashion-MNIST not found in {string.Join(", ", candidates)}; install it with `apt-get install dataset-fashion-mnist` or pass --data fashion-mnist=DIR");
+                    $"Fashion-MNIST not found in {string.Join(", ", candidates)}; install it with `apt-get install dataset-fashion-mnist` or name its folder in the SPEC: fashion-mnist=DIR");
         }
         string File(string stem) => FindIdx(folder, stem) ?? throw new FileNotFoundException($"{folder}: no {stem} (or {stem}.gz) in the fashion-mnist folder", Path.Combine(folder, stem));
         bool flatten = !options.ImagesAsChannels;

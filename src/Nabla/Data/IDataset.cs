@@ -1,5 +1,3 @@
-using Nabla.Training;
-
 namespace Nabla.Data;
 
 /// <summary>

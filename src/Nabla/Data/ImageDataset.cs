@@ -1,7 +1,6 @@
 using System.Runtime.CompilerServices;
 using Nabla.Kernels;
 using Nabla.Tensors;
-using Nabla.Training;
 
 namespace Nabla.Data;
 

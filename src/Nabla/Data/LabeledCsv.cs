@@ -134,7 +134,8 @@ public static class LabeledCsv
         int n = table.Rows.Count;
         if (options.LabelSeparator is { Length: > 0 } sep)
         {
-            if (labelCols.Length != 1) throw new ArgumentException("--label-separator needs exactly one label column");
+            if (labelCols.Length != 1)
+                throw new ArgumentException($"{path}: a label separator (DataOptions.LabelSeparator) needs exactly one label column (DataOptions.Label), got {labelCols.Length}: {string.Join(", ", labelNames)}");
             var sets = table.Rows.Select(r => r[labelCols[0]].Split(sep, StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToArray();
             string[] names = options.KnownClasses is { } known ? [.. known] : [.. sets.SelectMany(s => s).Distinct().Order(StringComparer.Ordinal)];
             var y = new float[n * names.Length];
@@ -142,7 +143,7 @@ public static class LabeledCsv
                 foreach (var l in sets[r])
                 {
                     int j = Array.IndexOf(names, l);
-                    if (j < 0) throw new DataFormatException($"{path}:{table.Lines[r]}:{labelCols[0] + 1}: unknown label '{l}' (the model knows {string.Join(", ", names)})");
+                    if (j < 0) throw new DataFormatException($"{path}:{table.Lines[r]}:{labelCols[0] + 1}: unknown label '{l}' (DataOptions.KnownClasses are {string.Join(", ", names)})");
                     y[r * names.Length + j] = 1f;
                 }
             return (Tensor.FromArray(y, n, names.Length), TaskKind.MultiLabel, names, names.Length);
@@ -153,7 +154,7 @@ public static class LabeledCsv
             bool binary = values.ToArray().All(v => v is 0f or 1f);
             var task = options.Task ?? (binary ? TaskKind.MultiLabel : TaskKind.Regression);
             if (task is TaskKind.MultiClass or TaskKind.Binary)
-                throw new ArgumentException($"{labelCols.Length} label columns make a multilabel or regression task, not {task.ToName()}");
+                throw new ArgumentException($"{path}: {labelCols.Length} label columns make a multilabel or regression task, not {task.ToName()} (DataOptions.Task)");
             if (task == TaskKind.MultiLabel && !binary)
                 throw new DataFormatException($"{path}: multi-label columns {string.Join(", ", labelNames)} must hold only 0 and 1");
             return (values, task, task == TaskKind.MultiLabel ? labelNames : [], labelCols.Length);
@@ -175,14 +176,15 @@ public static class LabeledCsv
         for (int r = 0; r < n; r++)
         {
             int j = IndexOfClass(classes, cells[r], numeric);
-            if (j < 0) throw new DataFormatException($"{path}:{table.Lines[r]}:{c + 1}: unknown label '{cells[r]}' (the model knows {string.Join(", ", classes)})");
+            if (j < 0) throw new DataFormatException($"{path}:{table.Lines[r]}:{c + 1}: unknown label '{cells[r]}' (DataOptions.KnownClasses are {string.Join(", ", classes)})");
             idx[r] = j;
         }
         var kind = options.Task ?? (classes.Length == 2 ? TaskKind.Binary : TaskKind.MultiClass);
-        if (kind == TaskKind.MultiLabel) throw new ArgumentException("a single label column without --label-separator cannot be multilabel");
+        if (kind == TaskKind.MultiLabel)
+            throw new ArgumentException($"{path}: a multilabel task (DataOptions.Task) with one label column needs a label separator (DataOptions.LabelSeparator)");
         if (kind == TaskKind.Binary)
         {
-            if (classes.Length > 2) throw new ArgumentException($"{path}: --task binary needs 2 classes, the label column has {classes.Length}");
+            if (classes.Length > 2) throw new ArgumentException($"{path}: a binary task (DataOptions.Task) needs 2 classes, the label column has {classes.Length}");
             return (Tensor.FromArray(idx, n, 1), kind, classes, 1);
         }
         return (Tensor.FromArray(idx, n), kind, classes, classes.Length);

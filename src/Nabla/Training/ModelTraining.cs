@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Diagnostics;
+using Nabla.Data;
 using Nabla.Nn;
 using Nabla.Nn.Losses;
 using Nabla.Optim;
@@ -23,9 +24,11 @@ namespace Nabla.Training;
 public static class ModelTraining
 {
     /// <summary>
-    /// Trains on in-memory tensors, Keras' <c>model.fit(x, y, ...)</c>. Each epoch shuffles the
-    /// rows (with <paramref name="rng"/>), runs one <see cref="TrainingStep"/> per batch in training
-    /// mode, then evaluates the validation data in evaluation mode.
+    /// Trains on in-memory tensors, Keras' <c>model.fit(x, y, ...)</c>: runs the
+    /// <see cref="Fit(Module, DataLoader, Optimizer, Loss, int, DataLoader?, IReadOnlyList{Metric}?, IReadOnlyList{Callback}?)"/>
+    /// overload on <c>new DataLoader(new Dataset(x, y), batchSize, shuffle, rng, dropLast)</c>, so each
+    /// epoch shuffles the rows (with <paramref name="rng"/>), runs one <see cref="TrainingStep"/> per
+    /// batch in training mode, then evaluates the validation data in evaluation mode.
     /// </summary>
     /// <param name="model">The model to train (left in training mode, as PyTorch after training).</param>
     /// <param name="x">Inputs <c>[N, …]</c>.</param>
@@ -43,6 +46,7 @@ public static class ModelTraining
     /// <param name="dropLast">Skip an incomplete last batch.</param>
     /// <returns>Per-epoch loss, metrics, validation figures, learning rate and seconds.</returns>
     /// <exception cref="ArgumentException">Both validation data and a split are given, or the split is outside [0, 1).</exception>
+    /// <exception cref="ShapeMismatchException">Inputs and targets have different numbers of rows.</exception>
     /// <exception cref="TrainingDivergedException">A batch loss was NaN or infinite (names the epoch and batch).</exception>
     public static History Fit(this Module model, Tensor x, Tensor y, Optimizer optimizer, Loss loss,
         int epochs = FitDefaults.Epochs, int batchSize = FitDefaults.BatchSize, (Tensor X, Tensor Y)? validationData = null,
@@ -51,39 +55,39 @@ public static class ModelTraining
     {
         ArgumentNullException.ThrowIfNull(x);
         ArgumentNullException.ThrowIfNull(y);
+        ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
         if (!(validationSplit >= 0 && validationSplit < 1))
             throw new ArgumentException($"validationSplit must be in [0, 1), got {validationSplit}", nameof(validationSplit));
         if (validationSplit > 0 && validationData is not null)
             throw new ArgumentException("give either validationData or validationSplit, not both", nameof(validationSplit));
-        if (x.Rank == 0 || y.Rank == 0 || x.Shape[0] != y.Shape[0])
-            throw new ShapeMismatchException($"inputs {x.Shape} and targets {y.Shape} must have the same number of rows");
-        IBatchSource? validation = null;
+        var data = new Dataset(x, y);
+        DataLoader? validation = null;
         if (validationSplit > 0)
         {
-            int n = x.Shape[0];
+            int n = data.Count;
             int held = (int)Math.Round(n * (double)validationSplit);
             if (held < 1 || held >= n)
                 throw new ArgumentException($"validationSplit {validationSplit} of {n} rows leaves {held} validation and {n - held} training rows", nameof(validationSplit));
-            validation = new TensorBatchSource(Slice(x, n - held, held), Slice(y, n - held, held), batchSize);
-            x = Slice(x, 0, n - held);
-            y = Slice(y, 0, n - held);
+            validation = new DataLoader(data.Subset(Rows(n - held, held)), batchSize);
+            data = data.Subset(Rows(0, n - held));
         }
         else if (validationData is { } v)
         {
-            validation = new TensorBatchSource(v.X, v.Y, batchSize);
+            validation = new DataLoader(new Dataset(v.X, v.Y), batchSize);
         }
-        var train = new TensorBatchSource(x, y, batchSize, shuffle ? rng ?? new Rng(FitDefaults.ShuffleSeed) : null, dropLast);
+        var train = new DataLoader(data, batchSize, shuffle, shuffle ? rng ?? new Rng(FitDefaults.ShuffleSeed) : null, dropLast);
         return model.Fit(train, optimizer, loss, epochs, validation, metrics, callbacks);
     }
 
     /// <summary>
-    /// Trains on batches from <paramref name="train"/> (a data loader: it owns batch size, shuffling
-    /// and drop-last). See the tensor overload for the other parameters.
+    /// Trains on batches from <paramref name="train"/> (the loader owns batch size, shuffling and
+    /// drop-last), evaluating <paramref name="validation"/> after every epoch. See the tensor
+    /// overload for the other parameters.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">Fewer than one epoch.</exception>
     /// <exception cref="TrainingDivergedException">A batch loss was NaN or infinite (names the epoch and batch).</exception>
-    public static History Fit(this Module model, IBatchSource train, Optimizer optimizer, Loss loss,
-        int epochs = FitDefaults.Epochs, IBatchSource? validation = null, IReadOnlyList<Metric>? metrics = null,
+    public static History Fit(this Module model, DataLoader train, Optimizer optimizer, Loss loss,
+        int epochs = FitDefaults.Epochs, DataLoader? validation = null, IReadOnlyList<Metric>? metrics = null,
         IReadOnlyList<Callback>? callbacks = null)
     {
         ArgumentNullException.ThrowIfNull(model);
@@ -161,11 +165,11 @@ public static class ModelTraining
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static EvaluationResult Evaluate(this Module model, Tensor x, Tensor y, Loss? loss, IReadOnlyList<Metric>? metrics = null,
         int batchSize = FitDefaults.BatchSize) =>
-        model.Evaluate(new TensorBatchSource(x, y, batchSize), loss, metrics);
+        model.Evaluate(new DataLoader(new Dataset(x, y), batchSize), loss, metrics);
 
     /// <summary>Evaluates over every batch of <paramref name="source"/> (see the tensor overload).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static EvaluationResult Evaluate(this Module model, IBatchSource source, Loss? loss, IReadOnlyList<Metric>? metrics = null)
+    public static EvaluationResult Evaluate(this Module model, DataLoader source, Loss? loss, IReadOnlyList<Metric>? metrics = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(source);
@@ -180,7 +184,7 @@ public static class ModelTraining
 
     /// <summary>Runs the model over <paramref name="source"/> in eval mode; metrics hold the results afterwards.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static double EvaluateCore(Module model, IBatchSource source, Loss? loss, IReadOnlyList<Metric> metrics)
+    private static double EvaluateCore(Module model, DataLoader source, Loss? loss, IReadOnlyList<Metric> metrics)
     {
         model.Eval();
         foreach (var m in metrics) m.Reset();
@@ -219,12 +223,12 @@ public static class ModelTraining
         ArgumentNullException.ThrowIfNull(x);
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
         if (x.Rank == 0) throw new ShapeMismatchException($"predict needs inputs [N, …], got a scalar");
-        return model.Predict(new TensorBatchSource(x, x, batchSize));
+        return model.Predict(new DataLoader(new Dataset(x, x), batchSize));
     }
 
     /// <summary>The model's outputs for every batch of <paramref name="source"/>, in the source's order (targets are ignored).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static Tensor Predict(this Module model, IBatchSource source)
+    public static Tensor Predict(this Module model, DataLoader source)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(source);
@@ -254,12 +258,7 @@ public static class ModelTraining
         return result ?? Tensor.Zeros(0);
     }
 
-    private static Tensor Slice(Tensor t, int start, int count)
-    {
-        int width = t.Numel / t.Shape[0];
-        var all = t.ToArray();
-        return Tensor.FromArray(all[(start * width)..((start + count) * width)], t.Shape.With(0, count).ToArray());
-    }
+    private static int[] Rows(int start, int count) => [.. Enumerable.Range(start, count)];
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static double Sum(Tensor t)

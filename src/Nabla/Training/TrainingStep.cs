@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using Nabla.Autograd;
+using Nabla.Data;
 using Nabla.Nn;
 using Nabla.Nn.Losses;
 using Nabla.Optim;
@@ -9,11 +10,12 @@ using Nabla.Training.Metrics;
 namespace Nabla.Training;
 
 /// <summary>
-/// One optimisation step, the body of <c>Fit</c>'s inner loop, for users writing their own loop:
+/// One optimisation step on batch <c>i</c> of a <see cref="DataLoader"/>, the body of <c>Fit</c>'s
+/// inner loop, for users writing their own loop (call <c>loader.StartEpoch()</c> before each epoch):
 /// <code>
 /// using (TensorScope.Begin())
 /// {
-///     var (x, y) = source.GetBatch(i);
+///     var (x, y) = loader.GetBatch(i);
 ///     var output = model.Forward(x);
 ///     var loss = lossFn.Forward(output, y);
 ///     loss.Backward();
@@ -22,8 +24,8 @@ namespace Nabla.Training;
 /// optimizer.Step();
 /// optimizer.ZeroGrad();
 /// </code>
-/// Every temporary goes back to the pools at the end of the scope, so after the first step a
-/// step allocates (almost) nothing.
+/// Every temporary goes back to the pools at the end of the scope, so after the first steps a
+/// step allocates nothing.
 /// </summary>
 public static class TrainingStep
 {
@@ -31,20 +33,20 @@ public static class TrainingStep
     /// <param name="model">The model (its mode is left as it is).</param>
     /// <param name="loss">A loss with reduction Mean or Sum.</param>
     /// <param name="optimizer">Updates the parameters from their gradients.</param>
-    /// <param name="source">Supplies the batch.</param>
+    /// <param name="source">The loader that gathers the batch.</param>
     /// <param name="batchIndex">Which batch of the current epoch.</param>
     /// <param name="metrics">Metrics updated with the batch's output (may be null).</param>
     /// <param name="batchSize">The number of samples in the batch.</param>
     /// <exception cref="ShapeMismatchException">The loss is not a scalar (reduction None).</exception>
     /// <exception cref="TrainingDivergedException">The loss is NaN or infinite; the parameters are left un-updated.</exception>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static float Run(Module model, Loss loss, Optimizer optimizer, IBatchSource source, int batchIndex,
+    public static float Run(Module model, Loss loss, Optimizer optimizer, DataLoader source, int batchIndex,
         IReadOnlyList<Metric>? metrics, out int batchSize) =>
         Run(model, loss, optimizer, source, batchIndex, metrics, null, out batchSize);
 
     /// <summary>The step with the epoch known (from <c>Fit</c>), so a divergence error can name it.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal static float Run(Module model, Loss loss, Optimizer optimizer, IBatchSource source, int batchIndex,
+    internal static float Run(Module model, Loss loss, Optimizer optimizer, DataLoader source, int batchIndex,
         IReadOnlyList<Metric>? metrics, int? epoch, out int batchSize)
     {
         ArgumentNullException.ThrowIfNull(model);

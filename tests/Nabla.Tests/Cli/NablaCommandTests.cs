@@ -302,6 +302,33 @@ public sealed class NablaCommandTests : IDisposable
     }
 
     [Fact]
+    public void Data_option_mistakes_name_the_flags_the_user_typed()
+    {
+        string two = File("two.csv", "x,y,label\n1,2,a\n3,1,b\n2,2,a\n1,1,b\n");
+        string three = File("three.csv", "x,y,label\n1,2,a\n3,1,b\n2,2,c\n1,1,b\n");
+        var r = Run("train", "--data", "csv:" + two, "--label", "x,label", "--label-separator", ";");
+        AssertUserError(r, "two.csv: a label separator (--label-separator) needs exactly one label column (--label), got 2: x, label");
+        AssertUserError(Run("train", "--data", "csv:" + two, "--task", "multilabel"),
+            "two.csv: a multilabel task (--task) with one label column needs a label separator (--label-separator)");
+        AssertUserError(Run("evaluate", "--model", XorModel(), "--data", "csv:" + three, "--label-separator", ";", "--label", "x,label"),
+            "three.csv: a label separator (--label-separator) needs exactly one label column (--label), got 2: x, label");
+        r = Run("train", "--data", "csv:" + three, "--task", "binary");
+        AssertUserError(r, "three.csv: a binary task (--task) needs 2 classes, the label column has 3");
+        Assert.DoesNotContain("DataOptions", r.Err, StringComparison.Ordinal);
+
+        string model = Path.Combine(_dir, "ab.safetensors");
+        Assert.Equal(0, Run("train", "--data", "csv:" + two, "--epochs", "1", "--validation-split", "0", "--out", model, "--json").Code);
+        AssertUserError(Run("evaluate", "--model", model, "--data", "csv:" + three), "three.csv:4:3: unknown label 'c' (the model's classes are a, b)");
+    }
+
+    private string XorModel()
+    {
+        string model = Path.Combine(_dir, "xor.safetensors");
+        Assert.Equal(0, Run("train", "--data", "xor", "--epochs", "1", "--validation-split", "0", "--out", model, "--json").Code);
+        return model;
+    }
+
+    [Fact]
     public void A_diverging_learning_rate_is_a_one_line_user_error_naming_the_epoch_and_batch()
     {
         // SGD at lr 10⁶ on iris (4 batches of 32 per epoch) overflows the logits to NaN within the first epoch.

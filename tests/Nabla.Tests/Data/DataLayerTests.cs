@@ -1,7 +1,6 @@
 using Nabla.Autograd;
 using Nabla.Data;
 using Nabla.Tensors;
-using Nabla.Training;
 
 namespace Nabla.Tests.Data;
 

@@ -52,5 +52,11 @@ public class ReadmeTests
         Assert.True(result.Metrics["accuracy"] >= 0.97, $"test accuracy {result.Metrics["accuracy"]:F4}");
         Assert.Contains("Dense(64 → 128)", model.Summary(new Shape(1, 64)));
         Assert.NotEmpty(history.Epochs);
+
+        var loader = new DataLoader(new Dataset(scaler.Transform(train.X), train.Y), batchSize: 32, shuffle: true, rng: rng);
+        var more = model.Fit(loader, new Adam(model.Parameters(), 1e-4f), new CrossEntropyLoss(), epochs: 5, metrics: [new Accuracy()]);
+
+        Assert.Equal(5, more.Epochs.Count);
+        Assert.True(more["accuracy"][^1] >= 0.97, $"training accuracy {more["accuracy"][^1]:F4}");
     }
 }

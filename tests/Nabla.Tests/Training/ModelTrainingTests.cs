@@ -1,4 +1,5 @@
 using Nabla.Autograd;
+using Nabla.Data;
 using Nabla.Nn;
 using Nabla.Nn.Losses;
 using Nabla.Optim;
@@ -65,7 +66,7 @@ public class ModelTrainingTests
         var model = Mlp(rng, 2, 32, 3);
         var optimizer = new Adam(model.Parameters());
         var loss = new CrossEntropyLoss();
-        var source = new TensorBatchSource(x, y, 32, rng);
+        var source = new DataLoader(new Dataset(x, y), 32, shuffle: true, rng: rng);
         IReadOnlyList<Metric> metrics = [new Accuracy(), new TopKAccuracy(2)];
         source.StartEpoch();
         for (int i = 0; i < 8; i++) TrainingStep.Run(model, loss, optimizer, source, i, metrics, out _);
@@ -91,6 +92,36 @@ public class ModelTrainingTests
         var a = Train();
         var b = Train();
         Assert.Equal(a, b);
+    }
+
+    [Fact]
+    public void Fit_on_tensors_is_fit_on_a_shuffling_data_loader_with_the_last_rows_held_out()
+    {
+        (float[] Weights, IReadOnlyList<double> ValLoss) Train(bool viaLoader)
+        {
+            var rng = new Rng(3);
+            var (x, y) = Blobs(120, rng);
+            var model = Mlp(rng, 2, 8, 3);
+            var optimizer = new Adam(model.Parameters(), 0.01f);
+            History history;
+            if (viaLoader)
+            {
+                var all = new Dataset(x, y);
+                var train = new DataLoader(all.Subset([.. Enumerable.Range(0, 90)]), 10, shuffle: true, rng: rng);
+                var validation = new DataLoader(all.Subset([.. Enumerable.Range(90, 30)]), 10);
+                history = model.Fit(train, optimizer, new CrossEntropyLoss(), epochs: 3, validation);
+            }
+            else
+            {
+                history = model.Fit(x, y, optimizer, new CrossEntropyLoss(), epochs: 3, batchSize: 10, validationSplit: 0.25f, rng: rng);
+            }
+            return ([.. model.Parameters().SelectMany(p => p.ToArray())], history["val_loss"]);
+        }
+        var tensors = Train(viaLoader: false);
+        var loader = Train(viaLoader: true);
+        Assert.Equal(loader.Weights, tensors.Weights);
+        Assert.Equal(loader.ValLoss, tensors.ValLoss);
+        Assert.Equal(3, tensors.ValLoss.Count);
     }
 
     [Fact]
@@ -215,7 +246,7 @@ public class ModelTrainingTests
         var before = model.Parameters().SelectMany(p => p.ToArray()).ToArray();
         var x = Tensor.FromArray([1f, 2f, 3f, 4f], 2, 2);
         var y = Tensor.FromArray([float.PositiveInfinity, 0f], 2, 1);
-        var source = new TensorBatchSource(x, y, 2);
+        var source = new DataLoader(new Dataset(x, y), 2);
         source.StartEpoch();
         var e = Assert.Throws<TrainingDivergedException>(() =>
             TrainingStep.Run(model, new MSELoss(), new SGD(model.Parameters(), 0.1f), source, 0, null, out _));
