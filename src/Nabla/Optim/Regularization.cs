@@ -1,13 +1,16 @@
 using System.Runtime.CompilerServices;
 using Nabla.Autograd;
+using Nabla.Nn;
 using Nabla.Tensors;
 
 namespace Nabla.Optim;
 
 /// <summary>
-/// Differentiable penalty terms to add to a loss (<c>loss + Regularization.L2(model.Parameters(), 1e-4f)</c>).
-/// For decoupled weight decay use <see cref="AdamW"/>; the other optimizers' <c>weightDecay</c>
-/// adds wd·w to the gradient, which equals the gradient of L2 with λ = wd/2.
+/// Differentiable penalty terms to add to a loss, usually over the weights alone:
+/// <c>loss + Regularization.L2(model.Parameters(ParameterRole.Weight), 1e-4f)</c> (biases and
+/// BatchNorm's γ, β are not penalized; see <see cref="ParameterRole"/>). For decoupled weight
+/// decay use <see cref="AdamW"/>; the other optimizers' <c>weightDecay</c> adds wd·w to the
+/// gradient, which equals the gradient of L2 with λ = wd/2.
 /// </summary>
 public static class Regularization
 {
