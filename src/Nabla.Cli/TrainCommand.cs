@@ -65,10 +65,10 @@ internal static class TrainCommand
         string optimizerName = r.GetValue(o.Optimizer)!.ToLowerInvariant();
         var optimizer = CreateOptimizer(optimizerName, model, r, o);
         if (resume is not null && File.Exists(OptimizerFile(resume)))
-            optimizer.LoadStateDict(Safetensors.Load(OptimizerFile(resume)).Tensors);
-        var weights = model.NamedParameters().Where(p => p.Name.EndsWith("weight", StringComparison.Ordinal)).Select(p => p.Tensor);
+            LoadOptimizerState(optimizer, model, Safetensors.Load(OptimizerFile(resume)).Tensors);
         var loss = ModelPlan.LossFor(data.Task);
-        if (r.GetValue(o.L1) > 0 || r.GetValue(o.L2) > 0) loss = new RegularizedLoss(loss, weights, r.GetValue(o.L1), r.GetValue(o.L2));
+        // Penalties act on the weights (ParameterRole.Weight): never biases or BatchNorm's γ and β.
+        if (r.GetValue(o.L1) > 0 || r.GetValue(o.L2) > 0) loss = new RegularizedLoss(loss, model, r.GetValue(o.L1), r.GetValue(o.L2));
 
         int batch = r.GetValue(o.BatchSize), epochs = r.GetValue(o.Epochs);
         var earlier = HistoryRecords.Parse(previous?.HistoryJson);
@@ -162,8 +162,9 @@ internal static class TrainCommand
 
     private static Optimizer CreateOptimizer(string name, Module model, ParseResult r, TrainOptions o)
     {
-        var p = model.Parameters().ToList();
         float lr = r.GetValue(o.LearningRate), wd = r.GetValue(o.WeightDecay);
+        // Like --l1 and --l2, --weight-decay acts on the weights only: biases and BatchNorm's γ, β get λ = 0.
+        ParameterGroup[] p = wd > 0 ? ParameterGroup.DecayWeightsOnly(model) : [new ParameterGroup(model.Parameters())];
         return name switch
         {
             "sgd" => new SGD(p, lr, momentum: r.GetValue(o.Momentum), weightDecay: wd),
@@ -172,6 +173,40 @@ internal static class TrainCommand
             "adagrad" => new Adagrad(p, lr, weightDecay: wd),
             _ => new Adam(p, lr, weightDecay: wd),
         };
+    }
+
+    /// <summary>
+    /// Restores a sidecar's optimizer state. The rates stay the command line's (PyTorch's
+    /// load_state_dict would bring back the saved ones). Sidecars written before parameter groups
+    /// existed number the parameters in model order; with --weight-decay the optimizer numbers them
+    /// group by group (weights first), so such a file's keys are renumbered.
+    /// </summary>
+    private static void LoadOptimizerState(Optimizer optimizer, Module model, IReadOnlyDictionary<string, Tensor> state)
+    {
+        var rates = optimizer.ParamGroups.Select(g => (g.LearningRate, g.WeightDecay)).ToArray();
+        if (!state.Keys.Any(k => k.StartsWith("param_groups.", StringComparison.Ordinal)))
+        {
+            var modelOrder = model.Parameters().ToArray();
+            var renumbered = new Dictionary<string, Tensor>(StringComparer.Ordinal);
+            foreach (var (key, value) in state)
+            {
+                int dot = key.IndexOf('.', StringComparison.Ordinal);
+                string renamed = key;
+                if (dot > 0 && int.TryParse(key.AsSpan(0, dot), NumberStyles.None, CultureInfo.InvariantCulture, out int i) && i < modelOrder.Length)
+                    renamed = string.Create(CultureInfo.InvariantCulture, $"{IndexIn(optimizer.Parameters, modelOrder[i])}{key[dot..]}");
+                renumbered[renamed] = value;
+            }
+            state = renumbered;
+        }
+        optimizer.LoadStateDict(state);
+        for (int g = 0; g < rates.Length; g++) (optimizer.ParamGroups[g].LearningRate, optimizer.ParamGroups[g].WeightDecay) = rates[g];
+    }
+
+    private static int IndexIn(IReadOnlyList<Tensor> parameters, Tensor p)
+    {
+        for (int i = 0; i < parameters.Count; i++)
+            if (ReferenceEquals(parameters[i], p)) return i;
+        throw new InvalidOperationException("a model parameter is missing from its optimizer");
     }
 
     private static ModelInfo Describe(LoadedData data, string spec, IDataset fitRows)

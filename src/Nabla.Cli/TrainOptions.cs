@@ -12,9 +12,9 @@ internal sealed class TrainOptions
     public readonly Option<float> LearningRate = new("--lr") { Description = "Learning rate", DefaultValueFactory = _ => 1e-3f };
     public readonly Option<string> Optimizer = new("--optimizer") { Description = "adam, adamw, sgd, rmsprop or adagrad", DefaultValueFactory = _ => "adam" };
     public readonly Option<float> Momentum = new("--momentum") { Description = "SGD momentum", DefaultValueFactory = _ => 0f };
-    public readonly Option<float> WeightDecay = new("--weight-decay") { Description = "Optimizer weight decay (AdamW: decoupled)", DefaultValueFactory = _ => 0f };
-    public readonly Option<float> L1 = new("--l1") { Description = "L1 penalty λ₁ Σ|w| added to the loss", DefaultValueFactory = _ => 0f };
-    public readonly Option<float> L2 = new("--l2") { Description = "L2 penalty λ₂ Σw² added to the loss", DefaultValueFactory = _ => 0f };
+    public readonly Option<float> WeightDecay = new("--weight-decay") { Description = "Optimizer weight decay on the weights of dense and conv layers, not biases or batch norm (AdamW: decoupled)", DefaultValueFactory = _ => 0f };
+    public readonly Option<float> L1 = new("--l1") { Description = "L1 penalty λ₁ Σ|w| over the weights of dense and conv layers, added to the loss", DefaultValueFactory = _ => 0f };
+    public readonly Option<float> L2 = new("--l2") { Description = "L2 penalty λ₂ Σw² over the weights of dense and conv layers, added to the loss", DefaultValueFactory = _ => 0f };
     public readonly Option<float> Dropout = new("--dropout") { Description = "Insert dropout(P) after each hidden dense layer", DefaultValueFactory = _ => 0f };
     public readonly Option<float> ValidationSplit = new("--validation-split") { Description = "Fraction of training rows held out for validation", DefaultValueFactory = _ => 0.1f };
     public readonly Option<int> Patience = new("--patience") { Description = "Stop after this many epochs without val_loss improvement (0: off), restoring the best weights", DefaultValueFactory = _ => 0 };

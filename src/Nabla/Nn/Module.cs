@@ -9,7 +9,7 @@ namespace Nabla.Nn;
 /// </summary>
 public abstract class Module
 {
-    private readonly List<(string Name, Tensor Tensor)> _parameters = [];
+    private readonly List<NamedParameter> _parameters = [];
     private readonly List<(string Name, Tensor Tensor)> _buffers = [];
     private readonly List<(string Name, Module Module)> _children = [];
 
@@ -32,14 +32,17 @@ public abstract class Module
 
     /// <summary>
     /// Registers a trainable tensor under <paramref name="name"/>; it is marked RequiresGrad and
-    /// must have been created outside any <see cref="TensorScope"/>.
+    /// must have been created outside any <see cref="TensorScope"/>. <paramref name="role"/> says
+    /// what it is for, so penalties can pick the weights (<see cref="Parameters(ParameterRole)"/>):
+    /// <see cref="ParameterRole.Weight"/> for dense, convolutional, recurrent and embedding weights,
+    /// <see cref="ParameterRole.Bias"/>, <see cref="ParameterRole.Norm"/> for normalization γ and β.
     /// </summary>
-    protected Tensor RegisterParameter(string name, Tensor parameter)
+    protected Tensor RegisterParameter(string name, Tensor parameter, ParameterRole role = ParameterRole.Other)
     {
         ArgumentNullException.ThrowIfNull(parameter);
         CheckName(name);
         parameter.RequiresGrad = true;
-        _parameters.Add((name, parameter));
+        _parameters.Add(new NamedParameter(name, parameter, role));
         return parameter;
     }
 
@@ -65,7 +68,7 @@ public abstract class Module
     private void CheckName(string name)
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
-        foreach (var (n, _) in _parameters) if (n == name) throw new ArgumentException($"a parameter named '{name}' already exists", nameof(name));
+        foreach (var p in _parameters) if (p.Name == name) throw new ArgumentException($"a parameter named '{name}' already exists", nameof(name));
         foreach (var (n, _) in _buffers) if (n == name) throw new ArgumentException($"a buffer named '{name}' already exists", nameof(name));
         foreach (var (n, _) in _children) if (n == name) throw new ArgumentException($"a module named '{name}' already exists", nameof(name));
     }
@@ -73,10 +76,13 @@ public abstract class Module
     /// <summary>Direct children with their names, in registration order.</summary>
     public IEnumerable<(string Name, Module Module)> NamedChildren() => _children;
 
-    /// <summary>Every parameter of this module and its descendants with its dotted name, in registration order.</summary>
-    public IEnumerable<(string Name, Tensor Tensor)> NamedParameters(string prefix = "")
+    /// <summary>
+    /// Every parameter of this module and its descendants with its dotted name and role, in
+    /// registration order (the state dict's order).
+    /// </summary>
+    public IEnumerable<NamedParameter> NamedParameters(string prefix = "")
     {
-        foreach (var (n, p) in _parameters) yield return (prefix + n, p);
+        foreach (var p in _parameters) yield return p with { Name = prefix + p.Name };
         foreach (var (n, c) in _children)
             foreach (var item in c.NamedParameters(prefix + n + ".")) yield return item;
     }
@@ -84,7 +90,17 @@ public abstract class Module
     /// <summary>Every parameter of this module and its descendants.</summary>
     public IEnumerable<Tensor> Parameters()
     {
-        foreach (var (_, p) in NamedParameters()) yield return p;
+        foreach (var p in NamedParameters()) yield return p.Tensor;
+    }
+
+    /// <summary>
+    /// The parameters registered with <paramref name="role"/>, in order: <c>Parameters(ParameterRole.Weight)</c>
+    /// are what L1/L2 penalties and "weights only" weight decay act on.
+    /// </summary>
+    public IEnumerable<Tensor> Parameters(ParameterRole role)
+    {
+        foreach (var p in NamedParameters())
+            if (p.Role == role) yield return p.Tensor;
     }
 
     /// <summary>Every buffer of this module and its descendants with its dotted name.</summary>
@@ -109,7 +125,7 @@ public abstract class Module
     // PyTorch's order: each module's parameters, then its buffers, then its children in turn.
     private void AddState(Dictionary<string, Tensor> d, string prefix)
     {
-        foreach (var (n, p) in _parameters) d[prefix + n] = p;
+        foreach (var p in _parameters) d[prefix + p.Name] = p.Tensor;
         foreach (var (n, b) in _buffers) d[prefix + n] = b;
         foreach (var (n, c) in _children) c.AddState(d, prefix + n + ".");
     }

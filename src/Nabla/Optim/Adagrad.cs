@@ -1,7 +1,5 @@
-using System.Runtime.CompilerServices;
+using Nabla.Optim.Rules;
 using Nabla.Tensors;
-using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
-using Nabla.Kernels;
 
 namespace Nabla.Optim;
 
@@ -13,14 +11,11 @@ namespace Nabla.Optim;
 /// s ← s + g²                    (s starts at initialAccumulatorValue)
 /// p ← p − η̃·g / (√s + eps)
 /// </code>
-/// State: <c>"{i}.sum"</c>.
+/// The chain: <see cref="Rules.WeightDecay"/> → <see cref="AdagradRule"/>. State: <c>"{i}.sum"</c>.
 /// </summary>
 public sealed class Adagrad : Optimizer
 {
-    private const string Sum = "sum";
-    private readonly ParameterStates _state;
-
-    /// <summary>Creates the optimizer.</summary>
+    /// <summary>Creates the optimizer over one group.</summary>
     /// <param name="parameters">Parameters to update.</param>
     /// <param name="lr">Learning rate η ≥ 0.</param>
     /// <param name="lrDecay">Learning-rate decay ≥ 0 (η̃ = η / (1 + (t − 1)·lrDecay)).</param>
@@ -30,59 +25,22 @@ public sealed class Adagrad : Optimizer
     /// <exception cref="ArgumentOutOfRangeException">A hyperparameter is out of range; the message names it.</exception>
     public Adagrad(IEnumerable<Tensor> parameters, float lr = 0.01f, float lrDecay = 0f, float weightDecay = 0f,
         float initialAccumulatorValue = 0f, float eps = 1e-10f)
-        : base(parameters, lr)
-    {
-        LrDecay = Hyperparameters.NonNegative(lrDecay, nameof(lrDecay));
-        WeightDecay = Hyperparameters.NonNegative(weightDecay, nameof(weightDecay));
-        InitialAccumulatorValue = Hyperparameters.NonNegative(initialAccumulatorValue, nameof(initialAccumulatorValue));
-        Eps = Hyperparameters.Positive(eps, nameof(eps));
-        _state = new ParameterStates(Parameters, Sum);
-    }
+        : base(parameters, lr, weightDecay, new WeightDecay(), new AdagradRule(lrDecay, initialAccumulatorValue, eps)) { }
+
+    /// <summary>Creates the optimizer over parameter groups, each with its own learning rate and weight decay (defaults: <paramref name="lr"/>, <paramref name="weightDecay"/>).</summary>
+    /// <inheritdoc cref="Adagrad(IEnumerable{Tensor}, float, float, float, float, float)"/>
+    public Adagrad(IEnumerable<ParameterGroup> groups, float lr = 0.01f, float lrDecay = 0f, float weightDecay = 0f,
+        float initialAccumulatorValue = 0f, float eps = 1e-10f)
+        : base(groups, lr, weightDecay, new WeightDecay(), new AdagradRule(lrDecay, initialAccumulatorValue, eps)) { }
+
+    private AdagradRule Core => (AdagradRule)Chain[^1];
 
     /// <summary>Learning-rate decay.</summary>
-    public float LrDecay { get; }
-
-    /// <summary>L2 weight decay coefficient (coupled: added to the gradient).</summary>
-    public float WeightDecay { get; }
+    public float LrDecay => Core.LrDecay;
 
     /// <summary>Initial value of the accumulated squares.</summary>
-    public float InitialAccumulatorValue { get; }
+    public float InitialAccumulatorValue => Core.InitialAccumulatorValue;
 
     /// <summary>Denominator term ε.</summary>
-    public float Eps { get; }
-
-    /// <inheritdoc/>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public override void Step()
-    {
-        StepCount++;
-        float clr = (float)(LearningRate / (1.0 + (StepCount - 1) * (double)LrDecay));
-        for (int i = 0; i < Parameters.Count; i++)
-        {
-            var param = Parameters[i];
-            if (param.Grad is null) continue;
-            var p = param.AsSpan();
-            _state.Scratch(p.Length, out var a, out var b);
-            ReadOnlySpan<float> g = param.Grad.AsSpan();
-            if (WeightDecay != 0f)
-            {
-                Primitives.MultiplyAdd(p, WeightDecay, g, a);
-                g = a;
-            }
-
-            var s = _state.Get(Sum, i, InitialAccumulatorValue);
-            Primitives.Multiply(g, g, b);
-            Primitives.Add(s, b, s);
-            Primitives.Sqrt(s, b);
-            Primitives.Add(b, Eps, b);
-            Primitives.Divide(g, b, b);
-            Primitives.MultiplyAdd(b, -clr, p, p);
-        }
-    }
-
-    /// <inheritdoc/>
-    public override IReadOnlyDictionary<string, Tensor> StateDict() => _state.Export(StepCount);
-
-    /// <inheritdoc/>
-    public override void LoadStateDict(IReadOnlyDictionary<string, Tensor> state) => StepCount = _state.Import(state, nameof(Adagrad));
+    public float Eps => Core.Eps;
 }

@@ -1,6 +1,5 @@
+using Nabla.Optim.Rules;
 using Nabla.Tensors;
-using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
-using Nabla.Kernels;
 
 namespace Nabla.Optim;
 
@@ -14,11 +13,13 @@ namespace Nabla.Optim;
 /// m̂ ← m / (1 − β₁ᵗ);  v̂ ← v / (1 − β₂ᵗ)        (amsgrad: v̂ from vmax ← max(vmax, v))
 /// p ← p − lr·m̂ / (√v̂ + eps)
 /// </code>
-/// State: <c>"{i}.exp_avg"</c>, <c>"{i}.exp_avg_sq"</c>, <c>"{i}.max_exp_avg_sq"</c> (amsgrad).
+/// The chain: <see cref="DecoupledWeightDecay"/> → <see cref="AdamRule"/>. State: <c>"{i}.exp_avg"</c>,
+/// <c>"{i}.exp_avg_sq"</c>, <c>"{i}.max_exp_avg_sq"</c> (amsgrad). To spare biases and normalization
+/// parameters, pass <see cref="ParameterGroup.DecayWeightsOnly"/>.
 /// </summary>
-public sealed class AdamW : AdamBase
+public sealed class AdamW : Optimizer
 {
-    /// <summary>Creates the optimizer.</summary>
+    /// <summary>Creates the optimizer over one group.</summary>
     /// <param name="parameters">Parameters to update.</param>
     /// <param name="lr">Learning rate η ≥ 0.</param>
     /// <param name="beta1">Decay rate β₁ in [0, 1) of the first moment.</param>
@@ -29,12 +30,25 @@ public sealed class AdamW : AdamBase
     /// <exception cref="ArgumentOutOfRangeException">A hyperparameter is out of range; the message names it.</exception>
     public AdamW(IEnumerable<Tensor> parameters, float lr = 1e-3f, float beta1 = 0.9f, float beta2 = 0.999f, float eps = 1e-8f,
         float weightDecay = 0.01f, bool amsgrad = false)
-        : base(parameters, lr, beta1, beta2, eps, weightDecay, amsgrad) { }
+        : base(parameters, lr, weightDecay, new DecoupledWeightDecay(), new AdamRule(beta1, beta2, eps, amsgrad)) { }
 
-    /// <summary>Decoupled decay: p ← p·(1 − lr·weightDecay); the gradient is unchanged.</summary>
-    private protected override ReadOnlySpan<float> ApplyWeightDecay(Span<float> p, ReadOnlySpan<float> g, Span<float> scratch)
-    {
-        Primitives.Multiply(p, 1f - LearningRate * WeightDecay, p);
-        return g;
-    }
+    /// <summary>Creates the optimizer over parameter groups, each with its own learning rate and weight decay (defaults: <paramref name="lr"/>, <paramref name="weightDecay"/>).</summary>
+    /// <inheritdoc cref="AdamW(IEnumerable{Tensor}, float, float, float, float, float, bool)"/>
+    public AdamW(IEnumerable<ParameterGroup> groups, float lr = 1e-3f, float beta1 = 0.9f, float beta2 = 0.999f, float eps = 1e-8f,
+        float weightDecay = 0.01f, bool amsgrad = false)
+        : base(groups, lr, weightDecay, new DecoupledWeightDecay(), new AdamRule(beta1, beta2, eps, amsgrad)) { }
+
+    private AdamRule Core => (AdamRule)Chain[^1];
+
+    /// <summary>First-moment decay β₁.</summary>
+    public float Beta1 => Core.Beta1;
+
+    /// <summary>Second-moment decay β₂.</summary>
+    public float Beta2 => Core.Beta2;
+
+    /// <summary>Denominator term ε.</summary>
+    public float Eps => Core.Eps;
+
+    /// <summary>Whether AMSGrad is used.</summary>
+    public bool AmsGrad => Core.AmsGrad;
 }

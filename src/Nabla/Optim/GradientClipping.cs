@@ -1,18 +1,22 @@
 using System.Runtime.CompilerServices;
 using Nabla.Kernels;
 using Nabla.Tensors;
-using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 
 namespace Nabla.Optim;
 
-/// <summary>Gradient clipping applied in place to <see cref="Tensor.Grad"/> between backward and the optimizer step.</summary>
+/// <summary>
+/// Gradient clipping applied in place to <see cref="Tensor.Grad"/> between backward and the
+/// optimizer step: call it in a hand-written loop, from the optimizer's
+/// <see cref="Optimizer.BeforeStep"/> hook (<c>opt.BeforeStep += o => GradientClipping.ClipByNorm(o.Parameters, 1f)</c>,
+/// which <c>Fit</c> also runs), or put <see cref="Rules.ClipGlobalNorm"/> / <see cref="Rules.ClipValue"/> in the chain.
+/// </summary>
 public static class GradientClipping
 {
     /// <summary>
     /// Rescales all gradients together when their global L2 norm ‖g‖ = √(Σ over parameters Σ g²)
     /// exceeds <paramref name="maxNorm"/>, like <c>torch.nn.utils.clip_grad_norm_</c>:
     /// c = maxNorm / (‖g‖ + 1e-6); if c &lt; 1 every gradient is multiplied by c.
-    /// Parameters without a gradient are ignored.
+    /// Parameters without a gradient are ignored. Allocates nothing for a list or array.
     /// </summary>
     /// <returns>‖g‖ before clipping (useful for logging).</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxNorm"/> is negative or not finite.</exception>
@@ -21,15 +25,17 @@ public static class GradientClipping
     {
         ArgumentNullException.ThrowIfNull(parameters);
         Hyperparameters.NonNegative(maxNorm, nameof(maxNorm));
+        // Indexing a list avoids the boxed enumerator: this runs every step from a hook.
+        var list = parameters as IReadOnlyList<Tensor> ?? [.. parameters];
         double sumOfSquares = 0;
-        foreach (var p in parameters)
-            if (p.Grad is { } g) sumOfSquares += Reductions.SumOfSquares(g.AsSpan());
+        for (int i = 0; i < list.Count; i++)
+            if (list[i].Grad is { } g) sumOfSquares += Reductions.SumOfSquares(g.AsSpan());
         double norm = Math.Sqrt(sumOfSquares);
         double coefficient = maxNorm / (norm + 1e-6);
         if (coefficient < 1)
         {
-            foreach (var p in parameters)
-                if (p.Grad is { } g) Primitives.Multiply(g.AsSpan(), (float)coefficient, g.AsSpan());
+            for (int i = 0; i < list.Count; i++)
+                if (list[i].Grad is { } g) Primitives.Multiply(g.AsSpan(), (float)coefficient, g.AsSpan());
         }
         return (float)norm;
     }
@@ -41,9 +47,10 @@ public static class GradientClipping
     {
         ArgumentNullException.ThrowIfNull(parameters);
         Hyperparameters.NonNegative(clipValue, nameof(clipValue));
-        foreach (var p in parameters)
+        var list = parameters as IReadOnlyList<Tensor> ?? [.. parameters];
+        for (int i = 0; i < list.Count; i++)
         {
-            if (p.Grad is not { } g) continue;
+            if (list[i].Grad is not { } g) continue;
             var s = g.AsSpan();
             Primitives.Min(s, clipValue, s);
             Primitives.Max(s, -clipValue, s);

@@ -1,7 +1,5 @@
-using System.Runtime.CompilerServices;
+using Nabla.Optim.Rules;
 using Nabla.Tensors;
-using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
-using Nabla.Kernels;
 
 namespace Nabla.Optim;
 
@@ -16,15 +14,13 @@ namespace Nabla.Optim;
 ///     g ← nesterov ? g + momentum·b : b
 /// p ← p − lr·g
 /// </code>
+/// The chain: <see cref="Rules.WeightDecay"/> → <see cref="Rules.Momentum"/> or <see cref="Rules.Nesterov"/> (when momentum ≠ 0).
 /// State: <c>"{i}.momentum_buffer"</c> (only with momentum).
 /// </summary>
 /// <example><code>var opt = new SGD(model.Parameters(), lr: 0.1f, momentum: 0.9f, nesterov: true);</code></example>
 public sealed class SGD : Optimizer
 {
-    private const string Buffer = "momentum_buffer";
-    private readonly ParameterStates _state;
-
-    /// <summary>Creates the optimizer.</summary>
+    /// <summary>Creates the optimizer over one group.</summary>
     /// <param name="parameters">Parameters to update.</param>
     /// <param name="lr">Learning rate η ≥ 0.</param>
     /// <param name="momentum">Momentum factor μ ≥ 0.</param>
@@ -34,15 +30,17 @@ public sealed class SGD : Optimizer
     /// <exception cref="ArgumentOutOfRangeException">A hyperparameter is negative or not finite.</exception>
     /// <exception cref="ArgumentException">Nesterov with zero momentum or non-zero dampening.</exception>
     public SGD(IEnumerable<Tensor> parameters, float lr, float momentum = 0f, float dampening = 0f, bool nesterov = false, float weightDecay = 0f)
-        : base(parameters, lr)
+        : base(parameters, lr, weightDecay, MakeChain(momentum, dampening, nesterov))
     {
-        Momentum = Hyperparameters.NonNegative(momentum, nameof(momentum));
-        Dampening = Hyperparameters.NonNegative(dampening, nameof(dampening));
-        WeightDecay = Hyperparameters.NonNegative(weightDecay, nameof(weightDecay));
-        if (nesterov && (momentum <= 0f || dampening != 0f))
-            throw new ArgumentException($"Nesterov momentum requires momentum > 0 and dampening = 0, got momentum {momentum}, dampening {dampening}", nameof(nesterov));
-        Nesterov = nesterov;
-        _state = new ParameterStates(Parameters, Buffer);
+        (Momentum, Dampening, Nesterov) = (momentum, dampening, nesterov);
+    }
+
+    /// <summary>Creates the optimizer over parameter groups, each with its own learning rate and weight decay (defaults: <paramref name="lr"/>, <paramref name="weightDecay"/>).</summary>
+    /// <inheritdoc cref="SGD(IEnumerable{Tensor}, float, float, float, bool, float)"/>
+    public SGD(IEnumerable<ParameterGroup> groups, float lr, float momentum = 0f, float dampening = 0f, bool nesterov = false, float weightDecay = 0f)
+        : base(groups, lr, weightDecay, MakeChain(momentum, dampening, nesterov))
+    {
+        (Momentum, Dampening, Nesterov) = (momentum, dampening, nesterov);
     }
 
     /// <summary>Momentum factor μ.</summary>
@@ -54,59 +52,13 @@ public sealed class SGD : Optimizer
     /// <summary>Whether Nesterov momentum is used.</summary>
     public bool Nesterov { get; }
 
-    /// <summary>L2 weight decay coefficient (coupled: added to the gradient).</summary>
-    public float WeightDecay { get; }
-
-    /// <inheritdoc/>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public override void Step()
+    private static Rule[] MakeChain(float momentum, float dampening, bool nesterov)
     {
-        StepCount++;
-        for (int i = 0; i < Parameters.Count; i++)
-        {
-            var param = Parameters[i];
-            if (param.Grad is null) continue;
-            var p = param.AsSpan();
-            _state.Scratch(p.Length, out var a, out _);
-            ReadOnlySpan<float> g = param.Grad.AsSpan();
-            if (WeightDecay != 0f)
-            {
-                Primitives.MultiplyAdd(p, WeightDecay, g, a);
-                g = a;
-            }
-
-            if (Momentum != 0f)
-            {
-                bool fresh = _state.Find(Buffer, i) is null;
-                var b = _state.Get(Buffer, i);
-                if (fresh)
-                {
-                    g.CopyTo(b);
-                }
-                else
-                {
-                    Primitives.Multiply(b, Momentum, b);
-                    Primitives.MultiplyAdd(g, 1f - Dampening, b, b);
-                }
-
-                if (Nesterov)
-                {
-                    Primitives.MultiplyAdd(b, Momentum, g, a);
-                    g = a;
-                }
-                else
-                {
-                    g = b;
-                }
-            }
-
-            Primitives.MultiplyAdd(g, -LearningRate, p, p);
-        }
+        Hyperparameters.NonNegative(momentum, nameof(momentum));
+        Hyperparameters.NonNegative(dampening, nameof(dampening));
+        if (nesterov && (momentum <= 0f || dampening != 0f))
+            throw new ArgumentException($"Nesterov momentum requires momentum > 0 and dampening = 0, got momentum {momentum}, dampening {dampening}", nameof(nesterov));
+        if (momentum == 0f) return [new WeightDecay()];
+        return [new WeightDecay(), nesterov ? new Rules.Nesterov(momentum) : new Rules.Momentum(momentum, dampening)];
     }
-
-    /// <inheritdoc/>
-    public override IReadOnlyDictionary<string, Tensor> StateDict() => _state.Export(StepCount);
-
-    /// <inheritdoc/>
-    public override void LoadStateDict(IReadOnlyDictionary<string, Tensor> state) => StepCount = _state.Import(state, nameof(SGD));
 }

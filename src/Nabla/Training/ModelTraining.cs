@@ -103,6 +103,12 @@ public static class ModelTraining
         foreach (var m in metrics) if (m is Accuracy a) { accuracy = a; break; }
 
         foreach (var cb in callbacks) cb.Context = context;
+        // Callbacks see each step's finished gradients through the optimizer's hook, for this run only.
+        Action<Optimizer> beforeStep = _ =>
+        {
+            for (int c = 0; c < callbacks.Count; c++) callbacks[c].OnBeforeStep();
+        };
+        optimizer.BeforeStep += beforeStep;
         try
         {
             foreach (var cb in callbacks) cb.OnTrainBegin();
@@ -147,6 +153,7 @@ public static class ModelTraining
         }
         finally
         {
+            optimizer.BeforeStep -= beforeStep;
             foreach (var cb in callbacks) cb.Context = null;
         }
         return history;

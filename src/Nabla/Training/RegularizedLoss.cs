@@ -1,4 +1,5 @@
 using Nabla.Autograd;
+using Nabla.Nn;
 using Nabla.Nn.Losses;
 using Nabla.Optim;
 using Nabla.Tensors;
@@ -7,8 +8,10 @@ namespace Nabla.Training;
 
 /// <summary>
 /// A loss plus weight penalties, so L1/L2 regularization works with any <c>Fit</c> without changing
-/// it: <c>L = inner(ŷ, y) + λ₁ Σ|w| + λ₂ Σw²</c> over <paramref name="parameters"/> (typically the
-/// weight matrices, not the biases).
+/// it: <c>L = inner(ŷ, y) + λ₁ Σ|w| + λ₂ Σw²</c> over <paramref name="parameters"/>, usually the
+/// model's weights: <c>new RegularizedLoss(loss, model, l1, l2)</c> penalizes the parameters
+/// registered as <see cref="ParameterRole.Weight"/> (dense and convolution weights), never biases or
+/// BatchNorm's γ and β.
 /// </summary>
 /// <param name="inner">The data loss (reduction Mean or Sum).</param>
 /// <param name="parameters">The penalised tensors.</param>
@@ -17,6 +20,14 @@ namespace Nabla.Training;
 public sealed class RegularizedLoss(Loss inner, IEnumerable<Tensor> parameters, float l1, float l2) : Loss(CheckInner(inner).Reduction)
 {
     private readonly Tensor[] _parameters = [.. parameters ?? throw new ArgumentNullException(nameof(parameters))];
+
+    /// <summary>Penalizes <paramref name="model"/>'s weights (<see cref="ParameterRole.Weight"/>).</summary>
+    /// <param name="inner">The data loss (reduction Mean or Sum).</param>
+    /// <param name="model">The model whose weights are penalized.</param>
+    /// <param name="l1">λ₁ ≥ 0.</param>
+    /// <param name="l2">λ₂ ≥ 0.</param>
+    public RegularizedLoss(Loss inner, Module model, float l1, float l2)
+        : this(inner, (model ?? throw new ArgumentNullException(nameof(model))).Parameters(ParameterRole.Weight), l1, l2) { }
 
     /// <summary>The data loss.</summary>
     public Loss Inner { get; } = inner;

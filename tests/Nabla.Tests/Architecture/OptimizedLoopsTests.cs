@@ -18,7 +18,7 @@ public class OptimizedLoopsTests
     private static readonly HashSet<string> Exempt = ["WorkerPool.EnsureThreads", "WorkerPool.WorkerLoop"];
 
     // Hot loops outside Kernels that run every training step.
-    private static readonly HashSet<string> AlsoRequired = ["AdamUpdate.Apply", "ImageDataset.Gather", "StridedCopy.Gather", "Broadcasting.BinaryInto"];
+    private static readonly HashSet<string> AlsoRequired = ["AdamUpdate.Apply", "Optimizer.UpdateRange", "Optimizer.Step", "ImageDataset.Gather", "StridedCopy.Gather", "Broadcasting.BinaryInto"];
 
     [Fact]
     public void Every_kernel_loop_skips_tier_zero()

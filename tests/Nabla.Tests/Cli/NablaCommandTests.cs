@@ -228,6 +228,36 @@ public sealed class NablaCommandTests : IDisposable
     }
 
     [Fact]
+    public void Resume_with_weight_decay_continues_identically_from_a_sidecar_written_before_parameter_groups()
+    {
+        // --weight-decay puts the weights in one parameter group and biases in another, so the
+        // optimizer numbers its state group by group; the older single-group sidecar numbered it in
+        // model order, without param_groups entries. Both must resume to the same figures.
+        string model = Path.Combine(_dir, "wd.safetensors"), old = Path.Combine(_dir, "old.safetensors");
+        Assert.Equal(0, Run("train", "--epochs", "1", "--weight-decay", "0.01", "--out", model, "--json", "--limit", "300").Code);
+        System.IO.File.Copy(model, old);
+        var (net, _) = ModelFile.Load(model);
+        var roles = net.NamedParameters().Select(p => p.Role == Nabla.Nn.ParameterRole.Weight).ToArray();
+        int[] groupOrder = [.. Enumerable.Range(0, roles.Length).Where(i => roles[i]), .. Enumerable.Range(0, roles.Length).Where(i => !roles[i])];
+        var sidecar = Safetensors.Load(model + ".optim.safetensors");
+        var singleGroup = new Dictionary<string, Nabla.Tensors.Tensor>();
+        foreach (var (key, value) in sidecar.Tensors)
+        {
+            if (key.StartsWith("param_groups.", StringComparison.Ordinal)) continue;
+            int dot = key.IndexOf('.', StringComparison.Ordinal);
+            singleGroup[dot < 0 ? key : $"{groupOrder[int.Parse(key[..dot], CultureInfo.InvariantCulture)]}{key[dot..]}"] = value;
+        }
+        Assert.Contains("3.exp_avg", singleGroup.Keys);
+        Safetensors.Save(old + ".optim.safetensors", singleGroup, sidecar.Metadata);
+
+        var fromNew = Run("train", "--resume", model, "--epochs", "1", "--weight-decay", "0.01", "--json", "--limit", "300");
+        var fromOld = Run("train", "--resume", old, "--epochs", "1", "--weight-decay", "0.01", "--json", "--limit", "300");
+        Assert.Equal(0, fromOld.Code);
+        Assert.Equal(LastJson(fromNew.Out).GetProperty("train_loss").GetDouble(), LastJson(fromOld.Out).GetProperty("train_loss").GetDouble());
+        Assert.Equal(LastJson(fromNew.Out).GetProperty("test_accuracy").GetDouble(), LastJson(fromOld.Out).GetProperty("test_accuracy").GetDouble());
+    }
+
+    [Fact]
     public void An_interrupted_run_with_validation_data_leaves_the_best_model_so_far_in_the_out_file()
     {
         // SGD at lr 3 on iris: val_loss is best after epoch 1, then grows until the loss is NaN in epoch 4.

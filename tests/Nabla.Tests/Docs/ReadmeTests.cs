@@ -3,6 +3,7 @@ using Nabla.Data;
 using Nabla.Nn;
 using Nabla.Nn.Losses;
 using Nabla.Optim;
+using Nabla.Optim.Rules;
 using Nabla.Tensors;
 using Nabla.Training;
 using Nabla.Training.Callbacks;
@@ -32,6 +33,30 @@ public class ReadmeTests
             var inference = x.MatMul(w.T()) + b;
             Assert.False(inference.RequiresGrad);
         }
+    }
+
+    [Fact]
+    public void Optimizer_bullet_examples_build_their_chains_and_groups_and_step()
+    {
+        var rng = new Rng(1);
+        var backbone = new Sequential(new Dense(4, 8, rng), new BatchNorm1d(8), new ReLU());
+        var head = new Dense(8, 3, rng);
+        var model = new Sequential(backbone, head);
+        var chain = new Optimizer(model.Parameters(), lr: 1e-3f, weightDecay: 1e-4f, new ClipGlobalNorm(1f), new WeightDecay(), new AdamRule());
+        var groups = new Adam([new ParameterGroup(backbone.Parameters(), lr: 1e-4f), new ParameterGroup(head.Parameters())], lr: 1e-3f);
+        var decay = new AdamW(ParameterGroup.DecayWeightsOnly(new Sequential(new Dense(4, 8, rng), new BatchNorm1d(8))), lr: 1e-3f);
+        chain.BeforeStep += o => GradientClipping.ClipByNorm(o.Parameters, 1f);
+        var loss = new RegularizedLoss(new CrossEntropyLoss(), model, 1e-4f, 1e-4f);
+        var before = model.Parameters().First().ToArray();
+        foreach (var opt in new Optimizer[] { chain, groups })
+        {
+            opt.ZeroGrad();
+            loss.Forward(model.Forward(Tensor.Randn(new Shape(5, 4), rng)), Tensor.FromArray([0f, 1f, 2f, 0f, 1f])).Backward();
+            opt.Step();
+        }
+        Assert.NotEqual(before, model.Parameters().First().ToArray());
+        Assert.Equal([1e-4f, 1e-3f], groups.ParamGroups.Select(g => g.LearningRate));
+        Assert.Equal([0.01f, 0f], decay.ParamGroups.Select(g => g.WeightDecay));
     }
 
     [Fact]

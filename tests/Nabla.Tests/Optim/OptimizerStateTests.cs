@@ -1,4 +1,5 @@
 using Nabla.Optim;
+using Nabla.Optim.Rules;
 using Nabla.Tensors;
 using static Nabla.Tests.Optim.QuadraticProblem;
 
@@ -39,8 +40,10 @@ public class OptimizerStateTests
         var ps = Parameters();
         var adam = new Adam(ps, amsgrad: true);
         Run(adam, ps, 2);
-        var keys = adam.StateDict().Keys.Order().ToArray();
-        Assert.Equal(["0.exp_avg", "0.exp_avg_sq", "0.max_exp_avg_sq", "1.exp_avg", "1.exp_avg_sq", "1.max_exp_avg_sq", "step"], keys);
+        var keys = adam.StateDict().Keys.Order(StringComparer.Ordinal).ToArray();
+        Assert.Equal(["0.exp_avg", "0.exp_avg_sq", "0.max_exp_avg_sq", "1.exp_avg", "1.exp_avg_sq", "1.max_exp_avg_sq",
+            "param_groups.0.lr", "param_groups.0.params", "param_groups.0.weight_decay", "step"], keys);
+        Assert.Equal([0f, 1f], adam.StateDict()["param_groups.0.params"].ToArray());
         Assert.Equal(2f, adam.StateDict()["step"].Item());
         Assert.Contains("0.momentum_buffer", new SGD(ps, 0.1f, momentum: 0.5f).Also(o => Run(o, ps, 1)).StateDict().Keys);
         Assert.Contains("1.sum", new Adagrad(ps).Also(o => Run(o, ps, 1)).StateDict().Keys);
@@ -79,6 +82,19 @@ public class OptimizerStateTests
     {
         var ps = Parameters();
         var opt = OptimizerReferenceTests.Make(name, ps);
+        Run(opt, ps, 2);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 10; i++) opt.Step();
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+
+    [Fact]
+    public void Steps_of_a_chain_with_clipping_rules_groups_and_a_hook_do_not_allocate()
+    {
+        var ps = Parameters();
+        var opt = new Optimizer([new ParameterGroup([ps[0]], lr: 0.01f), new ParameterGroup([ps[1]])], 0.1f, 0.01f,
+            new ClipGlobalNorm(1f), new ClipNorm(0.5f), new ClipValue(0.2f), new WeightDecay(), new Momentum(0.9f), new SignDescent());
+        opt.BeforeStep += o => GradientClipping.ClipByNorm(o.Parameters, 2f);
         Run(opt, ps, 2);
         long before = GC.GetAllocatedBytesForCurrentThread();
         for (int i = 0; i < 10; i++) opt.Step();

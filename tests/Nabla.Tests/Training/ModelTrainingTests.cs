@@ -177,6 +177,47 @@ public class ModelTrainingTests
         Assert.Equal(history.Loss[^1], batches[^1].RunningLoss, 6);
     }
 
+    /// <summary>Records the global gradient norm the optimizer is about to step with.</summary>
+    private sealed class GradientNormRecorder : Callback
+    {
+        public List<double> Norms { get; } = [];
+
+        public override void OnBeforeStep() =>
+            Norms.Add(Math.Sqrt(RequireContext().Optimizer.Parameters.Sum(p => p.Grad!.ToArray().Sum(g => (double)g * g))));
+    }
+
+    [Fact]
+    public void Fit_with_clipping_in_the_before_step_hook_steps_with_gradients_no_larger_than_the_maximum()
+    {
+        // Targets around 50 make the first gradients far larger than the maximum norm of 1.
+        var rng = new Rng(9);
+        var (x, _) = Blobs(64, rng);
+        var y = Tensor.FromArray([.. Enumerable.Range(0, 64).Select(i => 50f + i % 7)], 64, 1);
+        var model = Mlp(rng, 2, 8, 1);
+        var optimizer = new SGD(model.Parameters(), 1e-3f);
+        var unclipped = new List<float>();
+        optimizer.BeforeStep += o => unclipped.Add(GradientClipping.ClipByNorm(o.Parameters, 1f));
+        var recorder = new GradientNormRecorder();
+        model.Fit(x, y, optimizer, new MSELoss(), epochs: 2, batchSize: 16, callbacks: [recorder], rng: rng);
+
+        Assert.Equal(8, recorder.Norms.Count);
+        Assert.Equal(8, unclipped.Count);
+        Assert.True(unclipped.Min() > 1, $"the test needs gradients above the maximum, got {unclipped.Min()}");
+        Assert.All(recorder.Norms, n => Assert.InRange(n, 0.999, 1.0 + 1e-5));
+    }
+
+    [Fact]
+    public void The_keras_form_of_the_scheduler_sets_every_parameter_groups_rate()
+    {
+        var rng = new Rng(8);
+        var (x, y) = Blobs(40, rng);
+        var model = Mlp(rng, 2, 4, 3);
+        var layers = model.Parameters().ToArray();
+        var optimizer = new Adam([new ParameterGroup(layers[..2], lr: 0.01f), new ParameterGroup(layers[2..])], 0.1f);
+        model.Fit(x, y, optimizer, new CrossEntropyLoss(), epochs: 3, callbacks: [new LearningRateScheduler((epoch, lr) => epoch == 0 ? lr : lr / 2)], rng: rng);
+        Assert.Equal([0.0025f, 0.025f], optimizer.ParamGroups.Select(g => g.LearningRate));
+    }
+
     [Fact]
     public void Plateau_scheduler_receives_the_monitored_validation_figure()
     {

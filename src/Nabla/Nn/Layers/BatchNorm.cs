@@ -46,8 +46,8 @@ public abstract class BatchNorm : Module
         _beta = Tensor.Persistent(shape);
         if (affine)
         {
-            RegisterParameter("weight", _gamma);
-            RegisterParameter("bias", _beta);
+            RegisterParameter("weight", _gamma, ParameterRole.Norm);
+            RegisterParameter("bias", _beta, ParameterRole.Norm);
         }
         RunningMean = RegisterBuffer("running_mean", Tensor.Persistent(shape));
         RunningVar = Tensor.Persistent(shape);

@@ -45,12 +45,12 @@ public class Conv2d : Module
         float bound = 1f / MathF.Sqrt(inChannels * kernelSize.H * kernelSize.W);
         Weight = Tensor.Persistent(new Shape(outChannels, inChannels, kernelSize.H, kernelSize.W));
         rng.FillUniform(Weight.AsSpan(), -bound, bound);
-        RegisterParameter("weight", Weight);
+        RegisterParameter("weight", Weight, ParameterRole.Weight);
         if (bias)
         {
             Bias = Tensor.Persistent(new Shape(outChannels));
             rng.FillUniform(Bias.AsSpan(), -bound, bound);
-            RegisterParameter("bias", Bias);
+            RegisterParameter("bias", Bias, ParameterRole.Bias);
         }
     }
 

@@ -171,8 +171,8 @@ public class Dense : Module, ILazyModule
                     else _biasInit.Initialize(b, rng);
                 }
             }
-            _weight = RegisterParameter("weight", w);
-            if (b is not null) _bias = RegisterParameter("bias", b);
+            _weight = RegisterParameter("weight", w, ParameterRole.Weight);
+            if (b is not null) _bias = RegisterParameter("bias", b, ParameterRole.Bias);
         }
     }
 

@@ -23,7 +23,8 @@ public sealed class PReLU : Module
         {
             var w = Tensor.Persistent(new Shape(numParameters));
             w.AsSpan().Fill(init);
-            _weight = RegisterParameter("weight", w);
+            // Not a Weight: decaying the slopes pulls PReLU towards ReLU (PyTorch's docs advise against it).
+            _weight = RegisterParameter("weight", w, ParameterRole.Other);
         }
     }
 

@@ -25,6 +25,6 @@ public sealed class CosineAnnealingLR : LearningRateSchedule
     public float EtaMin { get; }
 
     /// <inheritdoc/>
-    public override float LearningRateAt(int epoch) =>
-        (float)(EtaMin + (BaseLearningRate - EtaMin) * (1 + Math.Cos(Math.PI * epoch / TMax)) / 2);
+    public override float LearningRateAt(int epoch, int group) =>
+        (float)(EtaMin + (BaseLearningRates[group] - EtaMin) * (1 + Math.Cos(Math.PI * epoch / TMax)) / 2);
 }

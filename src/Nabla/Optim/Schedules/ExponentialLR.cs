@@ -16,5 +16,5 @@ public sealed class ExponentialLR : LearningRateSchedule
     public float Gamma { get; }
 
     /// <inheritdoc/>
-    public override float LearningRateAt(int epoch) => (float)(BaseLearningRate * Math.Pow(Gamma, epoch));
+    public override float LearningRateAt(int epoch, int group) => (float)(BaseLearningRates[group] * Math.Pow(Gamma, epoch));
 }

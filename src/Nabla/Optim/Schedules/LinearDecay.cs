@@ -1,7 +1,7 @@
 namespace Nabla.Optim.Schedules;
 
 /// <summary>
-/// Linear decay: ηₜ = (1 − t/τ)·η₀ + (t/τ)·η_τ for t ≤ τ, then η_τ.
+/// Linear decay: ηₜ = (1 − t/τ)·η₀ + (t/τ)·η_τ for t ≤ τ, then η_τ (the same η_τ for every group).
 /// </summary>
 public sealed class LinearDecay : LearningRateSchedule
 {
@@ -23,10 +23,10 @@ public sealed class LinearDecay : LearningRateSchedule
     public float FinalLearningRate { get; }
 
     /// <inheritdoc/>
-    public override float LearningRateAt(int epoch)
+    public override float LearningRateAt(int epoch, int group)
     {
         if (epoch >= DecaySteps) return FinalLearningRate;
         double f = (double)epoch / DecaySteps;
-        return (float)((1 - f) * BaseLearningRate + f * FinalLearningRate);
+        return (float)((1 - f) * BaseLearningRates[group] + f * FinalLearningRate);
     }
 }

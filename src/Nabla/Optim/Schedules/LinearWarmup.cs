@@ -26,9 +26,9 @@ public sealed class LinearWarmup : LearningRateSchedule
     public int WarmupSteps { get; }
 
     /// <inheritdoc/>
-    public override float LearningRateAt(int epoch)
+    public override float LearningRateAt(int epoch, int group)
     {
-        if (epoch < WarmupSteps) return (float)((double)BaseLearningRate * (epoch + 1) / WarmupSteps);
-        return _then?.LearningRateAt(epoch - WarmupSteps) ?? BaseLearningRate;
+        if (epoch < WarmupSteps) return (float)((double)BaseLearningRates[group] * (epoch + 1) / WarmupSteps);
+        return _then?.LearningRateAt(epoch - WarmupSteps, group) ?? BaseLearningRates[group];
     }
 }

@@ -13,7 +13,7 @@ public enum PlateauMode
 /// Cuts the learning rate when a metric stops improving, like
 /// <c>torch.optim.lr_scheduler.ReduceLROnPlateau</c> with relative threshold:
 /// a value improves on the best when it is &lt; best·(1 − threshold) (min) or &gt; best·(1 + threshold) (max).
-/// After more than <c>patience</c> epochs without improvement, η ← max(η·factor, minLr), then
+/// After more than <c>patience</c> epochs without improvement, each group's η ← max(η·factor, minLr), then
 /// <c>cooldown</c> epochs pass in which bad epochs are not counted. Not a closed-form schedule, so
 /// it is not a <see cref="LearningRateSchedule"/>; call <see cref="Step"/> once per epoch with the metric.
 /// </summary>
@@ -92,10 +92,13 @@ public sealed class ReduceLROnPlateau
 
         if (BadEpochs > Patience)
         {
-            float old = Optimizer.LearningRate;
-            float reduced = Math.Max(old * Factor, MinLr);
-            // Like PyTorch, ignore reductions smaller than 1e-8 so the rate settles at minLr.
-            if (old - reduced > 1e-8f) Optimizer.LearningRate = reduced;
+            foreach (var group in Optimizer.ParamGroups)
+            {
+                float old = group.LearningRate;
+                float reduced = Math.Max(old * Factor, MinLr);
+                // Like PyTorch, ignore reductions smaller than 1e-8 so the rate settles at minLr.
+                if (old - reduced > 1e-8f) group.LearningRate = reduced;
+            }
             _cooldownCounter = Cooldown;
             BadEpochs = 0;
         }

@@ -21,5 +21,5 @@ public sealed class StepLR : LearningRateSchedule
     public float Gamma { get; }
 
     /// <inheritdoc/>
-    public override float LearningRateAt(int epoch) => (float)(BaseLearningRate * Math.Pow(Gamma, epoch / StepSize));
+    public override float LearningRateAt(int epoch, int group) => (float)(BaseLearningRates[group] * Math.Pow(Gamma, epoch / StepSize));
 }

@@ -21,6 +21,13 @@ public abstract class Callback
     /// <summary>After epoch <paramref name="epoch"/>, with its figures (validation included).</summary>
     public virtual void OnEpochEnd(int epoch, EpochLogs logs) { }
 
+    /// <summary>
+    /// After each batch's backward pass and before the optimizer step (from the optimizer's
+    /// <c>BeforeStep</c> hook): gradients are complete here, so inspect or clip them. Called in the
+    /// hot loop: do not allocate.
+    /// </summary>
+    public virtual void OnBeforeStep() { }
+
     /// <summary>After each training batch (called in the hot loop: do not allocate).</summary>
     public virtual void OnBatchEnd(in BatchLogs logs) { }
 

@@ -3,7 +3,7 @@ namespace Nabla.Training.Callbacks;
 /// <summary>
 /// Changes the optimizer's learning rate once per epoch. Three forms:
 /// a schedule object's <c>Step</c> (<c>new LearningRateScheduler(schedule.Step)</c>, called after each epoch);
-/// a Keras function <c>(epoch, lr) → new lr</c> applied before each epoch;
+/// a Keras function <c>(epoch, lr) → new lr</c> applied before each epoch (to each parameter group's rate);
 /// or a plateau schedule fed the monitored figure (<c>LearningRateScheduler.OnPlateau("val_loss", plateau.Step)</c>).
 /// </summary>
 public sealed class LearningRateScheduler : Callback
@@ -47,8 +47,7 @@ public sealed class LearningRateScheduler : Callback
     public override void OnEpochBegin(int epoch)
     {
         if (_function is null) return;
-        var opt = RequireContext().Optimizer;
-        opt.LearningRate = _function(epoch, opt.LearningRate);
+        foreach (var group in RequireContext().Optimizer.ParamGroups) group.LearningRate = _function(epoch, group.LearningRate);
     }
 
     /// <inheritdoc/>

@@ -93,6 +93,32 @@ public class ScheduleTests
     }
 
     [Fact]
+    public void Every_parameter_group_follows_the_schedule_from_its_own_starting_rate()
+    {
+        // PyTorch's base_lrs: a backbone at a tenth of the head's rate stays at a tenth.
+        SGD TwoGroups() => new([new ParameterGroup([Tensor.Zeros(1)]), new ParameterGroup([Tensor.Zeros(1)], lr: 0.1f)], 1f);
+        var step = new StepLR(TwoGroups(), 3, 0.5f);
+        var cosine = new CosineAnnealingLR(TwoGroups(), 5, 0.01f);
+        var warm = new LinearWarmup(TwoGroups(), 2);
+        for (int e = 0; e < 8; e++)
+        {
+            Assert.Equal(step.LearningRateAt(e, 0) * 0.1, step.Optimizer.ParamGroups[1].LearningRate, 6);
+            Assert.Equal(0.01 + (0.1 - 0.01) * (1 + Math.Cos(Math.PI * e / 5)) / 2, cosine.Optimizer.ParamGroups[1].LearningRate, 6);
+            Assert.Equal(0.1 * Math.Min(e + 1, 2) / 2, warm.Optimizer.ParamGroups[1].LearningRate, 6);
+            step.Step();
+            cosine.Step();
+            warm.Step();
+        }
+        Assert.Equal([1f, 0.1f], step.BaseLearningRates);
+
+        var opt = TwoGroups();
+        var plateau = new ReduceLROnPlateau(opt, factor: 0.5f, patience: 0, minLr: 0.08f);
+        plateau.Step(1.0);
+        plateau.Step(1.0);
+        Assert.Equal([0.5f, 0.08f], opt.ParamGroups.Select(g => g.LearningRate));
+    }
+
+    [Fact]
     public void Invalid_schedule_arguments_are_rejected()
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => new StepLR(Optimizer(), 0));
