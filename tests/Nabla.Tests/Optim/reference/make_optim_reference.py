@@ -1,4 +1,4 @@
-# Produces the PyTorch constants pasted into OptimizerPyTorchReferenceTests.cs and ScheduleTests.cs.
+# Produces the PyTorch constants pasted into OptimizerReferenceTests.cs and Schedules/ScheduleTests.cs.
 # Run: /usr/bin/python3 make_optim_reference.py   (python3-torch 1.13.1 from Debian)
 # Problem: f(p) = ½·Σ a⊙(p − c)² over two float32 parameters, gradient a⊙(p − c), 5 steps.
 import torch
