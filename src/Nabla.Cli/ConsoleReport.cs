@@ -22,11 +22,11 @@ internal static class ConsoleReport
         return string.Join("  ", parts);
     }
 
-    /// <summary>Runs <paramref name="train"/> under a live progress display fed by <paramref name="progress"/>'s events.</summary>
-    public static T WithProgressBars<T>(ProgressCallback progress, int firstEpoch, int totalEpochs, Func<T> train)
+    /// <summary>Runs <paramref name="train"/> under a live progress display on <paramref name="console"/> fed by <paramref name="progress"/>'s events.</summary>
+    public static T WithProgressBars<T>(IAnsiConsole console, ProgressCallback progress, int firstEpoch, int totalEpochs, Func<T> train)
     {
         T result = default!;
-        AnsiConsole.Progress()
+        console.Progress()
             .AutoClear(false)
             .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn(), new SpinnerColumn())
             .Start(ctx =>
@@ -59,11 +59,11 @@ internal static class ConsoleReport
     /// <summary>The summary: one row per figure (Spectre table on a terminal, aligned text otherwise).</summary>
     public static void Summary(CliContext ctx, string title, IEnumerable<KeyValuePair<string, string>> rows)
     {
-        if (ctx.Terminal)
+        if (ctx.Console is { } console)
         {
             var table = new Table().Title(title).AddColumn("figure").AddColumn(new TableColumn("value").RightAligned());
             foreach (var (k, v) in rows) table.AddRow(Markup.Escape(k), Markup.Escape(v));
-            AnsiConsole.Write(table);
+            console.Write(table);
             return;
         }
         ctx.Out.WriteLine(title);
@@ -76,7 +76,7 @@ internal static class ConsoleReport
     public static void Confusion(CliContext ctx, ConfusionMatrix m, IReadOnlyList<string> classes)
     {
         string Name(int c) => c < classes.Count ? Abbreviate(classes[c]) : c.ToString(CultureInfo.InvariantCulture);
-        if (ctx.Terminal)
+        if (ctx.Console is { } console)
         {
             var table = new Table().Title("confusion matrix (rows: actual, columns: predicted)").AddColumn("");
             for (int c = 0; c < m.NumClasses; c++) table.AddColumn(new TableColumn(Markup.Escape(Name(c))).RightAligned());
@@ -86,7 +86,7 @@ internal static class ConsoleReport
                 for (int p = 0; p < m.NumClasses; p++) cells.Add(a == p ? $"[green]{m[a, p]}[/]" : m[a, p] == 0 ? "[grey]0[/]" : $"[red]{m[a, p]}[/]");
                 table.AddRow([.. cells]);
             }
-            AnsiConsole.Write(table);
+            console.Write(table);
             return;
         }
         ctx.Out.WriteLine("confusion matrix (rows: actual, columns: predicted)");

@@ -3,17 +3,21 @@ using Nabla.Data;
 
 namespace Nabla.Cli;
 
-/// <summary><c>nabla evaluate --model FILE --data SPEC [--json]</c>: the test figures of a saved model.</summary>
+/// <summary>
+/// <c>nabla evaluate --model FILE [--data SPEC] [--json]</c>: the test figures of a saved model. Data
+/// SPEC, split seed, limit, label columns and separator default to those the model was trained with
+/// (stored in the file), so the test part is the one <c>train</c> reported on.
+/// </summary>
 internal static class EvaluateCommand
 {
     public static Command Create(CliContext ctx)
     {
         var model = new Option<string>("--model", "-m") { Description = "Model file written by nabla train --out", Required = true };
-        var data = new Option<string>("--data", "-d") { Description = "Data SPEC (its test part is evaluated)", DefaultValueFactory = _ => "digits" };
-        var limit = new Option<int?>("--limit") { Description = "Use only the first N training and N/5 test samples" };
-        var label = new Option<string?>("--label") { Description = "CSV label column(s), as for train" };
-        var separator = new Option<string?>("--label-separator") { Description = "CSV multi-label separator, as for train" };
-        var seed = new Option<ulong>("--seed") { Description = "Seed of the train/test split (use the training seed)", DefaultValueFactory = _ => 0UL };
+        var data = new Option<string?>("--data", "-d") { Description = "Data SPEC whose test part is evaluated (default: the one the model was trained on)" };
+        var limit = new Option<int?>("--limit") { Description = "Use only the first N training and N/5 test samples (default: as trained)" };
+        var label = new Option<string?>("--label") { Description = "CSV label column(s) (default and only allowed value: those the model was trained with)" };
+        var separator = new Option<string?>("--label-separator") { Description = "CSV multi-label separator (default and only allowed value: the trained one)" };
+        var seed = new Option<ulong?>("--seed") { Description = "Seed of the train/test split (default: the training seed)" };
         var json = new Option<bool>("--json") { Description = "Print one JSON object" };
         var cmd = new Command("evaluate", "Evaluate a saved model on the test part of a data set") { model, data, limit, label, separator, seed, json };
         cmd.SetAction(r =>
@@ -22,14 +26,13 @@ internal static class EvaluateCommand
             string path = r.GetValue(model)!;
             var (net, info) = NablaCommand.LoadModel(path);
             var task = TaskKinds.Parse(info.Task);
-            var loaded = DataSpec.Load(r.GetValue(data)!, new DataOptions
-            {
-                Seed = r.GetValue(seed), Limit = r.GetValue(limit), Label = r.GetValue(label), LabelSeparator = r.GetValue(separator), Task = task,
-                ImagesAsChannels = info.InputShape.Length > 2, KnownClasses = info.Classes.Count > 0 ? info.Classes : null,
-            });
-            int[] expected = info.InputShape[1..];
-            if (!expected.SequenceEqual(loaded.SampleShape))
-                throw new ArgumentException($"{path} expects {string.Join("×", expected)} input features, the data has {string.Join("×", loaded.SampleShape)}");
+            var (labels, labelSeparator) = TrainingSettings.Labels(r, label, separator, path, info);
+            string spec = r.GetValue(data) ?? info.Extra.GetValueOrDefault("data") ?? "digits";
+            var stored = new TrainingSettings.Stored(path, info.Extra);
+            ulong split = r.GetValue(seed) ?? stored.Number("seed", ulong.Parse) ?? 0UL;
+            int? rows = r.GetValue(limit) ?? stored.Number("limit", int.Parse);
+            var loaded = DataSpec.Load(spec, SavedModelData.Options(info, split, rows, labels, labelSeparator));
+            SavedModelData.Check(path, info, loaded);
             var assessment = Assessment.Run(net, Preparation.Apply(loaded.Test, info), task, info, 256);
             var fields = new List<KeyValuePair<string, object?>> { new("command", "evaluate"), new("model", Path.GetFullPath(path)), new("data", loaded.Name), new("samples", loaded.Test.Count) };
             foreach (var (k, v) in assessment.Figures) fields.Add(new(k, v));

@@ -25,7 +25,9 @@ internal static class InspectCommand
             if (info.Thresholds.Count > 0) o.WriteLine($"thresholds    {string.Join(", ", info.Thresholds.Select(t => t.ToString("0.###", CultureInfo.InvariantCulture)))}");
             o.WriteLine($"inputs        {(info.InputMean.Count > 0 ? $"standardized ({info.InputMean.Count} features)" : "not standardized")}, scale {info.InputScale.ToString("G4", CultureInfo.InvariantCulture)}");
             o.WriteLine($"parameters    {model.ParameterCount().ToString("N0", CultureInfo.InvariantCulture)}");
-            foreach (var (k, v) in info.Extra.OrderBy(kv => kv.Key, StringComparer.Ordinal)) o.WriteLine($"{k.PadRight(13)} {v}");
+            if (info.LabelColumns.Count > 0) o.WriteLine($"label columns {string.Join(", ", info.LabelColumns)}{(info.LabelSeparator is { } sep ? $" (labels joined by '{sep}')" : "")}");
+            int width = Math.Max(13, info.Extra.Keys.Select(k => k.Length).DefaultIfEmpty(0).Max());
+            foreach (var (k, v) in info.Extra.OrderBy(kv => kv.Key, StringComparer.Ordinal)) o.WriteLine($"{k.PadRight(width)} {v}");
             o.WriteLine();
             o.WriteLine(ModelSummary.Format(model, new Shape(info.InputShape)));
             var history = HistoryRecords.Parse(info.HistoryJson);

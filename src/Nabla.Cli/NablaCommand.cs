@@ -1,18 +1,26 @@
 using System.CommandLine;
 using Nabla.IO;
+using Spectre.Console;
 
 namespace Nabla.Cli;
 
 /// <summary>Where a command writes and whether it may draw live terminal output.</summary>
 /// <param name="Out">Results (tables, JSON lines, predictions).</param>
 /// <param name="Err">Diagnostics.</param>
-/// <param name="Terminal">True when <paramref name="Out"/> is an interactive console (bars and Spectre tables).</param>
-internal sealed record CliContext(TextWriter Out, TextWriter Err, bool Terminal);
+/// <param name="Console">The interactive console behind <paramref name="Out"/> (live progress bars and Spectre tables), or null when output goes to a file or pipe.</param>
+internal sealed record CliContext(TextWriter Out, TextWriter Err, IAnsiConsole? Console)
+{
+    /// <summary>True when writing to an interactive console.</summary>
+    public bool Terminal => Console is not null;
+}
 
 /// <summary>
 /// The <c>nabla</c> command line: <c>train</c>, <c>evaluate</c>, <c>predict</c>, <c>inspect</c>.
 /// Exit codes: 0 success; 2 a user mistake (bad option, missing or malformed file), reported as one
-/// line <c>nabla: message</c>; 1 an unexpected internal error (<c>nabla: internal error: …</c>).
+/// line <c>nabla: message</c>; 1 an unexpected internal error (<c>nabla: internal error: …</c>, a
+/// request to report it, and the stack trace). A user mistake is a <see cref="NablaException"/>
+/// (the library's errors for bad shapes, data, SPECs and files, and <see cref="UsageException"/>)
+/// or a file-system error on a file the user named; any other exception is a bug.
 /// </summary>
 public static class NablaCommand
 {
@@ -32,7 +40,13 @@ public static class NablaCommand
         ArgumentNullException.ThrowIfNull(stdout);
         ArgumentNullException.ThrowIfNull(stderr);
         bool terminal = ReferenceEquals(stdout, Console.Out) && !Console.IsOutputRedirected;
-        var context = new CliContext(stdout, stderr, terminal);
+        return Run(args, new CliContext(stdout, stderr, terminal ? AnsiConsole.Console : null));
+    }
+
+    /// <summary>Runs <paramref name="args"/> writing to <paramref name="context"/> (tests pass a recording console).</summary>
+    internal static int Run(string[] args, CliContext context)
+    {
+        var (stdout, stderr) = (context.Out, context.Err);
         var root = new RootCommand("nabla: train, evaluate, predict with and inspect neural networks (Nabla deep-learning library)");
         root.Subcommands.Add(TrainCommand.Create(context));
         root.Subcommands.Add(EvaluateCommand.Create(context));
@@ -48,22 +62,37 @@ public static class NablaCommand
             }
             return parsed.Invoke(new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false });
         }
-        catch (Exception e) when (IsUserError(e))
+        catch (Exception e)
+        {
+            return Report(e, stderr);
+        }
+    }
+
+    /// <summary>
+    /// Reports a failure: a user mistake as one line (exit 2); anything else as an internal error
+    /// naming the exception type, asking for a report, with the stack trace (exit 1).
+    /// </summary>
+    internal static int Report(Exception e, TextWriter stderr)
+    {
+        if (IsUserError(e))
         {
             // The library names its own concepts (DataOptions.Limit); the user typed flags (--limit).
             stderr.WriteLine($"nabla: {OneLine(DataOptionFlags.Reword(e.Message))}");
             return UsageError;
         }
-        catch (Exception e)
-        {
-            stderr.WriteLine($"nabla: internal error: {e.GetType().Name}: {OneLine(e.Message)}");
-            return InternalError;
-        }
+        stderr.WriteLine($"nabla: internal error: {e.GetType().FullName}: {OneLine(e.Message)}");
+        stderr.WriteLine("nabla: this is a bug in Nabla, not a mistake in your command; please report it with the command line and the trace below");
+        stderr.WriteLine(e.StackTrace);
+        return InternalError;
     }
 
-    /// <summary>Mistakes in the user's input or options (as opposed to bugs).</summary>
-    internal static bool IsUserError(Exception e) => e is NablaException or ArgumentException
-        or FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException or IOException;
+    /// <summary>
+    /// Mistakes in the user's input or options (as opposed to bugs): the library's user-input
+    /// errors, the CLI's own, and file-system errors on the files the user named (missing, not
+    /// readable, not writable). An <see cref="ArgumentException"/> is a bug: whatever a user can
+    /// get wrong is checked and reported as a <see cref="NablaException"/> first.
+    /// </summary>
+    internal static bool IsUserError(Exception e) => e is NablaException or IOException or UnauthorizedAccessException;
 
     private static string OneLine(string message)
     {
@@ -74,7 +103,7 @@ public static class NablaCommand
     /// <summary>Throws a user error naming the option when <paramref name="ok"/> is false.</summary>
     internal static void Require(bool ok, string message)
     {
-        if (!ok) throw new ArgumentException(message);
+        if (!ok) throw new UsageException(message);
     }
 
     /// <summary>Writes <paramref name="text"/> to <paramref name="path"/> atomically (temporary file in the same folder, then renamed).</summary>

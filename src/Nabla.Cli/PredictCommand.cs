@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text;
-using System.Text.Json;
 using Nabla.Autograd;
 using Nabla.Data;
 using Nabla.IO;
@@ -40,26 +39,39 @@ internal static class PredictCommand
         return cmd;
     }
 
-    /// <summary>The input rows as [N, …input shape], validating columns, numbers and labels.</summary>
+    /// <summary>
+    /// The input rows as [N, …input shape], validating columns, numbers and labels. Label columns the
+    /// model was trained with (by header name; by index in a file without header that has exactly
+    /// the training file's columns) are checked against the known classes and dropped.
+    /// </summary>
     internal static Tensor ReadInputs(string path, ModelInfo info)
     {
         var cells = LabeledCsv.ReadCells(path);
         int features = info.InputShape.Skip(1).Aggregate(1, (a, b) => a * b);
-        var labelNames = info.Extra.TryGetValue("label_columns", out var lc) ? JsonSerializer.Deserialize<string[]>(lc) ?? [] : [];
-        var labelCols = cells.Header is null ? [] : labelNames.Select(n => Array.IndexOf(cells.Header, n)).Where(i => i >= 0).ToArray();
-        if (labelCols.Length == 1 && info.Classes.Count > 0 && info.Task is "multiclass" or "binary")
+        var labelNames = info.LabelColumns;
+        int[] labelCols = cells.Header is not null
+            ? [.. labelNames.Select(n => Array.IndexOf(cells.Header, n)).Where(i => i >= 0)]
+            : cells.Columns == features + labelNames.Count && labelNames.All(n => int.TryParse(n, NumberStyles.None, CultureInfo.InvariantCulture, out int i) && i < cells.Columns)
+                ? [.. labelNames.Select(n => int.Parse(n, CultureInfo.InvariantCulture))]
+                : [];
+        // One label column holds a class, or labels joined by the separator; a multi-label model without one has 0/1 columns instead.
+        bool named = info.Task is "multiclass" or "binary" || (info.Task == "multilabel" && info.LabelSeparator is not null);
+        if (labelCols.Length == 1 && info.Classes.Count > 0 && named)
         {
             int c = labelCols[0];
+            string column = cells.Header?[c] ?? c.ToString(CultureInfo.InvariantCulture);
             for (int row = 0; row < cells.Rows.Count; row++)
             {
                 string v = cells.Rows[row][c];
-                if (LabeledCsv.IndexOfClass(info.Classes, v, numeric: true) < 0)
-                    throw new DataFormatException($"{path}:{cells.Lines[row]}:{c + 1}: unknown label '{v}' in column '{cells.Header![c]}' (the model knows {string.Join(", ", info.Classes)})");
+                var values = info.Task == "multilabel" ? v.Split(info.LabelSeparator!, StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) : [v];
+                foreach (var value in values)
+                    if (LabeledCsv.IndexOfClass(info.Classes, value, numeric: true) < 0)
+                        throw new DataFormatException($"{path}:{cells.Lines[row]}:{c + 1}: unknown label '{value}' in column '{column}' (the model knows {string.Join(", ", info.Classes)})");
             }
         }
         var featureCols = Enumerable.Range(0, cells.Columns).Where(c => !labelCols.Contains(c)).ToArray();
         if (featureCols.Length != features)
-            throw new ArgumentException($"{path} has {featureCols.Length} input columns, the model expects {features} input features");
+            throw new UsageException($"{path} has {featureCols.Length} input columns, the model expects {features} input features");
         var x = LabeledCsv.Features(path, cells, featureCols);
         return x.Reshape([cells.Rows.Count, .. info.InputShape[1..]]);
     }

@@ -18,7 +18,7 @@ internal static class Preparation
         int n = data.Count;
         int held = (int)Math.Round(n * fraction);
         if (held < 1 || held >= n)
-            throw new ArgumentException($"--validation-split {fraction} of {n} training rows leaves {held} validation and {n - held} training rows");
+            throw new UsageException($"--validation-split {(float)fraction} of {n} training rows leaves {held} validation and {n - held} training rows");
         var order = Enumerable.Range(0, n).ToArray();
         new Rng(seed ^ 0x5EED).Shuffle(order.AsSpan());
         return (Subset(data, order[..(n - held)]), Subset(data, order[(n - held)..]));

@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
-using System.Text.Json;
 using Nabla.Autograd;
 using Nabla.Data;
 using Nabla.IO;
@@ -29,50 +28,56 @@ internal static class TrainCommand
 
     private static int Run(CliContext ctx, ParseResult r, TrainOptions o)
     {
-        TrainOptions.Validate(r, o);
-        if (r.GetValue(o.Threads) is int threads) WorkerPool.MaxThreads = threads;
         long start = Stopwatch.GetTimestamp();
         bool json = r.GetValue(o.Json);
-        ulong seed = r.GetValue(o.Seed);
-        string dataSpec = r.GetValue(o.Data)!;
 
-        // A resumed run takes architecture, task, classes and standardization from the file.
+        // A resumed run takes architecture, task, classes, standardization and every training setting
+        // from the file, except what an option overrides (TrainingSettings says which may).
         string? resume = r.GetValue(o.Resume);
         Sequential? resumed = null;
         ModelInfo? previous = null;
-        if (resume is not null) (resumed, previous) = NablaCommand.LoadModel(resume);
-        string hidden = r.GetValue(o.Model) ?? ModelPlan.DefaultHidden;
-        TaskKind? task = r.GetValue(o.Task) is { } t ? TaskKinds.Parse(t) : previous is null ? null : TaskKinds.Parse(previous.Task);
-        var data = DataSpec.Load(dataSpec, new DataOptions
+        List<Dictionary<string, double>> earlier = [];
+        TrainingSettings s;
+        if (resume is not null)
         {
-            Seed = seed, Limit = r.GetValue(o.Limit), Label = r.GetValue(o.Label), LabelSeparator = r.GetValue(o.LabelSeparator), Task = task,
-            ImagesAsChannels = ModelPlan.IsConvolutional(previous?.Architecture ?? hidden),
-            KnownClasses = previous is { Classes.Count: > 0 } ? previous.Classes : null,
-        });
-        string spec = previous?.Architecture ?? ModelPlan.Complete(hidden, data.Outputs, r.GetValue(o.Dropout));
-        var (trainRaw, valRaw) = Preparation.HoldOut(data.Train, r.GetValue(o.ValidationSplit), seed);
-        var info = previous ?? Describe(data, spec, trainRaw);
+            (resumed, previous) = NablaCommand.LoadModel(resume);
+            earlier = HistoryRecords.Parse(previous.HistoryJson);
+            s = TrainingSettings.Resume(r, o, resume, previous, earlier.Count);
+        }
+        else
+        {
+            s = TrainingSettings.FromOptions(r, o);
+        }
+        TrainOptions.Validate(s);
+        if (s.Threads is int threads) WorkerPool.MaxThreads = threads;
+
+        var data = DataSpec.Load(s.Data, previous is not null
+            ? SavedModelData.Options(previous, s.Seed, s.Limit, s.Label, s.LabelSeparator)
+            : new DataOptions
+            {
+                Seed = s.Seed, Limit = s.Limit, Label = s.Label, LabelSeparator = s.LabelSeparator, Task = s.Task,
+                ImagesAsChannels = ModelPlan.IsConvolutional(s.Model),
+            });
+        if (previous is not null) SavedModelData.Check(resume!, previous, data);
+        else CheckApplies(s, data);
+        string spec = previous?.Architecture ?? ModelPlan.Complete(s.Model, data.Outputs, s.Dropout);
+        var (trainRaw, valRaw) = Preparation.HoldOut(data.Train, s.ValidationSplit, s.Seed);
+        var info = previous ?? Describe(data, spec, trainRaw, s.LabelSeparator);
         var train = Preparation.Apply(trainRaw, info);
         var validation = valRaw is null ? null : Preparation.Apply(valRaw, info);
         var test = Preparation.Apply(data.Test, info);
-        if (train is Dataset td) { Preparation.CheckFinite(td.X, dataSpec); Preparation.CheckFinite(td.Y, dataSpec); }
+        if (train is Dataset td) { Preparation.CheckFinite(td.X, s.Data); Preparation.CheckFinite(td.Y, s.Data); }
 
-        var inputShape = new Shape([1, .. data.SampleShape]);
-        if (previous is not null && !previous.InputShape.SequenceEqual(inputShape.ToArray()))
-            throw new ArgumentException($"{resume} expects inputs [{string.Join(", ", previous.InputShape)}], the data has [{string.Join(", ", inputShape.ToArray())}]");
-        var model = resumed ?? ModelBuilder.Build(ModelSpec.Parse(spec), inputShape, new Rng(seed));
+        var model = resumed ?? ModelBuilder.Build(ModelSpec.Parse(spec), new Shape([1, .. data.SampleShape]), new Rng(s.Seed));
         model.Train();
-        string optimizerName = r.GetValue(o.Optimizer)!.ToLowerInvariant();
-        var optimizer = CreateOptimizer(optimizerName, model, r, o);
-        if (resume is not null && File.Exists(OptimizerFile(resume)))
-            LoadOptimizerState(optimizer, model, Safetensors.Load(OptimizerFile(resume)).Tensors);
+        var optimizer = CreateOptimizer(s, model);
+        bool stateRestored = resume is not null && OptimizerState.Restore(resume, optimizer, s.Optimizer, model);
         var loss = ModelPlan.LossFor(data.Task);
         // Penalties act on the weights (ParameterRole.Weight): never biases or BatchNorm's γ and β.
-        if (r.GetValue(o.L1) > 0 || r.GetValue(o.L2) > 0) loss = new RegularizedLoss(loss, model, r.GetValue(o.L1), r.GetValue(o.L2));
+        if (s.L1 > 0 || s.L2 > 0) loss = new RegularizedLoss(loss, model, s.L1, s.L2);
 
-        int batch = r.GetValue(o.BatchSize), epochs = r.GetValue(o.Epochs);
-        var earlier = HistoryRecords.Parse(previous?.HistoryJson);
-        int firstEpoch = earlier.Count, totalEpochs = firstEpoch + epochs;
+        int batch = s.BatchSize;
+        int firstEpoch = earlier.Count, totalEpochs = firstEpoch + s.Epochs;
         Metric[] metrics = data.Task switch
         {
             TaskKind.MultiClass => [new Accuracy()],
@@ -81,9 +86,9 @@ internal static class TrainCommand
         };
         var progress = new ProgressCallback(every: 4);
         var callbacks = new List<Callback> { progress };
-        if (r.GetValue(o.Patience) > 0 && validation is not null) callbacks.Add(new EarlyStopping(patience: r.GetValue(o.Patience), restoreBestWeights: true));
+        EarlyStopping? earlyStopping = s.Patience > 0 && validation is not null ? new EarlyStopping(patience: s.Patience, restoreBestWeights: true) : null;
+        if (earlyStopping is not null) callbacks.Add(earlyStopping);
         string? outPath = r.GetValue(o.Out);
-        var extra = Extras(info, dataSpec, optimizerName, r, o, totalEpochs);
         // Earlier runs' records (when resuming) followed by this run's epochs so far.
         List<Dictionary<string, double>> Records(IEnumerable<EpochLogs> epochs) =>
             [.. earlier.Concat(epochs.Select(e => HistoryRecords.Fields(e, firstEpoch)))];
@@ -96,20 +101,23 @@ internal static class TrainCommand
                 // θ per label tuned for F1 on validation data (training data when there is none), in probability units.
                 var tuneOn = validation ?? train;
                 var scores = Assessment.Probabilities(model.Predict(new DataLoader(tuneOn, batch)), data.Task);
-                done = With(done, thresholds: [.. DecisionThresholds.Tune(scores, Preparation.All(tuneOn).Y).Values]);
+                done = done with { Thresholds = [.. DecisionThresholds.Tune(scores, Preparation.All(tuneOn).Y).Values] };
             }
-            return With(done, historyJson: HistoryRecords.Serialize(Records(epochs)), extra: extra);
+            var extra = new Dictionary<string, string>(info.Extra);
+            foreach (var (k, v) in s.ToExtra(totalEpochs, optimizer.LearningRate)) extra[k] = v;
+            return done with { HistoryJson = HistoryRecords.Serialize(Records(epochs)), Extra = extra };
         }
         void SaveModel(string path, ModelInfo saved)
         {
             ModelFile.Save(path, model, saved);
-            Safetensors.Save(OptimizerFile(path), optimizer.StateDict(), new Dictionary<string, string> { ["nabla.optimizer"] = optimizerName });
+            OptimizerState.Save(path, optimizer, s.Optimizer);
         }
+        ModelCheckpoint? checkpoint = null;
         if (outPath is not null && validation is not null)
         {
             // Each val_loss improvement replaces FILE (atomically), so an interrupted run keeps the best model so far;
-            // a finished run overwrites it below with the final model, as without validation data.
-            ModelCheckpoint? checkpoint = null;
+            // a finished run overwrites it below with the final model, as without validation data (with --patience the
+            // best epoch's checkpoint is the final model).
             checkpoint = new ModelCheckpoint("val_loss", save: (_, _, _) => SaveModel(outPath, Finished(checkpoint!.Context!.History.Epochs)));
             callbacks.Add(checkpoint);
         }
@@ -117,19 +125,25 @@ internal static class TrainCommand
         else if (!ctx.Terminal) progress.EpochEnd += (logs, _) => { ctx.Out.WriteLine(ConsoleReport.EpochLine(logs, firstEpoch + logs.Epoch + 1, totalEpochs)); ctx.Out.Flush(); };
 
         if (!json) ctx.Out.WriteLine($"data {data.Name}: {data.Train.Count} train ({train.Count} fit, {validation?.Count ?? 0} validation), {data.Test.Count} test, {data.Task.ToName()}{(data.ClassNames.Count > 0 ? $", {data.ClassNames.Count} classes" : "")}");
-        if (!json) ctx.Out.WriteLine($"model {spec}: {model.ParameterCount():N0} parameters, {optimizerName} lr {r.GetValue(o.LearningRate).ToString(CultureInfo.InvariantCulture)}{(resume is null ? "" : $", resumed from {resume} after {firstEpoch} epochs")}");
-        var trainSource = new DataLoader(train, batch, shuffle: true, rng: new Rng(seed + (ulong)firstEpoch + 1));
+        if (!json) ctx.Out.WriteLine($"model {spec}: {model.ParameterCount():N0} parameters, {s.Optimizer} lr {optimizer.LearningRate.ToString(CultureInfo.InvariantCulture)}{Resumed(resume, firstEpoch, stateRestored)}");
+        // Epoch e's order is the (e+1)-th shuffle of a generator seeded from --seed: a resumed run replays the
+        // shuffles of the epochs already done, so it sees the orders an uninterrupted run would.
+        var trainSource = new DataLoader(train, batch, shuffle: true, rng: new Rng(s.Seed + 1));
+        for (int e = 0; e < firstEpoch; e++) trainSource.StartEpoch();
         var valSource = validation is null ? null : new DataLoader(validation, batch);
         long fitStart = Stopwatch.GetTimestamp();
-        History history = ctx.Terminal && !json
-            ? ConsoleReport.WithProgressBars(progress, firstEpoch, totalEpochs, () => model.Fit(trainSource, optimizer, loss, epochs, valSource, metrics, callbacks))
-            : model.Fit(trainSource, optimizer, loss, epochs, valSource, metrics, callbacks);
+        History history = ctx.Console is { } console && !json
+            ? ConsoleReport.WithProgressBars(console, progress, firstEpoch, totalEpochs, () => model.Fit(trainSource, optimizer, loss, s.Epochs, valSource, metrics, callbacks))
+            : model.Fit(trainSource, optimizer, loss, s.Epochs, valSource, metrics, callbacks);
         double fitSeconds = Stopwatch.GetElapsedTime(fitStart).TotalSeconds;
 
         info = Finished(history.Epochs);
         var all = Records(history.Epochs);
         var assessment = Assessment.Run(model, test, data.Task, info, batch);
-        if (outPath is not null) SaveModel(outPath, info);
+        // With --patience the best epoch's weights were restored, and the checkpoint written at that epoch already holds
+        // them with the optimizer state and history of that moment: the file stays that consistent snapshot.
+        bool checkpointIsFinal = earlyStopping is not null && checkpoint is not null;
+        if (outPath is not null && !checkpointIsFinal) SaveModel(outPath, info);
         if (r.GetValue(o.Plot) is { } plot) NablaCommand.WriteAtomically(plot, Plot.Render(all));
 
         double seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
@@ -157,59 +171,33 @@ internal static class TrainCommand
         return NablaCommand.Ok;
     }
 
-    /// <summary>The optimizer-state sidecar of a model file: <c>FILE.optim.safetensors</c> (kept out of the PyTorch-compatible weights file).</summary>
-    public static string OptimizerFile(string modelPath) => modelPath + ".optim.safetensors";
-
-    private static Optimizer CreateOptimizer(string name, Module model, ParseResult r, TrainOptions o)
+    /// <summary>The optimizer the settings name, over <paramref name="model"/>'s parameters.</summary>
+    internal static Optimizer CreateOptimizer(TrainingSettings s, Module model)
     {
-        float lr = r.GetValue(o.LearningRate), wd = r.GetValue(o.WeightDecay);
         // Like --l1 and --l2, --weight-decay acts on the weights only: biases and BatchNorm's γ, β get λ = 0.
-        ParameterGroup[] p = wd > 0 ? ParameterGroup.DecayWeightsOnly(model) : [new ParameterGroup(model.Parameters())];
-        return name switch
+        ParameterGroup[] p = s.WeightDecay > 0 ? ParameterGroup.DecayWeightsOnly(model) : [new ParameterGroup(model.Parameters())];
+        return s.Optimizer switch
         {
-            "sgd" => new SGD(p, lr, momentum: r.GetValue(o.Momentum), weightDecay: wd),
-            "adamw" => new AdamW(p, lr, weightDecay: wd),
-            "rmsprop" => new RMSProp(p, lr, weightDecay: wd, momentum: r.GetValue(o.Momentum)),
-            "adagrad" => new Adagrad(p, lr, weightDecay: wd),
-            _ => new Adam(p, lr, weightDecay: wd),
+            "sgd" => new SGD(p, s.LearningRate, momentum: s.Momentum, weightDecay: s.WeightDecay),
+            "adamw" => new AdamW(p, s.LearningRate, weightDecay: s.WeightDecay),
+            "rmsprop" => new RMSProp(p, s.LearningRate, weightDecay: s.WeightDecay, momentum: s.Momentum),
+            "adagrad" => new Adagrad(p, s.LearningRate, weightDecay: s.WeightDecay),
+            _ => new Adam(p, s.LearningRate, weightDecay: s.WeightDecay),
         };
     }
 
-    /// <summary>
-    /// Restores a sidecar's optimizer state. The rates stay the command line's (PyTorch's
-    /// load_state_dict would bring back the saved ones). Sidecars written before parameter groups
-    /// existed number the parameters in model order; with --weight-decay the optimizer numbers them
-    /// group by group (weights first), so such a file's keys are renumbered.
-    /// </summary>
-    private static void LoadOptimizerState(Optimizer optimizer, Module model, IReadOnlyDictionary<string, Tensor> state)
+    private static string Resumed(string? resume, int epochs, bool stateRestored) => resume is null ? ""
+        : $", resumed from {resume} after {epochs} epochs{(stateRestored ? "" : $" (no {OptimizerState.PathFor(resume)}: the optimizer state starts afresh)")}";
+
+    // Options that only some data can use are refused where they would be silently ignored.
+    private static void CheckApplies(TrainingSettings s, LoadedData data)
     {
-        var rates = optimizer.ParamGroups.Select(g => (g.LearningRate, g.WeightDecay)).ToArray();
-        if (!state.Keys.Any(k => k.StartsWith("param_groups.", StringComparison.Ordinal)))
-        {
-            var modelOrder = model.Parameters().ToArray();
-            var renumbered = new Dictionary<string, Tensor>(StringComparer.Ordinal);
-            foreach (var (key, value) in state)
-            {
-                int dot = key.IndexOf('.', StringComparison.Ordinal);
-                string renamed = key;
-                if (dot > 0 && int.TryParse(key.AsSpan(0, dot), NumberStyles.None, CultureInfo.InvariantCulture, out int i) && i < modelOrder.Length)
-                    renamed = string.Create(CultureInfo.InvariantCulture, $"{IndexIn(optimizer.Parameters, modelOrder[i])}{key[dot..]}");
-                renumbered[renamed] = value;
-            }
-            state = renumbered;
-        }
-        optimizer.LoadStateDict(state);
-        for (int g = 0; g < rates.Length; g++) (optimizer.ParamGroups[g].LearningRate, optimizer.ParamGroups[g].WeightDecay) = rates[g];
+        NablaCommand.Require(s.Label is null || data.LabelColumns.Count > 0, $"--label applies to csv: data, not {data.Name}");
+        NablaCommand.Require(s.LabelSeparator is null || data.LabelColumns.Count > 0, $"--label-separator applies to csv: data, not {data.Name}");
+        NablaCommand.Require(s.Task is null || s.Task == data.Task, $"--task {s.Task?.ToName()} does not apply to {data.Name}, whose task is {data.Task.ToName()}");
     }
 
-    private static int IndexIn(IReadOnlyList<Tensor> parameters, Tensor p)
-    {
-        for (int i = 0; i < parameters.Count; i++)
-            if (ReferenceEquals(parameters[i], p)) return i;
-        throw new InvalidOperationException("a model parameter is missing from its optimizer");
-    }
-
-    private static ModelInfo Describe(LoadedData data, string spec, IDataset fitRows)
+    private static ModelInfo Describe(LoadedData data, string spec, IDataset fitRows, string? labelSeparator)
     {
         float[] mean = [], std = [], tMean = [], tStd = [];
         if (!data.IsImage)
@@ -221,31 +209,11 @@ internal static class TrainCommand
         return new ModelInfo
         {
             Architecture = spec, InputShape = [1, .. data.SampleShape], Task = data.Task.ToName(), Classes = data.ClassNames,
+            LabelColumns = data.LabelColumns, LabelSeparator = data.LabelColumns.Count > 0 ? labelSeparator : null,
             Thresholds = data.Task == TaskKind.Binary ? [0.5f] : [], InputMean = mean, InputStd = std,
             InputScale = data.IsImage ? 1f / 255 : 1f, TargetMean = tMean, TargetStd = tStd,
-            Extra = new Dictionary<string, string> { ["label_columns"] = JsonSerializer.Serialize(data.LabelColumns) },
         };
     }
-
-    private static Dictionary<string, string> Extras(ModelInfo info, string dataSpec, string optimizer, ParseResult r, TrainOptions o, int epochs)
-    {
-        var extra = new Dictionary<string, string>(info.Extra)
-        {
-            ["data"] = dataSpec, ["optimizer"] = optimizer,
-            ["lr"] = r.GetValue(o.LearningRate).ToString("R", CultureInfo.InvariantCulture),
-            ["batch_size"] = r.GetValue(o.BatchSize).ToString(CultureInfo.InvariantCulture),
-            ["seed"] = r.GetValue(o.Seed).ToString(CultureInfo.InvariantCulture),
-            ["epochs"] = epochs.ToString(CultureInfo.InvariantCulture),
-        };
-        return extra;
-    }
-
-    private static ModelInfo With(ModelInfo i, IReadOnlyList<float>? thresholds = null, string? historyJson = null, IReadOnlyDictionary<string, string>? extra = null) => new()
-    {
-        Architecture = i.Architecture, InputShape = i.InputShape, Task = i.Task, Classes = i.Classes, Thresholds = thresholds ?? i.Thresholds,
-        InputMean = i.InputMean, InputStd = i.InputStd, InputScale = i.InputScale, TargetMean = i.TargetMean, TargetStd = i.TargetStd,
-        HistoryJson = historyJson ?? i.HistoryJson, Extra = extra ?? i.Extra,
-    };
 
     internal static string Text(object? v) => v switch
     {

@@ -7,7 +7,7 @@ internal sealed class TrainOptions
 {
     public readonly Option<string> Data = new("--data", "-d") { Description = "Data SPEC: digits, iris, xor, fashion-mnist[=DIR], csv:PATH, idx:IMAGES,LABELS", DefaultValueFactory = _ => "digits" };
     public readonly Option<string?> Model = new("--model", "-m") { Description = "Model SPEC, e.g. \"dense(256,relu) dropout(0.2)\"; the output layer is added for the task (default: " + ModelPlan.DefaultHidden + ")" };
-    public readonly Option<int> Epochs = new("--epochs", "-e") { Description = "Passes over the training data", DefaultValueFactory = _ => 30 };
+    public readonly Option<int> Epochs = new("--epochs", "-e") { Description = "Passes over the training data (with --resume: more passes; default: those the resumed run has left)", DefaultValueFactory = _ => 30 };
     public readonly Option<int> BatchSize = new("--batch-size", "-b") { Description = "Samples per step", DefaultValueFactory = _ => 32 };
     public readonly Option<float> LearningRate = new("--lr") { Description = "Learning rate", DefaultValueFactory = _ => 1e-3f };
     public readonly Option<string> Optimizer = new("--optimizer") { Description = "adam, adamw, sgd, rmsprop or adagrad", DefaultValueFactory = _ => "adam" };
@@ -25,34 +25,33 @@ internal sealed class TrainOptions
     public readonly Option<string?> LabelSeparator = new("--label-separator") { Description = "CSV: one label column holding several labels joined by this separator (multi-label)" };
     public readonly Option<string?> Task = new("--task") { Description = "Override the inferred task: multiclass, binary, multilabel, regression" };
     public readonly Option<string?> Out = new("--out", "-o") { Description = "Save the trained model here (safetensors; optimizer state goes to FILE.optim.safetensors)" };
-    public readonly Option<string?> Resume = new("--resume") { Description = "Continue training a saved model (and its optimizer state, if saved)" };
+    public readonly Option<string?> Resume = new("--resume") { Description = "Continue training a saved model with its stored settings and optimizer state; options may override data, epochs, lr, batch size, penalties, patience, threads" };
     public readonly Option<string?> Plot = new("--plot") { Description = "Write loss/accuracy curves to this SVG file" };
     public readonly Option<bool> Json = new("--json") { Description = "One JSON object per epoch and a final summary object (no bars or tables)" };
 
     public IEnumerable<Option> All => [Data, Model, Epochs, BatchSize, LearningRate, Optimizer, Momentum, WeightDecay, L1, L2, Dropout,
         ValidationSplit, Patience, Seed, Threads, Limit, Label, LabelSeparator, Task, Out, Resume, Plot, Json];
 
-    /// <summary>Rejects out-of-range values with a message naming the option and the value.</summary>
-    public static void Validate(ParseResult r, TrainOptions o)
+    /// <summary>
+    /// Rejects out-of-range values and options that would be silently ignored, with a message naming
+    /// the option and the value (the same checks cover values given now and values a resumed model stored).
+    /// </summary>
+    public static void Validate(TrainingSettings s)
     {
-        NablaCommand.Require(r.GetValue(o.Epochs) >= 1, $"--epochs must be at least 1, got {r.GetValue(o.Epochs)}");
-        NablaCommand.Require(r.GetValue(o.BatchSize) >= 1, $"--batch-size must be at least 1, got {r.GetValue(o.BatchSize)}");
-        float lr = r.GetValue(o.LearningRate);
-        NablaCommand.Require(lr > 0 && float.IsFinite(lr), $"--lr must be a positive number, got {lr}");
-        float dropout = r.GetValue(o.Dropout);
-        NablaCommand.Require(dropout >= 0 && dropout < 1, $"--dropout must be in [0, 1), got {dropout}");
-        float split = r.GetValue(o.ValidationSplit);
-        NablaCommand.Require(split >= 0 && split < 1, $"--validation-split must be in [0, 1), got {split}");
-        NablaCommand.Require(r.GetValue(o.Threads) is null or >= 1, $"--threads must be at least 1, got {r.GetValue(o.Threads)}");
-        NablaCommand.Require(r.GetValue(o.Limit) is null or >= 1, $"--limit must be at least 1, got {r.GetValue(o.Limit)}");
-        NablaCommand.Require(r.GetValue(o.Patience) >= 0, $"--patience must be 0 or more, got {r.GetValue(o.Patience)}");
-        foreach (var (opt, name) in new[] { (o.Momentum, "--momentum"), (o.WeightDecay, "--weight-decay"), (o.L1, "--l1"), (o.L2, "--l2") })
-        {
-            float v = r.GetValue(opt);
+        NablaCommand.Require(s.Epochs >= 1, $"--epochs must be at least 1, got {s.Epochs}");
+        NablaCommand.Require(s.BatchSize >= 1, $"--batch-size must be at least 1, got {s.BatchSize}");
+        NablaCommand.Require(s.LearningRate > 0 && float.IsFinite(s.LearningRate), $"--lr must be a positive number, got {s.LearningRate}");
+        NablaCommand.Require(s.Dropout >= 0 && s.Dropout < 1, $"--dropout must be in [0, 1), got {s.Dropout}");
+        NablaCommand.Require(s.ValidationSplit >= 0 && s.ValidationSplit < 1, $"--validation-split must be in [0, 1), got {s.ValidationSplit}");
+        NablaCommand.Require(s.Threads is null or >= 1, $"--threads must be at least 1, got {s.Threads}");
+        NablaCommand.Require(s.Limit is null or >= 1, $"--limit must be at least 1, got {s.Limit}");
+        NablaCommand.Require(s.Patience >= 0, $"--patience must be 0 or more, got {s.Patience}");
+        NablaCommand.Require(s.Data.Trim().Length > 0, "--data must name a data set");
+        foreach (var (v, name) in new[] { (s.Momentum, "--momentum"), (s.WeightDecay, "--weight-decay"), (s.L1, "--l1"), (s.L2, "--l2") })
             NablaCommand.Require(v >= 0 && float.IsFinite(v), $"{name} must be a number ≥ 0, got {v}");
-        }
-        string optimizer = r.GetValue(o.Optimizer) ?? "";
-        NablaCommand.Require(OptimizerNames.Contains(optimizer.ToLowerInvariant()), $"unknown optimizer '{optimizer}' (known: {string.Join(", ", OptimizerNames)})");
+        NablaCommand.Require(OptimizerNames.Contains(s.Optimizer), $"unknown optimizer '{s.Optimizer}' (known: {string.Join(", ", OptimizerNames)})");
+        NablaCommand.Require(s.Momentum == 0 || s.Optimizer is "sgd" or "rmsprop", $"--momentum applies to sgd and rmsprop, not {s.Optimizer}");
+        NablaCommand.Require(s.Patience == 0 || s.ValidationSplit > 0, "--patience watches val_loss and needs validation data (--validation-split > 0)");
     }
 
     public static readonly string[] OptimizerNames = ["adam", "adamw", "sgd", "rmsprop", "adagrad"];

@@ -119,12 +119,20 @@ public static class CsvReader
 
     /// <summary>All lines of a text file, decompressing <c>.gz</c>.</summary>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="DataFormatException">A <c>.gz</c> file that is not valid gzip.</exception>
     internal static List<string> ReadLines(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         if (!File.Exists(path)) throw new FileNotFoundException($"data file not found: {path}", path);
         using var file = File.OpenRead(path);
-        return ReadLines(file, path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase));
+        try
+        {
+            return ReadLines(file, path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase));
+        }
+        catch (InvalidDataException e)
+        {
+            throw new DataFormatException($"{path}: not a valid gzip file ({e.Message})", e);
+        }
     }
 
     /// <summary>All lines of a text stream (gzip-decompressed when <paramref name="gzipped"/>).</summary>

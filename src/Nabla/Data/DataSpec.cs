@@ -30,16 +30,17 @@ public static class DataSpec
     }
 
     /// <summary>Loads the data named by <paramref name="spec"/>.</summary>
-    /// <exception cref="ArgumentException">An unknown SPEC or a bad option (the message names the <see cref="DataOptions"/> property, e.g. <c>DataOptions.Limit</c>).</exception>
+    /// <exception cref="DataSpecException">An unknown SPEC or a bad option (the message names the <see cref="DataOptions"/> property, e.g. <c>DataOptions.Limit</c>).</exception>
     /// <exception cref="FileNotFoundException">A file of the SPEC does not exist.</exception>
     /// <exception cref="DataFormatException">A malformed file; names file, line and column.</exception>
     public static LoadedData Load(string spec, DataOptions options)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(spec);
         ArgumentNullException.ThrowIfNull(options);
-        if (options.Limit is < 1) throw new ArgumentException($"the limit (DataOptions.Limit) must be at least 1, got {options.Limit}");
+        if (options.Limit is < 1) throw new DataSpecException($"the limit (DataOptions.Limit) must be at least 1, got {options.Limit}");
         spec = spec.Trim();
-        if (spec.StartsWith("csv:", StringComparison.OrdinalIgnoreCase)) return LabeledCsv.Load(spec[4..], options);
+        if (spec.StartsWith("csv:", StringComparison.OrdinalIgnoreCase))
+            return spec.Length > 4 ? LabeledCsv.Load(spec[4..], options) : throw new DataSpecException("csv data needs csv:PATH, got 'csv:'");
         if (spec.StartsWith("idx:", StringComparison.OrdinalIgnoreCase)) return LoadIdxPair(spec[4..], options);
         int eq = spec.IndexOf('=', StringComparison.Ordinal);
         string name = (eq < 0 ? spec : spec[..eq]).ToLowerInvariant();
@@ -49,7 +50,7 @@ public static class DataSpec
             "digits" or "iris" when dir is null => Embedded(name, options),
             "xor" when dir is null => Xor(),
             "fashion-mnist" or "fashion_mnist" => FashionMnist(dir, options),
-            _ => throw new ArgumentException(
+            _ => throw new DataSpecException(
                 $"unknown data '{spec}' (known: digits, iris, xor, fashion-mnist[=DIR], csv:PATH, idx:IMAGES,LABELS)"),
         };
     }
@@ -97,7 +98,7 @@ public static class DataSpec
     {
         var parts = files.Split(',');
         if (parts.Length != 2 || parts.Any(p => p.Trim().Length == 0))
-            throw new ArgumentException($"idx data needs idx:IMAGES,LABELS, got 'idx:{files}'");
+            throw new DataSpecException($"idx data needs idx:IMAGES,LABELS, got 'idx:{files}'");
         bool flatten = !options.ImagesAsChannels;
         var all = IdxImages.Load(parts[0].Trim(), parts[1].Trim(), flatten);
         var labels = all.LabelsAsFloats();

@@ -56,5 +56,9 @@ public static class Idx
         {
             throw new DataFormatException($"{path}: file ends before {what}", e);
         }
+        catch (InvalidDataException e)
+        {
+            throw new DataFormatException($"{path}: not a valid gzip file ({e.Message})", e);
+        }
     }
 }

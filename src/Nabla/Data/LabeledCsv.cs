@@ -22,7 +22,7 @@ public static class LabeledCsv
     /// <summary>Loads <paramref name="path"/> and splits it into train and test parts (stratified for classification).</summary>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
     /// <exception cref="DataFormatException">An empty file, ragged rows, non-numeric or non-finite features, bad labels; names file:line:column.</exception>
-    /// <exception cref="ArgumentException">An unknown label column or an impossible task.</exception>
+    /// <exception cref="DataSpecException">An unknown label column or an impossible task.</exception>
     public static LoadedData Load(string path, DataOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -91,7 +91,7 @@ public static class LabeledCsv
     }
 
     /// <summary>The 0-based columns named by <paramref name="label"/> (names or indices, comma-separated; null = last).</summary>
-    /// <exception cref="ArgumentException">A column that does not exist; lists the header.</exception>
+    /// <exception cref="DataSpecException">A column that does not exist; lists the header.</exception>
     public static int[] ResolveLabels(string path, string[]? header, int columns, string? label)
     {
         if (string.IsNullOrWhiteSpace(label)) return [columns - 1];
@@ -101,7 +101,7 @@ public static class LabeledCsv
             int index = header is null ? -1 : Array.FindIndex(header, h => string.Equals(h, part, StringComparison.Ordinal));
             if (index < 0 && int.TryParse(part, NumberStyles.None, CultureInfo.InvariantCulture, out int i) && i < columns) index = i;
             if (index < 0)
-                throw new ArgumentException(header is null
+                throw new DataSpecException(header is null
                     ? $"{path}: label column '{part}' does not exist (the file has no header; use an index 0..{columns - 1})"
                     : $"{path}: label column '{part}' does not exist (columns: {string.Join(", ", header)})");
             if (!result.Contains(index)) result.Add(index);
@@ -135,7 +135,7 @@ public static class LabeledCsv
         if (options.LabelSeparator is { Length: > 0 } sep)
         {
             if (labelCols.Length != 1)
-                throw new ArgumentException($"{path}: a label separator (DataOptions.LabelSeparator) needs exactly one label column (DataOptions.Label), got {labelCols.Length}: {string.Join(", ", labelNames)}");
+                throw new DataSpecException($"{path}: a label separator (DataOptions.LabelSeparator) needs exactly one label column (DataOptions.Label), got {labelCols.Length}: {string.Join(", ", labelNames)}");
             var sets = table.Rows.Select(r => r[labelCols[0]].Split(sep, StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToArray();
             string[] names = options.KnownClasses is { } known ? [.. known] : [.. sets.SelectMany(s => s).Distinct().Order(StringComparer.Ordinal)];
             var y = new float[n * names.Length];
@@ -154,7 +154,7 @@ public static class LabeledCsv
             bool binary = values.ToArray().All(v => v is 0f or 1f);
             var task = options.Task ?? (binary ? TaskKind.MultiLabel : TaskKind.Regression);
             if (task is TaskKind.MultiClass or TaskKind.Binary)
-                throw new ArgumentException($"{path}: {labelCols.Length} label columns make a multilabel or regression task, not {task.ToName()} (DataOptions.Task)");
+                throw new DataSpecException($"{path}: {labelCols.Length} label columns make a multilabel or regression task, not {task.ToName()} (DataOptions.Task)");
             if (task == TaskKind.MultiLabel && !binary)
                 throw new DataFormatException($"{path}: multi-label columns {string.Join(", ", labelNames)} must hold only 0 and 1");
             return (values, task, task == TaskKind.MultiLabel ? labelNames : [], labelCols.Length);
@@ -181,10 +181,10 @@ public static class LabeledCsv
         }
         var kind = options.Task ?? (classes.Length == 2 ? TaskKind.Binary : TaskKind.MultiClass);
         if (kind == TaskKind.MultiLabel)
-            throw new ArgumentException($"{path}: a multilabel task (DataOptions.Task) with one label column needs a label separator (DataOptions.LabelSeparator)");
+            throw new DataSpecException($"{path}: a multilabel task (DataOptions.Task) with one label column needs a label separator (DataOptions.LabelSeparator)");
         if (kind == TaskKind.Binary)
         {
-            if (classes.Length > 2) throw new ArgumentException($"{path}: a binary task (DataOptions.Task) needs 2 classes, the label column has {classes.Length}");
+            if (classes.Length > 2) throw new DataSpecException($"{path}: a binary task (DataOptions.Task) needs 2 classes, the label column has {classes.Length}");
             return (Tensor.FromArray(idx, n, 1), kind, classes, 1);
         }
         return (Tensor.FromArray(idx, n), kind, classes, classes.Length);

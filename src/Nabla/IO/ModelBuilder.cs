@@ -14,32 +14,45 @@ public static class ModelBuilder
 {
     private delegate Module Factory(LayerSpec spec, Shape input, Rng rng);
 
-    private static readonly Dictionary<string, Factory> Factories = new(StringComparer.Ordinal)
+    /// <summary>How a layer kind is built and which arguments it takes (anything else is refused).</summary>
+    /// <param name="Create">Builds the layer for its input shape.</param>
+    /// <param name="Positional">The positional arguments in order, optional ones in brackets (for messages).</param>
+    /// <param name="Named">The <c>key=value</c> arguments it reads.</param>
+    private sealed record LayerKind(Factory Create, string[] Positional, string[] Named)
     {
-        ["dense"] = Dense,
-        ["linear"] = Dense,
-        ["dropout"] = (s, _, rng) => new Dropout(Probability(s), rng.Fork()),
-        ["batchnorm"] = BatchNorm,
-        ["bn"] = BatchNorm,
-        ["conv"] = Conv2d,
-        ["conv2d"] = Conv2d,
-        ["conv1d"] = Conv1d,
-        ["maxpool"] = (s, input, _) => new MaxPool2d(Window(s, input, 4), Stride(s), s.NamedInt("pad", s.NamedInt("padding", 0))),
-        ["maxpool2d"] = (s, input, _) => new MaxPool2d(Window(s, input, 4), Stride(s), s.NamedInt("pad", s.NamedInt("padding", 0))),
-        ["maxpool1d"] = (s, input, _) => new MaxPool1d(Window(s, input, 3), Stride(s), s.NamedInt("pad", s.NamedInt("padding", 0))),
-        ["avgpool"] = (s, input, _) => new AvgPool2d(Window(s, input, 4), Stride(s), s.NamedInt("pad", s.NamedInt("padding", 0))),
-        ["gap"] = (_, _, _) => new GlobalAveragePooling2d(),
-        ["globalavgpool"] = (_, _, _) => new GlobalAveragePooling2d(),
-        ["flatten"] = (_, _, _) => new Flatten(),
-        ["leaky_relu"] = (s, _, _) => new LeakyReLU(s.Float(0, 0.01f, "negative slope")),
-        ["elu"] = (s, _, _) => new ELU(s.Float(0, 1f, "alpha")),
-        ["prelu"] = (s, _, _) => new PReLU(s.Int(0, 1, "number of slopes")),
-        ["threshold"] = (s, _, _) => new Threshold(s.Float(0, null, "threshold"), s.Float(1, 0f, "value")),
+        public string Usage(string name) =>
+            $"{name}({string.Join(", ", Positional)}{(Named.Length > 0 ? (Positional.Length > 0 ? ", " : "") + string.Join(", ", Named.Select(n => n + "=")) : "")})";
+    }
+
+    private static readonly string[] ConvNamed = ["activation", "stride", "pad", "padding", "dilation", "bias"];
+    private static readonly string[] PoolNamed = ["stride", "pad", "padding"];
+
+    private static readonly Dictionary<string, LayerKind> Kinds = new(StringComparer.Ordinal)
+    {
+        ["dense"] = new(Dense, ["units", "[activation]"], ["activation"]),
+        ["linear"] = new(Dense, ["units", "[activation]"], ["activation"]),
+        ["dropout"] = new((s, _, rng) => new Dropout(Probability(s), rng.Fork()), ["p"], []),
+        ["batchnorm"] = new(BatchNorm, [], []),
+        ["bn"] = new(BatchNorm, [], []),
+        ["conv"] = new(Conv2d, ["filters", "kernel", "[activation]"], ConvNamed),
+        ["conv2d"] = new(Conv2d, ["filters", "kernel", "[activation]"], ConvNamed),
+        ["conv1d"] = new(Conv1d, ["filters", "kernel", "[activation]"], ConvNamed),
+        ["maxpool"] = new((s, input, _) => new MaxPool2d(Window(s, input, 4), Stride(s), Padding(s)), ["window", "[stride]"], PoolNamed),
+        ["maxpool2d"] = new((s, input, _) => new MaxPool2d(Window(s, input, 4), Stride(s), Padding(s)), ["window", "[stride]"], PoolNamed),
+        ["maxpool1d"] = new((s, input, _) => new MaxPool1d(Window(s, input, 3), Stride(s), Padding(s)), ["window", "[stride]"], PoolNamed),
+        ["avgpool"] = new((s, input, _) => new AvgPool2d(Window(s, input, 4), Stride(s), Padding(s)), ["window", "[stride]"], PoolNamed),
+        ["gap"] = new((_, _, _) => new GlobalAveragePooling2d(), [], []),
+        ["globalavgpool"] = new((_, _, _) => new GlobalAveragePooling2d(), [], []),
+        ["flatten"] = new((_, _, _) => new Flatten(), [], []),
+        ["leaky_relu"] = new((s, _, _) => new LeakyReLU(s.Float(0, 0.01f, "negative slope")), ["[negative_slope]"], []),
+        ["elu"] = new((s, _, _) => new ELU(s.Float(0, 1f, "alpha")), ["[alpha]"], []),
+        ["prelu"] = new((s, _, _) => new PReLU(s.Int(0, 1, "number of slopes")), ["[slopes]"], []),
+        ["threshold"] = new((s, _, _) => new Threshold(s.Float(0, null, "threshold"), s.Float(1, 0f, "value")), ["threshold", "[value]"], []),
     };
 
     /// <summary>The layer names a SPEC may use.</summary>
     public static IEnumerable<string> LayerNames =>
-        Factories.Keys.Concat(Activation.Names).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal);
+        Kinds.Keys.Concat(Activation.Names).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal);
 
     /// <summary>
     /// Builds the layers of <paramref name="layers"/> for inputs of shape <paramref name="inputShape"/>
@@ -94,23 +107,48 @@ public static class ModelBuilder
 
     private static Module Create(LayerSpec spec, Shape input, Rng rng)
     {
-        if (Factories.TryGetValue(spec.Name, out var factory)) return factory(spec, input, rng);
+        if (Kinds.TryGetValue(spec.Name, out var kind))
+        {
+            CheckArguments(spec, kind);
+            return kind.Create(spec, input, rng);
+        }
         if (Activation.Names.Contains(spec.Name, StringComparer.Ordinal))
         {
             if (spec.Positional.Count > 0 || spec.Named.Count > 0)
                 throw new ModelSpecException($"model spec, column {spec.Column}: {spec.Name} takes no arguments");
             return Activation.Create(spec.Name);
         }
-        throw new ModelSpecException($"model spec, column {spec.Column}: unknown layer '{spec.Name}' (known: {string.Join(", ", LayerNames)})");
+        throw new ModelSpecException(
+            $"model spec, column {spec.Column}: unknown layer '{spec.Name}' (known: {string.Join(", ", LayerNames)}){DidYouMean.Hint(spec.Name, LayerNames)}");
+    }
+
+    /// <summary>Refuses arguments the layer does not read, so a typo never silently falls back to a default.</summary>
+    private static void CheckArguments(LayerSpec spec, LayerKind kind)
+    {
+        string where = $"model spec, column {spec.Column}: {spec}";
+        if (spec.Positional.Count > kind.Positional.Length)
+            throw new ModelSpecException(kind.Positional.Length == 0
+                ? $"{where}: {spec.Name} takes no positional arguments{(kind.Named.Length > 0 ? $" (usage: {kind.Usage(spec.Name)})" : "")}"
+                : $"{where}: {spec.Name} takes at most {kind.Positional.Length} positional argument{(kind.Positional.Length == 1 ? "" : "s")}, got {spec.Positional.Count} (usage: {kind.Usage(spec.Name)})");
+        foreach (var key in spec.Named.Keys)
+            if (!kind.Named.Contains(key, StringComparer.Ordinal))
+                throw new ModelSpecException(kind.Named.Length == 0
+                    ? $"{where}: unknown argument '{key}=': {spec.Name} takes no named arguments (usage: {kind.Usage(spec.Name)})"
+                    : $"{where}: unknown argument '{key}=' (known: {string.Join(", ", kind.Named.Select(n => n + "="))}){DidYouMean.Hint(key, kind.Named)}");
+        if (spec.Named.ContainsKey("pad") && spec.Named.ContainsKey("padding"))
+            throw new ModelSpecException($"{where}: pad= and padding= are the same argument; give one");
+        if (kind.Positional.Contains("[activation]") && spec.Named.ContainsKey("activation") && spec.Positional.Count == kind.Positional.Length)
+            throw new ModelSpecException($"{where}: the activation is given twice (positionally and as activation=)");
+        if (spec.Named.TryGetValue("bias", out var bias) && bias is not ("true" or "false" or "1" or "0" or "yes" or "no"))
+            throw new ModelSpecException($"{where}: bias= takes true or false, got '{bias}'");
     }
 
     private static Module Dense(LayerSpec spec, Shape input, Rng rng)
     {
         int units = spec.Int(0, null, "a number of units");
         if (units < 1) throw new ModelSpecException($"model spec, column {spec.Column}: dense needs at least 1 unit, got {units}");
-        if (spec.Positional.Count > 2) throw new ModelSpecException($"model spec, column {spec.Column}: dense takes (units[, activation])");
         if (input.Rank < 2) throw new ModelSpecException($"model spec, column {spec.Column}: dense needs inputs [batch, features], got {input}");
-        if (PostActivation(spec) is { } activation) Activation.Create(activation); // unknown names fail here, before any weights are drawn
+        CheckActivation(spec); // unknown names fail here, before any weights are drawn
         return new Dense(input[-1], units, rng);
     }
 
@@ -119,7 +157,7 @@ public static class ModelBuilder
     {
         if (input.Rank != 4) throw new ModelSpecException($"model spec, column {spec.Column}: conv needs images [batch, channels, height, width], got {input}");
         var (filters, kernel) = FiltersAndKernel(spec);
-        return new Conv2d(input[1], filters, kernel, rng, spec.NamedInt("stride", 1), spec.NamedInt("pad", spec.NamedInt("padding", 0)),
+        return new Conv2d(input[1], filters, kernel, rng, spec.NamedInt("stride", 1), Padding(spec),
             spec.NamedInt("dilation", 1), Bias(spec));
     }
 
@@ -128,7 +166,7 @@ public static class ModelBuilder
     {
         if (input.Rank != 3) throw new ModelSpecException($"model spec, column {spec.Column}: conv1d needs sequences [batch, channels, length], got {input}");
         var (filters, kernel) = FiltersAndKernel(spec);
-        return new Conv1d(input[1], filters, kernel, rng, spec.NamedInt("stride", 1), spec.NamedInt("pad", spec.NamedInt("padding", 0)),
+        return new Conv1d(input[1], filters, kernel, rng, spec.NamedInt("stride", 1), Padding(spec),
             spec.NamedInt("dilation", 1), Bias(spec));
     }
 
@@ -137,8 +175,17 @@ public static class ModelBuilder
         int filters = spec.Int(0, null, "a number of filters"), kernel = spec.Int(1, null, "a kernel size");
         if (filters < 1 || kernel < 1)
             throw new ModelSpecException($"model spec, column {spec.Column}: {spec.Name} needs filters ≥ 1 and kernel ≥ 1, got {filters} and {kernel}");
-        if (spec.Positional.Count > 3) throw new ModelSpecException($"model spec, column {spec.Column}: {spec.Name} takes (filters, kernel[, activation])");
+        CheckActivation(spec);
         return (filters, kernel);
+    }
+
+    private static int Padding(LayerSpec spec) => spec.NamedInt("pad", spec.NamedInt("padding", 0));
+
+    private static void CheckActivation(LayerSpec spec)
+    {
+        if (PostActivation(spec) is { } name && !Activation.Names.Contains(name, StringComparer.Ordinal))
+            throw new ModelSpecException(
+                $"model spec, column {spec.Column}: {spec}: unknown activation '{name}' (known: {string.Join(", ", Activation.Names)}){DidYouMean.Hint(name, Activation.Names)}");
     }
 
     private static bool Bias(LayerSpec spec) => !spec.Named.TryGetValue("bias", out var b) || b is not ("false" or "0" or "no");
@@ -153,7 +200,8 @@ public static class ModelBuilder
             _ => -1,
         };
         if (at < 0) return null;
-        return spec.Positional.Count > at ? spec.Positional[at] : spec.Named.GetValueOrDefault("activation");
+        string? name = spec.Positional.Count > at ? spec.Positional[at] : spec.Named.GetValueOrDefault("activation");
+        return name?.Trim().ToLowerInvariant();
     }
 
     private static int Window(LayerSpec spec, Shape input, int rank)

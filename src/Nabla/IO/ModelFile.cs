@@ -6,7 +6,7 @@ using Nabla.Tensors;
 namespace Nabla.IO;
 
 /// <summary>What a model file records besides the weights.</summary>
-public sealed class ModelInfo
+public sealed record ModelInfo
 {
     /// <summary>The model SPEC the network was built from (output layer included).</summary>
     public required string Architecture { get; init; }
@@ -19,6 +19,15 @@ public sealed class ModelInfo
 
     /// <summary>Class or label names in output order (empty for regression).</summary>
     public IReadOnlyList<string> Classes { get; init; } = [];
+
+    /// <summary>
+    /// The data columns the labels were read from (CSV header names, or 0-based indices of a file
+    /// without header), so evaluation and prediction find them again; empty for other data.
+    /// </summary>
+    public IReadOnlyList<string> LabelColumns { get; init; } = [];
+
+    /// <summary>The separator joining several labels in one column (multi-label CSV), or null.</summary>
+    public string? LabelSeparator { get; init; }
 
     /// <summary>Decision thresholds for binary/multi-label outputs (one, or one per label).</summary>
     public IReadOnlyList<float> Thresholds { get; init; } = [];
@@ -41,7 +50,7 @@ public sealed class ModelInfo
     /// <summary>The training history as JSON (epoch records), or null.</summary>
     public string? HistoryJson { get; init; }
 
-    /// <summary>Free-form extra entries (e.g. data set, optimizer, seed).</summary>
+    /// <summary>Free-form extra entries (e.g. the training settings of the <c>nabla</c> tool: data set, optimizer, seed).</summary>
     public IReadOnlyDictionary<string, string> Extra { get; init; } = new Dictionary<string, string>();
 
     /// <summary>The Nabla version that wrote the file.</summary>
@@ -51,8 +60,8 @@ public sealed class ModelInfo
 /// <summary>
 /// One safetensors file per model: tensors named as PyTorch's <c>state_dict()</c> would name them
 /// (<c>0.weight</c> [out, in], <c>0.bias</c>, BatchNorm running statistics, …) and the
-/// architecture, input standardization, classes, thresholds, history and version in
-/// <c>__metadata__</c>. Loading rebuilds the network from the architecture and checks every
+/// architecture, input standardization, classes, label columns and separator, thresholds, history and
+/// version in <c>__metadata__</c>. Loading rebuilds the network from the architecture and checks every
 /// tensor's name and shape against it.
 /// </summary>
 public static class ModelFile
@@ -61,6 +70,8 @@ public static class ModelFile
     public static string Version { get; } = typeof(ModelFile).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
 
     private const string Prefix = "nabla.";
+    private const string LegacyLabelColumns = "label_columns";
+    private static readonly string[] Tasks = ["multiclass", "binary", "multilabel", "regression"];
 
     /// <summary>Saves <paramref name="model"/> and <paramref name="info"/> to <paramref name="path"/> atomically.</summary>
     public static void Save(string path, Module model, ModelInfo info)
@@ -75,6 +86,7 @@ public static class ModelFile
             [Prefix + "input_shape"] = JsonSerializer.Serialize(info.InputShape),
             [Prefix + "task"] = info.Task,
             [Prefix + "classes"] = JsonSerializer.Serialize(info.Classes),
+            [Prefix + "label_columns"] = JsonSerializer.Serialize(info.LabelColumns),
             [Prefix + "thresholds"] = JsonSerializer.Serialize(info.Thresholds),
             [Prefix + "input_mean"] = JsonSerializer.Serialize(info.InputMean),
             [Prefix + "input_std"] = JsonSerializer.Serialize(info.InputStd),
@@ -82,6 +94,7 @@ public static class ModelFile
             [Prefix + "target_mean"] = JsonSerializer.Serialize(info.TargetMean),
             [Prefix + "target_std"] = JsonSerializer.Serialize(info.TargetStd),
         };
+        if (info.LabelSeparator is not null) meta[Prefix + "label_separator"] = info.LabelSeparator;
         if (info.HistoryJson is not null) meta[Prefix + "history"] = info.HistoryJson;
         foreach (var (k, v) in info.Extra) meta[Prefix + "extra." + k] = v;
         Safetensors.Save(path, model.StateDict(), meta);
@@ -102,12 +115,19 @@ public static class ModelFile
         ModelInfo info;
         try
         {
+            var extra = meta.Where(kv => kv.Key.StartsWith(Prefix + "extra.", StringComparison.Ordinal))
+                .ToDictionary(kv => kv.Key[(Prefix.Length + 6)..], kv => kv.Value);
+            // Files written before label_columns had its own entry kept it among the extras.
+            string? labelColumns = meta.GetValueOrDefault(Prefix + "label_columns");
+            if (labelColumns is null && extra.Remove(LegacyLabelColumns, out var legacy)) labelColumns = legacy;
             info = new ModelInfo
             {
                 Architecture = Get("architecture"),
                 InputShape = JsonSerializer.Deserialize<int[]>(Get("input_shape")) ?? [],
                 Task = Get("task"),
                 Classes = JsonSerializer.Deserialize<string[]>(Get("classes")) ?? [],
+                LabelColumns = labelColumns is null ? [] : JsonSerializer.Deserialize<string[]>(labelColumns) ?? [],
+                LabelSeparator = meta.GetValueOrDefault(Prefix + "label_separator"),
                 Thresholds = JsonSerializer.Deserialize<float[]>(Get("thresholds")) ?? [],
                 InputMean = JsonSerializer.Deserialize<float[]>(Get("input_mean")) ?? [],
                 InputStd = JsonSerializer.Deserialize<float[]>(Get("input_std")) ?? [],
@@ -116,8 +136,7 @@ public static class ModelFile
                 TargetStd = JsonSerializer.Deserialize<float[]>(Get("target_std")) ?? [],
                 HistoryJson = meta.GetValueOrDefault(Prefix + "history"),
                 NablaVersion = Get("version"),
-                Extra = meta.Where(kv => kv.Key.StartsWith(Prefix + "extra.", StringComparison.Ordinal))
-                    .ToDictionary(kv => kv.Key[(Prefix.Length + 6)..], kv => kv.Value),
+                Extra = extra,
             };
         }
         catch (Exception e) when (e is JsonException or FormatException)
@@ -125,6 +144,7 @@ public static class ModelFile
             throw new ModelFileException($"{name}: corrupted metadata: {e.Message}", e);
         }
 
+        CheckMetadata(name, info);
         Sequential model;
         try
         {
@@ -143,6 +163,42 @@ public static class ModelFile
             throw new ModelFileException($"{name}: weights do not match the architecture '{info.Architecture}': {e.Message}", e);
         }
         model.Eval();
+        CheckOutputs(name, info, model);
         return (model, info);
+    }
+
+    // Metadata a reader indexes into must be consistent, so a damaged file is a clear error rather than a crash later.
+    private static void CheckMetadata(string name, ModelInfo info)
+    {
+        if (!Tasks.Contains(info.Task, StringComparer.Ordinal))
+            throw new ModelFileException($"{name}: unknown task '{info.Task}' in the metadata (known: {string.Join(", ", Tasks)})");
+        if (info.InputShape.Length < 2 || info.InputShape[0] != 1 || info.InputShape.Any(d => d < 1))
+            throw new ModelFileException($"{name}: input_shape [{string.Join(", ", info.InputShape)}] is not a batch-of-1 shape like [1, 784]");
+        int features = info.InputShape[^1];
+        if (info.InputMean.Count != info.InputStd.Count || (info.InputMean.Count != 0 && info.InputMean.Count != features))
+            throw new ModelFileException($"{name}: input_mean and input_std have {info.InputMean.Count} and {info.InputStd.Count} entries, the input has {features} features");
+        if (info.InputStd.Any(s => !(s > 0) || !float.IsFinite(s)) || info.InputMean.Any(m => !float.IsFinite(m)))
+            throw new ModelFileException($"{name}: input_mean/input_std hold a non-finite value or a standard deviation ≤ 0");
+        if (info.TargetMean.Count != info.TargetStd.Count)
+            throw new ModelFileException($"{name}: target_mean and target_std have {info.TargetMean.Count} and {info.TargetStd.Count} entries");
+        if (!(info.InputScale > 0) || !float.IsFinite(info.InputScale))
+            throw new ModelFileException($"{name}: input_scale {info.InputScale} is not a positive number");
+    }
+
+    private static void CheckOutputs(string name, ModelInfo info, Sequential model)
+    {
+        int outputs = ModelBuilder.OutputShape(model, new Shape(info.InputShape))[-1];
+        int expected = info.Task switch
+        {
+            "binary" => 1,
+            "regression" => info.TargetMean.Count,
+            _ => info.Classes.Count,
+        };
+        if (expected == 0 && info.Task != "binary") expected = outputs; // no names or statistics recorded: nothing to contradict
+        if (outputs != expected)
+            throw new ModelFileException($"{name}: the network has {outputs} outputs, its {info.Task} metadata describes {expected}");
+        int thresholds = info.Task == "multilabel" ? outputs : 1;
+        if (info.Thresholds.Count != 0 && info.Thresholds.Count != thresholds)
+            throw new ModelFileException($"{name}: {info.Thresholds.Count} thresholds for {thresholds} {info.Task} output(s)");
     }
 }

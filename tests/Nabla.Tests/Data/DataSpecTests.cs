@@ -36,14 +36,14 @@ public sealed class DataSpecTests : IDisposable
     [Fact]
     public void Unknown_specs_list_the_known_ones()
     {
-        var e = Assert.Throws<ArgumentException>(() => DataSpec.Load("mnist-ish", new DataOptions()));
+        var e = Assert.Throws<DataSpecException>(() => DataSpec.Load("mnist-ish", new DataOptions()));
         Assert.Equal("unknown data 'mnist-ish' (known: digits, iris, xor, fashion-mnist[=DIR], csv:PATH, idx:IMAGES,LABELS)", e.Message);
     }
 
     [Fact]
     public void A_limit_below_one_names_the_option_property()
     {
-        var e = Assert.Throws<ArgumentException>(() => DataSpec.Load("xor", new DataOptions { Limit = 0 }));
+        var e = Assert.Throws<DataSpecException>(() => DataSpec.Load("xor", new DataOptions { Limit = 0 }));
         Assert.Equal("the limit (DataOptions.Limit) must be at least 1, got 0", e.Message);
     }
 
@@ -51,14 +51,14 @@ public sealed class DataSpecTests : IDisposable
     public void Csv_option_mistakes_name_the_file_and_the_option_properties()
     {
         string two = Labelled("two.csv", "a", "b");
-        var e = Assert.Throws<ArgumentException>(() => DataSpec.Load("csv:" + two, new DataOptions { Label = "x,label", LabelSeparator = ";" }));
+        var e = Assert.Throws<DataSpecException>(() => DataSpec.Load("csv:" + two, new DataOptions { Label = "x,label", LabelSeparator = ";" }));
         Assert.Equal($"{two}: a label separator (DataOptions.LabelSeparator) needs exactly one label column (DataOptions.Label), got 2: x, label", e.Message);
 
-        e = Assert.Throws<ArgumentException>(() => DataSpec.Load("csv:" + two, new DataOptions { Task = TaskKind.MultiLabel }));
+        e = Assert.Throws<DataSpecException>(() => DataSpec.Load("csv:" + two, new DataOptions { Task = TaskKind.MultiLabel }));
         Assert.Equal($"{two}: a multilabel task (DataOptions.Task) with one label column needs a label separator (DataOptions.LabelSeparator)", e.Message);
 
         string three = Labelled("three.csv", "a", "b", "c");
-        e = Assert.Throws<ArgumentException>(() => DataSpec.Load("csv:" + three, new DataOptions { Task = TaskKind.Binary }));
+        e = Assert.Throws<DataSpecException>(() => DataSpec.Load("csv:" + three, new DataOptions { Task = TaskKind.Binary }));
         Assert.Equal($"{three}: a binary task (DataOptions.Task) needs 2 classes, the label column has 3", e.Message);
     }
 

@@ -9,13 +9,17 @@ using Nabla.Training;
 using Nabla.Training.Callbacks;
 using Nabla.Training.Metrics;
 
+using System.Diagnostics;
+using System.Text;
+using System.Text.RegularExpressions;
+
 namespace Nabla.Tests.Docs;
 
 /// <summary>The README's examples, kept compiling and correct.</summary>
 public class ReadmeTests
 {
     [Fact]
-    public void Api_tour_computes_gradients_for_every_parameter()
+    public void Api_tour_computes_the_loss_and_gradients_of_a_hand_written_double_precision_formula()
     {
         var rng = new Rng(42);
         var x = Tensor.Randn(new Shape(4, 3), rng);
@@ -28,6 +32,29 @@ public class ReadmeTests
 
         Assert.Equal(w.Shape, w.Grad!.Shape);
         Assert.Equal(b.Shape, b.Grad!.Shape);
+        // The same loss and gradients in double precision, written out by hand:
+        // z = x·wᵀ + b, y = relu(z), L = Σy²/8, ∂L/∂z = 2y/8·[z > 0], ∂L/∂w = (∂L/∂z)ᵀ·x, ∂L/∂b = Σᵢ ∂L/∂zᵢ.
+        float[] xs = x.ToArray(), ws = w.ToArray(), bs = b.ToArray();
+        double expectedLoss = 0;
+        var dw = new double[6];
+        var db = new double[2];
+        for (int i = 0; i < 4; i++)
+            for (int j = 0; j < 2; j++)
+            {
+                double z = bs[j];
+                for (int k = 0; k < 3; k++) z += (double)xs[i * 3 + k] * ws[j * 3 + k];
+                double yv = Math.Max(z, 0);
+                expectedLoss += yv * yv / 8;
+                double dz = z > 0 ? 2 * yv / 8 : 0;
+                db[j] += dz;
+                for (int k = 0; k < 3; k++) dw[j * 3 + k] += dz * xs[i * 3 + k];
+            }
+        Assert.Equal(expectedLoss, loss.Item(), 6);
+        Assert.Contains(dw, v => v != 0);
+        var gw = w.Grad.ToArray();
+        var gb = b.Grad.ToArray();
+        for (int n = 0; n < 6; n++) Assert.Equal(dw[n], gw[n], 6);
+        for (int n = 0; n < 2; n++) Assert.Equal(db[n], gb[n], 6);
         using (GradMode.NoGrad())
         {
             var inference = x.MatMul(w.T()) + b;
@@ -83,5 +110,124 @@ public class ReadmeTests
 
         Assert.Equal(5, more.Epochs.Count);
         Assert.True(more["accuracy"][^1] >= 0.97, $"training accuracy {more["accuracy"][^1]:F4}");
+    }
+
+    /// <summary>The shell commands of the README's command-line section, in order (comments kept apart).</summary>
+    internal static List<(string Command, string Comment)> CliCommands()
+    {
+        string readme = File.ReadAllText(Path.Combine(Nabla.Tests.Architecture.LayeringTests.RepoRoot(), "README.md"));
+        int start = readme.IndexOf("\n## Command line", StringComparison.Ordinal);
+        int end = readme.IndexOf("\n## ", start + 1, StringComparison.Ordinal);
+        Assert.True(start >= 0 && end > start, "README.md has no '## Command line' section");
+        var commands = new List<(string, string)>();
+        foreach (Match block in Regex.Matches(readme[start..end], "```sh\n(.*?)```", RegexOptions.Singleline))
+            foreach (var line in block.Groups[1].Value.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            {
+                int hash = line.IndexOf(" #", StringComparison.Ordinal);
+                commands.Add(hash < 0 ? (line, "") : (line[..hash].Trim(), line[(hash + 2)..].Trim()));
+            }
+        return commands;
+    }
+
+    [Fact]
+    public void Readme_cli_commands_run_as_written_and_do_what_their_comments_say()
+    {
+        var commands = CliCommands();
+        string dir = Directory.CreateTempSubdirectory("nabla-readme-").FullName;
+        try
+        {
+            // The one input file the commands expect: flowers.csv, four iris measurements per row.
+            File.WriteAllText(Path.Combine(dir, "flowers.csv"), "sepal_length,sepal_width,petal_length,petal_width\n5.1,3.5,1.4,0.2\n6.7,3.0,5.2,2.3\n5.9,2.8,4.3,1.3\n");
+            int ran = 0;
+            foreach (var (command, comment) in commands)
+            {
+                var args = ShellWords(command);
+                // `dotnet run --project src/Nabla.Cli -c Release -- ARGS` is `nabla ARGS`; build, test and install commands are not run here.
+                if (args[0] == "dotnet" && args.Contains("--project") && args.Contains("--")) args = ["nabla", .. args[(args.IndexOf("--") + 1)..]];
+                if (args[0] != "nabla") continue;
+                var (code, output, errors) = RunNabla(dir, args[1..]);
+                Assert.True(code == 0, $"`{command}` exited {code}: {errors}");
+                if (Regex.Match(comment, @"continues at epoch (\d+)") is { Success: true } m)
+                    Assert.Contains($"epoch {m.Groups[1].Value}/", output, StringComparison.Ordinal);
+                if (args[1] == "train" && args.Count == 2) CheckBareTrainOutput(output);
+                ran++;
+            }
+            Assert.True(ran >= 6, $"only {ran} nabla commands found in the README");
+            Assert.True(File.Exists(Path.Combine(dir, "iris.svg")));
+            var predictions = File.ReadAllLines(Path.Combine(dir, "predictions.csv"));
+            Assert.Equal("class,p_setosa,p_versicolor,p_virginica", predictions[0]);
+            Assert.Equal(["setosa", "virginica", "versicolor"], predictions[1..].Select(l => l.Split(',')[0]));
+            Assert.Contains("history       70 epochs", RunNabla(dir, ["inspect", "iris.safetensors"]).Output, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    // The README shows the bare `train`'s output abbreviated: every line it shows (epoch lines without their timing) must appear.
+    private static void CheckBareTrainOutput(string output)
+    {
+        string readme = File.ReadAllText(Path.Combine(Nabla.Tests.Architecture.LayeringTests.RepoRoot(), "README.md"));
+        var shown = Regex.Match(readme, "```\n(data digits:.*?)```", RegexOptions.Singleline);
+        Assert.True(shown.Success, "README.md no longer shows the bare train's output");
+        var lines = output.Split('\n').Select(l => l.TrimEnd()).ToList();
+        foreach (var line in shown.Groups[1].Value.Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(l => l.Trim() != "…"))
+        {
+            string expected = Regex.Replace(line.TrimEnd(), @"  \d+\.\ds$", "");
+            Assert.True(lines.Any(l => l.StartsWith(expected, StringComparison.Ordinal)), $"README shows '{expected}', the output has no such line:\n{output}");
+        }
+    }
+
+    private static List<string> ShellWords(string command)
+    {
+        var words = new List<string>();
+        var word = new StringBuilder();
+        char quote = '\0';
+        bool inWord = false;
+        foreach (char c in command)
+        {
+            if (quote != '\0')
+            {
+                if (c == quote) quote = '\0';
+                else word.Append(c);
+            }
+            else if (c is '"' or '\'') (quote, inWord) = (c, true);
+            else if (char.IsWhiteSpace(c))
+            {
+                if (inWord) words.Add(word.ToString());
+                word.Clear();
+                inWord = false;
+            }
+            else
+            {
+                word.Append(c);
+                inWord = true;
+            }
+        }
+        if (inWord) words.Add(word.ToString());
+        return words;
+    }
+
+    /// <summary>Runs the built <c>nabla</c> tool as a separate process in <paramref name="dir"/>.</summary>
+    private static (int Code, string Output, string Errors) RunNabla(string dir, IEnumerable<string> args)
+    {
+        string apphost = Path.Combine(AppContext.BaseDirectory, OperatingSystem.IsWindows() ? "Nabla.Cli.exe" : "Nabla.Cli");
+        var start = File.Exists(apphost)
+            ? new ProcessStartInfo(apphost)
+            : new ProcessStartInfo("dotnet") { ArgumentList = { "exec", Path.Combine(AppContext.BaseDirectory, "Nabla.Cli.dll") } };
+        foreach (var a in args) start.ArgumentList.Add(a);
+        start.WorkingDirectory = dir;
+        start.RedirectStandardOutput = true;
+        start.RedirectStandardError = true;
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(TimeSpan.FromMinutes(5)))
+        {
+            process.Kill(entireProcessTree: true);
+            Assert.Fail($"nabla {string.Join(' ', args)} did not finish in 5 minutes");
+        }
+        return (process.ExitCode, stdout.Result, stderr.Result);
     }
 }

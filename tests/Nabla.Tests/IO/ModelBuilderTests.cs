@@ -56,4 +56,54 @@ public class ModelBuilderTests
         var e = Assert.Throws<ModelSpecException>(() => ModelBuilder.Build(ModelSpec.Parse(spec), new Shape(1, 4), new Rng(1)));
         Assert.Contains(message, e.Message);
     }
+
+    [Theory]
+    [InlineData("dense(16,relu,activaton=tanh)", "[1, 4]", "unknown argument 'activaton=' (known: activation=); did you mean 'activation'?")]
+    [InlineData("linear(16,units=3)", "[1, 4]", "unknown argument 'units=' (known: activation=)")]
+    [InlineData("dense(16,relu,tanh)", "[1, 4]", "dense takes at most 2 positional arguments, got 3 (usage: dense(units, [activation], activation=))")]
+    [InlineData("dense(16,relu,activation=tanh)", "[1, 4]", "the activation is given twice")]
+    [InlineData("dense(16,rleu)", "[1, 4]", "unknown activation 'rleu' (known: relu,")]
+    [InlineData("dropout(0.2,inplace=true)", "[1, 4]", "unknown argument 'inplace=': dropout takes no named arguments (usage: dropout(p))")]
+    [InlineData("dropout(0.2,0.3)", "[1, 4]", "dropout takes at most 1 positional argument, got 2")]
+    [InlineData("batchnorm(4)", "[1, 4]", "batchnorm takes no positional arguments")]
+    [InlineData("bn(momentum=0.1)", "[1, 4]", "unknown argument 'momentum=': bn takes no named arguments")]
+    [InlineData("conv(4,3,strid=2)", "[1, 1, 8, 8]", "unknown argument 'strid=' (known: activation=, stride=, pad=, padding=, dilation=, bias=); did you mean 'stride'?")]
+    [InlineData("conv2d(4,3,relu,1)", "[1, 1, 8, 8]", "conv2d takes at most 3 positional arguments, got 4")]
+    [InlineData("conv1d(4,3,dilaton=2)", "[1, 1, 8]", "did you mean 'dilation'?")]
+    [InlineData("conv(4,3,pad=1,padding=1)", "[1, 1, 8, 8]", "pad= and padding= are the same argument")]
+    [InlineData("conv(4,3,bias=flase)", "[1, 1, 8, 8]", "bias= takes true or false, got 'flase'")]
+    [InlineData("maxpool(2,stide=2)", "[1, 1, 8, 8]", "did you mean 'stride'?")]
+    [InlineData("maxpool2d(2,2,1)", "[1, 1, 8, 8]", "maxpool2d takes at most 2 positional arguments")]
+    [InlineData("maxpool1d(2,dilation=2)", "[1, 1, 8]", "unknown argument 'dilation=' (known: stride=, pad=, padding=)")]
+    [InlineData("avgpool(2,paddin=1)", "[1, 1, 8, 8]", "did you mean 'padding'?")]
+    [InlineData("gap(2)", "[1, 1, 8, 8]", "gap takes no positional arguments")]
+    [InlineData("globalavgpool(keepdim=true)", "[1, 1, 8, 8]", "unknown argument 'keepdim='")]
+    [InlineData("flatten(1)", "[1, 4]", "flatten takes no positional arguments")]
+    [InlineData("leaky_relu(0.1,0.2)", "[1, 4]", "leaky_relu takes at most 1 positional argument")]
+    [InlineData("elu(alpha=2)", "[1, 4]", "unknown argument 'alpha=': elu takes no named arguments (usage: elu([alpha]))")]
+    [InlineData("prelu(1,slope=0.1)", "[1, 4]", "unknown argument 'slope='")]
+    [InlineData("threshold(0.1,0,1)", "[1, 4]", "threshold takes at most 2 positional arguments")]
+    [InlineData("tanh(inplace=true)", "[1, 4]", "tanh takes no arguments")]
+    [InlineData("dens(3)", "[1, 4]", "did you mean 'dense'?")]
+    public void Arguments_a_layer_does_not_read_are_refused_naming_the_known_ones(string spec, string shape, string message)
+    {
+        var dims = shape.Trim('[', ']').Split(", ").Select(int.Parse).ToArray();
+        var e = Assert.Throws<ModelSpecException>(() => ModelBuilder.Build(ModelSpec.Parse(spec), new Shape(dims), new Rng(1)));
+        Assert.Contains(message, e.Message);
+        Assert.StartsWith("model spec, column 1: ", e.Message);
+    }
+
+    [Fact]
+    public void Every_layer_kind_with_arguments_accepts_its_documented_ones()
+    {
+        var images = ModelBuilder.Build(ModelSpec.Parse(
+            "conv(4,3,relu,stride=1,pad=1,dilation=1,bias=false) conv2d(4,3,activation=tanh,padding=1) maxpool(2,stride=2,pad=0) " +
+            "avgpool(2,1,padding=0) gap flatten dense(8,activation=relu) linear(6) dropout(0.1) bn leaky_relu(0.2) elu(1.5) prelu(1) threshold(0.1,0) dense(3)"),
+            new Shape(1, 1, 8, 8), new Rng(1));
+        Assert.Equal(new Shape(2, 3), images.Forward(Tensor.Zeros(2, 1, 8, 8)).Shape);
+        Assert.Null(((Conv2d)images[0]).Bias);
+        var sequences = ModelBuilder.Build(ModelSpec.Parse("conv1d(2,3,relu,stride=1,pad=1,dilation=1,bias=true) maxpool1d(2,stride=2,padding=0) flatten dense(2)"),
+            new Shape(1, 1, 8), new Rng(1));
+        Assert.Equal(new Shape(1, 2), sequences.Forward(Tensor.Zeros(1, 1, 8)).Shape);
+    }
 }

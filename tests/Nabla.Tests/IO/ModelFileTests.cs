@@ -95,4 +95,52 @@ public sealed class ModelFileTests : IDisposable
         Safetensors.Save(path, new Dictionary<string, Tensor> { ["w"] = Tensor.Ones(2) });
         Assert.Contains("not a Nabla model file", Assert.Throws<ModelFileException>(() => ModelFile.Load(path)).Message);
     }
+
+    [Fact]
+    public void Label_columns_and_separator_round_trip_and_older_files_keep_their_label_columns()
+    {
+        const string arch = "dense(4) dense(3)";
+        var model = ModelBuilder.Build(ModelSpec.Parse(arch), new Shape(1, 6), new Rng(1));
+        var path = Path.Combine(_dir, "labels.safetensors");
+        ModelFile.Save(path, model, Info(arch) with { Task = "multilabel", LabelColumns = ["tags"], LabelSeparator = ";" });
+        var info = ModelFile.Load(path).Info;
+        Assert.Equal(["tags"], info.LabelColumns);
+        Assert.Equal(";", info.LabelSeparator);
+        Assert.Equal("[\"tags\"]", Safetensors.Load(path).Metadata["nabla.label_columns"]);
+
+        // Earlier versions kept the label columns among the extras and had no separator entry.
+        var content = Safetensors.Load(path);
+        var meta = content.Metadata.Where(kv => kv.Key is not ("nabla.label_columns" or "nabla.label_separator")).ToDictionary(kv => kv.Key, kv => kv.Value);
+        meta["nabla.extra.label_columns"] = "[\"species\"]";
+        Safetensors.Save(path, content.Tensors, meta);
+        var old = ModelFile.Load(path).Info;
+        Assert.Equal(["species"], old.LabelColumns);
+        Assert.Null(old.LabelSeparator);
+        Assert.False(old.Extra.ContainsKey("label_columns"));
+        Assert.Equal("iris", old.Extra["data"]);
+    }
+
+    [Theory]
+    [InlineData("nabla.task", "clustering", "unknown task 'clustering'")]
+    [InlineData("nabla.input_shape", "[6]", "input_shape [6] is not a batch-of-1 shape")]
+    [InlineData("nabla.input_std", "[1, 1, 1, 1, 1, 0]", "a standard deviation ≤ 0")]
+    [InlineData("nabla.input_mean", "[1, 2]", "input_mean and input_std have 2 and 6 entries, the input has 6 features")]
+    [InlineData("nabla.target_std", "[1]", "target_mean and target_std have 0 and 1 entries")]
+    [InlineData("nabla.input_scale", "0", "input_scale 0 is not a positive number")]
+    [InlineData("nabla.classes", "[\"a\"]", "the network has 3 outputs, its multiclass metadata describes 1")]
+    [InlineData("nabla.thresholds", "[0.5, 0.5]", "2 thresholds for 1 multiclass output(s)")]
+    public void Inconsistent_metadata_is_rejected_naming_the_entry(string key, string value, string message)
+    {
+        const string arch = "dense(4) dense(3)";
+        var model = ModelBuilder.Build(ModelSpec.Parse(arch), new Shape(1, 6), new Rng(1));
+        var path = Path.Combine(_dir, "bad.safetensors");
+        ModelFile.Save(path, model, Info(arch));
+        var content = Safetensors.Load(path);
+        var meta = content.Metadata.ToDictionary(kv => kv.Key, kv => kv.Value);
+        meta[key] = value;
+        Safetensors.Save(path, content.Tensors, meta);
+        var e = Assert.Throws<ModelFileException>(() => ModelFile.Load(path));
+        Assert.StartsWith("bad.safetensors: ", e.Message);
+        Assert.Contains(message, e.Message);
+    }
 }

@@ -15,7 +15,7 @@ public class SequentialTests
         [
             "0.weight", "0.bias", "2.weight", "2.bias", "2.running_mean", "2.running_var", "2.num_batches_tracked", "3.weight", "3.bias",
         ];
-        Assert.Equal(expected.Order(), Mlp(new Rng(1)).StateDict().Keys.Order());
+        Assert.Equal(expected, Mlp(new Rng(1)).StateDict().Keys); // PyTorch's order: each module's parameters, buffers, then children
         Assert.Equal(["0.weight", "0.bias", "2.weight", "2.bias", "3.weight", "3.bias"], Mlp(new Rng(1)).NamedParameters().Select(p => p.Name));
     }
 
