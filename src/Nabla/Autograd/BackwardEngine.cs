@@ -121,7 +121,7 @@ internal static class BackwardEngine
             return existing;
         }
         accumulate = false;
-        return input.Grad = Tensor.Persistent(input.Shape);
+        return input.Grad = Tensor.Owned(input.Shape);
     }
 
     private static void Accumulate(Tensor target, Tensor? seed, bool accumulate)

@@ -56,7 +56,7 @@ public sealed class Dataset : IDataset
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static Tensor GatherRows(Tensor source, ReadOnlySpan<int> rows)
     {
-        var result = Tensor.Uninitialized(source.Shape.With(0, rows.Length));
+        var result = Tensor.Scoped(source.Shape.With(0, rows.Length));
         int width = source.Shape[0] == 0 ? 0 : source.Numel / source.Shape[0];
         var src = source.ReadOnlyData; // a read: the source's Version stays put
         var dst = result.AsSpan();

@@ -59,7 +59,7 @@ public sealed class ImageDataset : IDataset
         Span<int> dims = stackalloc int[_sampleShape.Length + 1];
         dims[0] = indices.Length;
         _sampleShape.CopyTo(dims[1..]);
-        var x = Tensor.Uninitialized(new Shape(dims));
+        var x = Tensor.Scoped(new Shape(dims));
         // Rows are independent: with a second core, each converts half of them (the caller's
         // half while the worker converts the other), which halves the gather of a 128-image batch.
         if ((long)indices.Length * _sampleSize >= ParallelFloats && WorkerPool.MaxThreads > 1 && !WorkerPool.InsideWork)
@@ -80,7 +80,7 @@ public sealed class ImageDataset : IDataset
             ConvertRows(indices, x.AsSpan());
         }
         if (_labels is null) return new Batch(x, x);
-        var y = Tensor.Uninitialized(new Shape(indices.Length));
+        var y = Tensor.Scoped(new Shape(indices.Length));
         var ys = y.AsSpan();
         for (int r = 0; r < indices.Length; r++) ys[r] = _labels[indices[r]];
         return new Batch(x, y);

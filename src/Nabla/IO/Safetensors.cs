@@ -188,7 +188,7 @@ public static class Safetensors
         var tensors = new Dictionary<string, Tensor>(StringComparer.Ordinal);
         foreach (var e in entries)
         {
-            var t = Tensor.Persistent(new Shape(e.Shape));
+            var t = Tensor.Owned(new Shape(e.Shape));
             var span = t.AsSpan();
             for (int i = 0; i < span.Length; i++)
                 span[i] = BinaryPrimitives.ReadSingleLittleEndian(bytes.AsSpan(dataStart + (int)e.Begin + 4 * i));

@@ -25,8 +25,8 @@ public sealed class Perceptron : Module
         LearningRate = learningRate;
         using (TensorScope.Suspend())
         {
-            _weight = RegisterParameter("weight", Tensor.Persistent(new Shape(1, inputFeatures)), ParameterRole.Weight);
-            _bias = RegisterParameter("bias", Tensor.Persistent(new Shape(1)), ParameterRole.Bias);
+            _weight = RegisterParameter("weight", Tensor.Owned(new Shape(1, inputFeatures)), ParameterRole.Weight);
+            _bias = RegisterParameter("bias", Tensor.Owned(new Shape(1)), ParameterRole.Bias);
         }
     }
 

@@ -5,7 +5,7 @@ namespace Nabla.Optim;
 /// <summary>
 /// The per-parameter state of an optimizer's chain: for parameter i, one tensor per state name of
 /// every rule (in chain order), created on the parameter's first step with
-/// <see cref="Tensor.Persistent"/> so it outlives every scope, and the step it was created at
+/// <see cref="Tensor.Owned"/> so it outlives every scope, and the step it was created at
 /// (so a rule can tell a fresh buffer, see <see cref="ParameterStep.IsNewState"/>).
 /// </summary>
 internal sealed class ParameterStates
@@ -47,7 +47,7 @@ internal sealed class ParameterStates
         for (int k = 0; k < row.Length; k++)
         {
             if (row[k] is not null) continue;
-            var t = Tensor.Persistent(_parameters[index].Shape);
+            var t = Tensor.Owned(_parameters[index].Shape);
             if (Initial[k] != 0f) t.AsSpan().Fill(Initial[k]);
             row[k] = t;
             _born[index][k] = step;
@@ -67,7 +67,7 @@ internal sealed class ParameterStates
     {
         int k = Array.IndexOf(Names, name);
         if (k < 0) return false;
-        var t = Tensor.Persistent(value.Shape);
+        var t = Tensor.Owned(value.Shape);
         value.CopyTo(t.AsSpan());
         _slots[index][k] = t;
         _born[index][k] = 0;

@@ -25,7 +25,7 @@ internal static class Broadcasting
     public static Tensor Binary<TOp>(Tensor a, Tensor b, string opName) where TOp : IBinaryOp
     {
         var shape = a.Shape == b.Shape ? a.Shape : Shape.Broadcast(a.Shape, b.Shape, opName);
-        var d = Tensor.Uninitialized(shape);
+        var d = Tensor.Scoped(shape);
         BinaryInto<TOp>(a, b, d);
         return d;
     }

@@ -10,7 +10,7 @@ public sealed partial class Tensor
     public static Tensor Zeros(params ReadOnlySpan<int> shape) => Zeros(new Shape(shape));
 
     /// <summary>A tensor of zeros.</summary>
-    public static Tensor Zeros(Shape shape) => Persistent(shape);
+    public static Tensor Zeros(Shape shape) => Owned(shape);
 
     /// <summary>A tensor of ones.</summary>
     public static Tensor Ones(params ReadOnlySpan<int> shape) => Full(new Shape(shape), 1f);
@@ -21,7 +21,7 @@ public sealed partial class Tensor
     /// <summary>A tensor with every element equal to <paramref name="value"/>.</summary>
     public static Tensor Full(Shape shape, float value)
     {
-        var t = Unpooled(shape);
+        var t = Owned(shape);
         t.AsSpan().Fill(value);
         return t;
     }
@@ -43,7 +43,7 @@ public sealed partial class Tensor
         var s = shape.Length == 0 ? new Shape(data.Length) : new Shape(shape);
         if (s.Numel != data.Length)
             throw new ShapeMismatchException($"FromArray: {data.Length} values cannot fill shape {s} ({s.Numel} elements)");
-        var t = Unpooled(s);
+        var t = Owned(s);
         data.CopyTo(t.AsSpan());
         return t;
     }
@@ -53,7 +53,7 @@ public sealed partial class Tensor
     {
         ArgumentNullException.ThrowIfNull(data);
         int rows = data.GetLength(0), cols = data.GetLength(1);
-        var t = Unpooled(new Shape(rows, cols));
+        var t = Owned(new Shape(rows, cols));
         var span = t.AsSpan();
         for (int i = 0; i < rows; i++)
             for (int j = 0; j < cols; j++)
@@ -66,7 +66,7 @@ public sealed partial class Tensor
     {
         if (step == 0 || float.IsNaN(step)) throw new ArgumentOutOfRangeException(nameof(step), "Arange: step must be non-zero");
         int n = Math.Max(0, (int)Math.Ceiling((end - start) / step));
-        var t = Unpooled(new Shape(n));
+        var t = Owned(new Shape(n));
         var span = t.AsSpan();
         for (int i = 0; i < n; i++) span[i] = start + i * step;
         return t;
@@ -79,7 +79,7 @@ public sealed partial class Tensor
     public static Tensor Rand(Shape shape, Rng rng)
     {
         ArgumentNullException.ThrowIfNull(rng);
-        var t = Unpooled(shape);
+        var t = Owned(shape);
         rng.FillUniform(t.AsSpan());
         return t;
     }
@@ -88,7 +88,7 @@ public sealed partial class Tensor
     public static Tensor Randn(Shape shape, Rng rng)
     {
         ArgumentNullException.ThrowIfNull(rng);
-        var t = Unpooled(shape);
+        var t = Owned(shape);
         rng.FillNormal(t.AsSpan());
         return t;
     }

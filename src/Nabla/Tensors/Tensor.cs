@@ -159,43 +159,41 @@ public sealed partial class Tensor
 
     internal void SetRequiresGradInternal(bool value) => _requiresGrad = value;
 
+    // The two lifetimes a tensor can have. Scoped: the result of an operation, recycled by the
+    // current TensorScope (a GC object when there is none). Owned: anything that must outlive every
+    // scope — parameters, gradients, optimizer state, the user's constants.
+
     /// <summary>
-    /// A new tensor of the given shape with unspecified contents. Inside a <see cref="TensorScope"/>
-    /// it is taken from the pools and registered with the scope; elsewhere it is plain GC memory.
+    /// A new <b>scoped</b> tensor, for an operation's result: inside a <see cref="TensorScope"/> its
+    /// buffer comes from the pool and the tensor ends with the scope; outside any scope it is plain GC
+    /// memory. Contents are unspecified unless <paramref name="zeroed"/>.
     /// </summary>
-    internal static Tensor Uninitialized(Shape shape)
+    internal static Tensor Scoped(Shape shape, bool zeroed = false)
     {
         var scope = TensorScope.Current;
         int n = shape.Numel;
         Tensor t;
         if (scope is null)
         {
-            t = new Tensor { _buffer = n == 0 ? [] : GC.AllocateUninitializedArray<float>(n) };
+            t = new Tensor { _buffer = n == 0 ? [] : zeroed ? new float[n] : GC.AllocateUninitializedArray<float>(n) };
         }
         else
         {
             // A new object every time, only the buffer is pooled: a handle that escapes the scope
             // then sees its own ended state, never another tensor's data.
             t = new Tensor { _buffer = BufferPool.Rent(n), BufferPooled = true };
+            if (zeroed) t._buffer.AsSpan().Clear();
             scope.Track(t);
         }
         t.SetContiguousShape(shape);
         return t;
     }
 
-    /// <summary>A new zero-filled tensor (scope-aware like <see cref="Uninitialized"/>).</summary>
-    internal static Tensor ZerosInternal(Shape shape)
-    {
-        var t = Uninitialized(shape);
-        if (t.BufferPooled) t.Buffer.AsSpan().Clear();
-        return t;
-    }
-
     /// <summary>
-    /// A new tensor that outlives every scope: parameters, gradients and optimizer state. Its
-    /// buffer is plain GC memory, zero-filled.
+    /// A new <b>owned</b> tensor, zero-filled plain GC memory that no scope recycles: parameters,
+    /// gradients, optimizer state and the public creation functions' results.
     /// </summary>
-    internal static Tensor Persistent(Shape shape)
+    internal static Tensor Owned(Shape shape)
     {
         var t = new Tensor { _buffer = new float[shape.Numel] };
         t.SetContiguousShape(shape);
@@ -229,15 +227,6 @@ public sealed partial class Tensor
         t._buffer = [];
         t.Offset = 0;
         (_workspacePool ??= new Stack<Tensor>()).Push(t);
-    }
-
-    /// <summary>A new tensor with unspecified contents that no scope will recycle.</summary>
-    internal static Tensor Unpooled(Shape shape)
-    {
-        int n = shape.Numel;
-        var t = new Tensor { _buffer = n == 0 ? [] : GC.AllocateUninitializedArray<float>(n) };
-        t.SetContiguousShape(shape);
-        return t;
     }
 
     /// <summary>A view sharing <paramref name="source"/>'s buffer with another shape and strides.</summary>

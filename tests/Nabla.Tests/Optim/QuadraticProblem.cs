@@ -15,8 +15,8 @@ internal static class QuadraticProblem
 
     public static Tensor[] Parameters()
     {
-        var p0 = Tensor.Persistent(new Shape(2, 2));
-        var p1 = Tensor.Persistent(new Shape(3));
+        var p0 = Tensor.Owned(new Shape(2, 2));
+        var p1 = Tensor.Owned(new Shape(3));
         Start.AsSpan(0, 4).CopyTo(p0.AsSpan());
         Start.AsSpan(4).CopyTo(p1.AsSpan());
         p0.RequiresGrad = p1.RequiresGrad = true;
@@ -29,7 +29,7 @@ internal static class QuadraticProblem
         int k = 0;
         foreach (var p in ps)
         {
-            p.Grad ??= Tensor.Persistent(p.Shape);
+            p.Grad ??= Tensor.Owned(p.Shape);
             var v = p.AsSpan();
             var g = p.Grad.AsSpan();
             for (int i = 0; i < v.Length; i++, k++) g[i] = A[k] * (v[i] - C[k]);

@@ -46,7 +46,7 @@ public static class ActivationOps
         public Tensor Step()
         {
             var c = x.Contiguous();
-            var y = Tensor.Uninitialized(c.Shape);
+            var y = Tensor.Scoped(c.Shape);
             Elementwise.Step(c.AsSpan(), y.AsSpan());
             return y;
         }
@@ -55,7 +55,7 @@ public static class ActivationOps
     private static Tensor Apply(Tensor input, Kind kind, float alpha)
     {
         var x = input.Contiguous();
-        var y = Tensor.Uninitialized(x.Shape);
+        var y = Tensor.Scoped(x.Shape);
         var src = x.AsSpan();
         var dst = y.AsSpan();
         switch (kind)

@@ -58,7 +58,7 @@ public static class ArithmeticOps
         public Tensor AddScalar(float s)
         {
             var x = a.Contiguous();
-            var y = Tensor.Uninitialized(x.Shape);
+            var y = Tensor.Scoped(x.Shape);
             Primitives.Add(x.AsSpan(), s, y.AsSpan());
             if (!GradMode.Records(x)) return y;
             var node = AddScalarNode.Rent();
@@ -70,7 +70,7 @@ public static class ArithmeticOps
         public Tensor MulScalar(float s)
         {
             var x = a.Contiguous();
-            var y = Tensor.Uninitialized(x.Shape);
+            var y = Tensor.Scoped(x.Shape);
             Primitives.Multiply(x.AsSpan(), s, y.AsSpan());
             if (!GradMode.Records(x)) return y;
             var node = MulScalarNode.Rent();

@@ -60,7 +60,7 @@ public static class BatchNormOps
                 var rv = runningVar.AsSpan();
                 for (int ch = 0; ch < c; ch++) invStd[ch] = 1f / MathF.Sqrt(rv[ch] + eps);
             }
-            var y = Tensor.Uninitialized(x.Shape);
+            var y = Tensor.Scoped(x.Shape);
             BatchNormKernels.Normalize(xc.AsSpan(), n, c, s, mean, invStd, gamma.AsSpan(), beta.AsSpan(), y.AsSpan());
             if (!(GradMode.Records(xc, gamma) || GradMode.Records(beta)))
             {

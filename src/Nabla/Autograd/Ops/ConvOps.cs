@@ -35,7 +35,7 @@ public static class ConvOps
             var wc = weight.Contiguous();
             var bc = bias?.Contiguous();
             int n = x.Shape[0];
-            var y = Tensor.Uninitialized(new Shape(n, outC, g.OutH, g.OutW));
+            var y = Tensor.Scoped(new Shape(n, outC, g.OutH, g.OutW));
             Conv2dKernels.Forward(g, n, outC, xc.Buffer, xc.Offset, wc.Buffer, wc.Offset, bc?.Buffer, bc?.Offset ?? 0, y.Buffer, y.Offset);
             bool records = GradMode.Records(xc, wc) || (bc is not null && GradMode.Records(bc));
             if (!records) return y;

@@ -28,7 +28,7 @@ public static class IndexOps
             int outer = c.Shape.Product(0, a), len = c.Shape[a], inner = c.Shape.Product(a + 1, c.Rank);
             var idx = indices.Contiguous().AsSpan();
             int count = idx.Length;
-            var y = Tensor.Uninitialized(c.Shape.With(a, count));
+            var y = Tensor.Scoped(c.Shape.With(a, count));
             var src = c.AsSpan();
             var dst = y.AsSpan();
             for (int j = 0; j < count; j++)
@@ -63,7 +63,7 @@ public static class IndexOps
             int outer = c.Shape.Product(0, a), len = c.Shape[a], inner = c.Shape.Product(a + 1, c.Rank), count = index.Shape[a];
             var ic = index.Contiguous();
             var idx = ic.AsSpan();
-            var y = Tensor.Uninitialized(index.Shape);
+            var y = Tensor.Scoped(index.Shape);
             var src = c.AsSpan();
             var dst = y.AsSpan();
             for (int o = 0; o < outer; o++)

@@ -33,7 +33,7 @@ public static class JoinOps
                 record |= GradMode.Records(t);
             }
             var shape = first.Shape.With(a, total);
-            var y = Tensor.Uninitialized(shape);
+            var y = Tensor.Scoped(shape);
             int outer = shape.Product(0, a), inner = shape.Product(a + 1, shape.Rank);
             var dst = y.AsSpan();
             int at = 0;

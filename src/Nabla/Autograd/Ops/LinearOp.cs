@@ -32,7 +32,7 @@ public static class LinearOp
             var bc = bias is null || bias.IsContiguous ? bias : bias.Contiguous();
             int m = xc.Shape[0], k = xc.Shape[1], n = wc.Shape[0];
             bool records = GradMode.Records(xc, wc) || (bc is not null && GradMode.Records(bc));
-            var y = Tensor.Uninitialized(new Shape(m, n));
+            var y = Tensor.Scoped(new Shape(m, n));
             var ys = y.AsSpan();
             if (bc is not null)
             {

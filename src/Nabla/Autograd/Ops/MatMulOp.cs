@@ -38,7 +38,7 @@ public static class MatMulOp
                 throw new ShapeMismatchException($"matmul: shapes {a.Shape} and {b.Shape} do not fit (inner sizes {k} and {b.Shape[-2]})");
             var ga = Operand.Of(a.IsGemmReady() ? a : a.Contiguous());
             var gb = Operand.Of(b.IsGemmReady() ? b : b.Contiguous());
-            var y = Tensor.Uninitialized(a.Rank == 3 ? new Shape(batch, m, n) : new Shape(m, n));
+            var y = Tensor.Scoped(a.Rank == 3 ? new Shape(batch, m, n) : new Shape(m, n));
             for (int i = 0; i < batch; i++)
                 Gemm.Sgemm(ga.Trans, gb.Trans, m, n, k, 1f, ga.Span(i), ga.Ld, gb.Span(i), gb.Ld, 0f, y.AsSpan().Slice(i * m * n, m * n), n);
             if (!GradMode.Records(ga.T, gb.T)) return y;

@@ -34,7 +34,7 @@ public static class MathOps
     private static Tensor Apply(Tensor input, Kind kind, float p)
     {
         var x = input.Contiguous();
-        var y = Tensor.Uninitialized(x.Shape);
+        var y = Tensor.Scoped(x.Shape);
         var src = x.AsSpan();
         var dst = y.AsSpan();
         switch (kind)

@@ -23,7 +23,7 @@ public static class PoolOps
                 throw new ArgumentException($"maxpool2d: padding {padding} must be at most half the kernel {kernel}", nameof(padding));
             var xc = x.Contiguous();
             int planes = x.Shape[0] * x.Shape[1];
-            var y = Tensor.Uninitialized(new Shape(x.Shape[0], x.Shape[1], g.OutH, g.OutW));
+            var y = Tensor.Scoped(new Shape(x.Shape[0], x.Shape[1], g.OutH, g.OutW));
             int[] argmax = ArrayPool<int>.Shared.Rent(Math.Max(1, y.Numel));
             PoolingKernels.MaxPool(g, planes, xc.AsSpan(), y.AsSpan(), argmax);
             if (!GradMode.Records(xc))
@@ -62,7 +62,7 @@ public static class PoolOps
                 throw new ArgumentException($"avgpool2d: padding {padding} must be at most half the kernel {kernel}", nameof(padding));
             var xc = x.Contiguous();
             int planes = x.Shape[0] * x.Shape[1];
-            var y = Tensor.Uninitialized(new Shape(x.Shape[0], x.Shape[1], g.OutH, g.OutW));
+            var y = Tensor.Scoped(new Shape(x.Shape[0], x.Shape[1], g.OutH, g.OutW));
             PoolingKernels.AvgPool(g, planes, countIncludePad, xc.AsSpan(), y.AsSpan());
             if (!GradMode.Records(xc)) return y;
             var node = AvgPoolNode.Rent();
@@ -86,7 +86,7 @@ public static class PoolOps
             if (x.Rank != 4) throw new ShapeMismatchException($"adaptive_avg_pool2d: input must be [N, C, H, W], got shape {x.Shape}");
             if (outH <= 0 || outW <= 0) throw new ArgumentException($"adaptive_avg_pool2d: output size must be positive, got ({outH}, {outW})");
             var xc = x.Contiguous();
-            var y = Tensor.Uninitialized(new Shape(x.Shape[0], x.Shape[1], outH, outW));
+            var y = Tensor.Scoped(new Shape(x.Shape[0], x.Shape[1], outH, outW));
             PoolingKernels.AdaptiveAvgPool(x.Shape[0] * x.Shape[1], x.Shape[2], x.Shape[3], outH, outW, xc.AsSpan(), y.AsSpan());
             if (!GradMode.Records(xc)) return y;
             var node = AdaptiveAvgPoolNode.Rent();

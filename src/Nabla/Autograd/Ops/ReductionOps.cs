@@ -17,7 +17,7 @@ public static class ReductionOps
         public Tensor Sum()
         {
             var c = x.Contiguous();
-            var y = Tensor.Uninitialized(new Shape());
+            var y = Tensor.Scoped(new Shape());
             y.AsSpan()[0] = Reductions.Sum(c.AsSpan());
             return Record(c, y, -1, 1f);
         }
@@ -26,7 +26,7 @@ public static class ReductionOps
         public Tensor Mean()
         {
             var c = x.Contiguous();
-            var y = Tensor.Uninitialized(new Shape());
+            var y = Tensor.Scoped(new Shape());
             float scale = c.Numel == 0 ? float.NaN : 1f / c.Numel;
             y.AsSpan()[0] = Reductions.Sum(c.AsSpan()) * scale;
             return Record(c, y, -1, scale);
@@ -48,7 +48,7 @@ public static class ReductionOps
             int a = c.Shape.NormalizeAxis(axis);
             int outer = c.Shape.Product(0, a), len = c.Shape[a], inner = c.Shape.Product(a + 1, c.Rank);
             if (len == 0) throw new ShapeMismatchException($"max: axis {a} of shape {c.Shape} is empty");
-            var y = Tensor.Uninitialized(keepDim ? c.Shape.With(a, 1) : c.Shape.Without(a));
+            var y = Tensor.Scoped(keepDim ? c.Shape.With(a, 1) : c.Shape.Without(a));
             bool record = GradMode.Records(c);
             MaxNode? node = record ? MaxNode.Rent() : null;
             if (node is not null && node.Indices.Length < outer * inner) node.Indices = new int[outer * inner];
@@ -72,7 +72,7 @@ public static class ReductionOps
             var c = x.Contiguous();
             int a = c.Shape.NormalizeAxis(axis);
             int outer = c.Shape.Product(0, a), len = c.Shape[a], inner = c.Shape.Product(a + 1, c.Rank);
-            var y = Tensor.Uninitialized(c.Shape.Without(a));
+            var y = Tensor.Scoped(c.Shape.Without(a));
             var indices = System.Buffers.ArrayPool<int>.Shared.Rent(outer * inner);
             Reductions.ArgMaxAxis(c.AsSpan(), outer, len, inner, indices.AsSpan(0, outer * inner));
             var dst = y.AsSpan();
@@ -87,7 +87,7 @@ public static class ReductionOps
         var c = x.Contiguous();
         int a = c.Shape.NormalizeAxis(axis);
         int outer = c.Shape.Product(0, a), len = c.Shape[a], inner = c.Shape.Product(a + 1, c.Rank);
-        var y = Tensor.Uninitialized(keepDim ? c.Shape.With(a, 1) : c.Shape.Without(a));
+        var y = Tensor.Scoped(keepDim ? c.Shape.With(a, 1) : c.Shape.Without(a));
         float scale = mean ? 1f / len : 1f;
         Reductions.SumAxis(c.AsSpan(), outer, len, inner, y.AsSpan());
         if (mean) Primitives.Multiply(y.AsSpan(), scale, y.AsSpan());

@@ -51,7 +51,7 @@ public static class SelectionOps
         {
             if (lo > hi) throw new ArgumentOutOfRangeException(nameof(lo), $"clamp: lower bound {lo} exceeds upper bound {hi}");
             var x = a.Contiguous();
-            var y = Tensor.Uninitialized(x.Shape);
+            var y = Tensor.Scoped(x.Shape);
             Primitives.Max(x.AsSpan(), lo, y.AsSpan());
             Primitives.Min(y.AsSpan(), hi, y.AsSpan());
             if (!GradMode.Records(x)) return y;
@@ -77,7 +77,7 @@ public static class SelectionOps
             ArgumentNullException.ThrowIfNull(b);
             var shape = Shape.Broadcast(Shape.Broadcast(condition.Shape, a.Shape, "where"), b.Shape, "where");
             var mask = Expand(condition, shape);
-            var y = Tensor.Uninitialized(shape);
+            var y = Tensor.Scoped(shape);
             var ea = Expand(a, shape);
             var eb = Expand(b, shape);
             var m = mask.AsSpan();
@@ -98,7 +98,7 @@ public static class SelectionOps
     private static Tensor Expand(Tensor t, Shape shape)
     {
         if (t.Shape == shape && t.IsContiguous) return t;
-        var y = Tensor.Uninitialized(shape);
+        var y = Tensor.Scoped(shape);
         Span<int> s = stackalloc int[Shape.MaxRank];
         Broadcasting.StridesIn(t, shape, s);
         StridedCopy.Gather(t.Buffer, t.Offset, shape, new Shape(s[..shape.Rank]), y.AsSpan());

@@ -21,7 +21,7 @@ public static class ShapeOps
         public Tensor Contiguous()
         {
             if (x.IsContiguous) return x;
-            var y = Tensor.Uninitialized(x.Shape);
+            var y = Tensor.Scoped(x.Shape);
             x.CopyTo(y.AsSpan());
             if (!GradMode.Records(x)) return y;
             var node = CopyNode.Rent();

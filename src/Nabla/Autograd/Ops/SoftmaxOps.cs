@@ -26,7 +26,7 @@ public static class SoftmaxOps
         var x = input.Contiguous();
         int cols = x.Shape[-1];
         int rows = cols == 0 ? 0 : x.Numel / cols;
-        var y = Tensor.Uninitialized(x.Shape);
+        var y = Tensor.Scoped(x.Shape);
         if (log) SoftmaxKernels.LogSoftmax(x.AsSpan(), rows, cols, y.AsSpan());
         else SoftmaxKernels.Softmax(x.AsSpan(), rows, cols, y.AsSpan());
         if (!GradMode.Records(x)) return y;

@@ -41,19 +41,19 @@ public abstract class BatchNorm : Module
         Affine = affine;
         var shape = new Shape(numFeatures);
         // Without affine, γ = 1 and β = 0 still feed the fused op but are not parameters.
-        _gamma = Tensor.Persistent(shape);
+        _gamma = Tensor.Owned(shape);
         _gamma.AsSpan().Fill(1f);
-        _beta = Tensor.Persistent(shape);
+        _beta = Tensor.Owned(shape);
         if (affine)
         {
             RegisterParameter("weight", _gamma, ParameterRole.Norm);
             RegisterParameter("bias", _beta, ParameterRole.Norm);
         }
-        RunningMean = RegisterBuffer("running_mean", Tensor.Persistent(shape));
-        RunningVar = Tensor.Persistent(shape);
+        RunningMean = RegisterBuffer("running_mean", Tensor.Owned(shape));
+        RunningVar = Tensor.Owned(shape);
         RunningVar.AsSpan().Fill(1f);
         RegisterBuffer("running_var", RunningVar);
-        _numBatchesTracked = RegisterBuffer("num_batches_tracked", Tensor.Persistent(new Shape(1)));
+        _numBatchesTracked = RegisterBuffer("num_batches_tracked", Tensor.Owned(new Shape(1)));
     }
 
     /// <summary>C, the number of channels.</summary>

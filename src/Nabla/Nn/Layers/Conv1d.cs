@@ -31,12 +31,12 @@ public class Conv1d : Module
         InChannels = inChannels; OutChannels = outChannels; KernelSize = kernelSize;
         Stride = stride; Padding = padding; Dilation = dilation;
         float bound = 1f / MathF.Sqrt(inChannels * kernelSize);
-        Weight = Tensor.Persistent(new Shape(outChannels, inChannels, kernelSize));
+        Weight = Tensor.Owned(new Shape(outChannels, inChannels, kernelSize));
         rng.FillUniform(Weight.AsSpan(), -bound, bound);
         RegisterParameter("weight", Weight, ParameterRole.Weight);
         if (bias)
         {
-            Bias = Tensor.Persistent(new Shape(outChannels));
+            Bias = Tensor.Owned(new Shape(outChannels));
             rng.FillUniform(Bias.AsSpan(), -bound, bound);
             RegisterParameter("bias", Bias, ParameterRole.Bias);
         }

@@ -43,12 +43,12 @@ public class Conv2d : Module
         if (Padding.H < 0 || Padding.W < 0) throw new ArgumentException($"padding must not be negative, got {Padding}", nameof(padding));
         if (Dilation.H < 1 || Dilation.W < 1) throw new ArgumentException($"dilation must be positive, got {Dilation}", nameof(dilation));
         float bound = 1f / MathF.Sqrt(inChannels * kernelSize.H * kernelSize.W);
-        Weight = Tensor.Persistent(new Shape(outChannels, inChannels, kernelSize.H, kernelSize.W));
+        Weight = Tensor.Owned(new Shape(outChannels, inChannels, kernelSize.H, kernelSize.W));
         rng.FillUniform(Weight.AsSpan(), -bound, bound);
         RegisterParameter("weight", Weight, ParameterRole.Weight);
         if (bias)
         {
-            Bias = Tensor.Persistent(new Shape(outChannels));
+            Bias = Tensor.Owned(new Shape(outChannels));
             rng.FillUniform(Bias.AsSpan(), -bound, bound);
             RegisterParameter("bias", Bias, ParameterRole.Bias);
         }

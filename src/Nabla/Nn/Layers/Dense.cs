@@ -158,8 +158,8 @@ public class Dense : Module, ILazyModule
         // Parameters outlive every training step, so they must not come from the caller's scope.
         using (TensorScope.Suspend())
         {
-            var w = Tensor.Persistent(new Shape(OutFeatures, inFeatures));
-            var b = _useBias ? Tensor.Persistent(new Shape(OutFeatures)) : null;
+            var w = Tensor.Owned(new Shape(OutFeatures, inFeatures));
+            var b = _useBias ? Tensor.Owned(new Shape(OutFeatures)) : null;
             if (rng is not null)
             {
                 float bound = 1f / MathF.Sqrt(inFeatures);

@@ -34,7 +34,7 @@ public sealed class Dropout : Module
         ArgumentNullException.ThrowIfNull(input);
         if (!IsTraining || P == 0) return input;
         // The mask lives in the current step's scope like any intermediate.
-        var mask = Tensor.Uninitialized(input.Shape);
+        var mask = Tensor.Scoped(input.Shape);
         var m = mask.AsSpan();
         float scale = P == 1 ? 0f : 1f / (1f - P);
         for (int i = 0; i < m.Length; i++) m[i] = _rng.NextFloat() >= P ? scale : 0f;

@@ -48,7 +48,7 @@ internal sealed class OneRowInference
         var wT = Transposed(weight);
         if (wT is null) return null;
         int n = weight.Shape[0];
-        var y = Tensor.Uninitialized(new Shape(1, n));
+        var y = Tensor.Scoped(new Shape(1, n));
         var ys = y.AsSpan();
         if (bias is not null) bias.ReadOnlyData.CopyTo(ys);
         SparseRowProduct.Compute(xs, wT, n, bias is null ? 0f : 1f, ys);

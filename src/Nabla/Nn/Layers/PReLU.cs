@@ -21,7 +21,7 @@ public sealed class PReLU : Module
         ArgumentOutOfRangeException.ThrowIfLessThan(numParameters, 1);
         using (TensorScope.Suspend())
         {
-            var w = Tensor.Persistent(new Shape(numParameters));
+            var w = Tensor.Owned(new Shape(numParameters));
             w.AsSpan().Fill(init);
             // Not a Weight: decaying the slopes pulls PReLU towards ReLU (PyTorch's docs advise against it).
             _weight = RegisterParameter("weight", w, ParameterRole.Other);

@@ -24,7 +24,7 @@ internal static class BinaryCrossEntropyWithLogitsOp
         var ts = t.AsSpan();
         var ps = pw is null ? default : pw.AsSpan();
         int n = x.Numel;
-        var perElement = reduction == Reduction.None ? Tensor.Uninitialized(x.Shape) : null;
+        var perElement = reduction == Reduction.None ? Tensor.Scoped(x.Shape) : null;
         double total = 0;
         if (ps.IsEmpty)
         {
@@ -52,7 +52,7 @@ internal static class BinaryCrossEntropyWithLogitsOp
         }
 
         float scale = reduction == Reduction.Mean ? 1f / Math.Max(n, 1) : 1f;
-        var y = perElement ?? Tensor.Uninitialized(new Shape());
+        var y = perElement ?? Tensor.Scoped(new Shape());
         if (perElement is null) y.AsSpan()[0] = (float)(reduction == Reduction.Mean ? total / Math.Max(n, 1) : total);
         if (!GradMode.Records(x, t)) return y;
 

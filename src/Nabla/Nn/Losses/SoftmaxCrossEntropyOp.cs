@@ -35,10 +35,10 @@ internal static class SoftmaxCrossEntropyOp
 
         bool records = GradMode.Records(x, t);
         // One batched log-softmax kernel call; backward recovers the softmax with one Exp over it.
-        var logProbs = records ? Tensor.Uninitialized(x.Shape) : Tensor.RentWorkspace(x.Shape);
+        var logProbs = records ? Tensor.Scoped(x.Shape) : Tensor.RentWorkspace(x.Shape);
         var lp = logProbs.AsSpan();
         SoftmaxKernels.LogSoftmax(xs, n, c, lp);
-        var perRow = reduction == Reduction.None ? Tensor.Uninitialized(new Shape(n)) : null;
+        var perRow = reduction == Reduction.None ? Tensor.Scoped(new Shape(n)) : null;
         double total = 0, denominator = 0;
         for (int r = 0; r < n; r++)
         {
@@ -66,7 +66,7 @@ internal static class SoftmaxCrossEntropyOp
 
         if (!records) Tensor.ReturnWorkspace(logProbs);
         float scale = reduction == Reduction.Mean ? (float)(1.0 / denominator) : 1f;
-        var y = perRow ?? Tensor.Uninitialized(new Shape());
+        var y = perRow ?? Tensor.Scoped(new Shape());
         if (perRow is null) y.AsSpan()[0] = (float)(total * scale);
         if (!records) return y;
 

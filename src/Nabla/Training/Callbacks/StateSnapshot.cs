@@ -24,7 +24,7 @@ public sealed class StateSnapshot
         foreach (var (name, source) in model.StateDict())
         {
             if (!_copies.TryGetValue(name, out var copy) || copy.Shape != source.Shape)
-                _copies[name] = copy = Tensor.Persistent(source.Shape);
+                _copies[name] = copy = Tensor.Owned(source.Shape);
             source.CopyTo(copy.AsSpan());
         }
     }
