@@ -37,7 +37,16 @@ public sealed class Dropout : Module
         var mask = Tensor.Scoped(input.Shape);
         var m = mask.AsSpan();
         float scale = P == 1 ? 0f : 1f / (1f - P);
-        for (int i = 0; i < m.Length; i++) m[i] = _rng.NextFloat() >= P ? scale : 0f;
+        // Keep when NextFloat() = u·2⁻²⁴ ≥ P, i.e. u ≥ ⌈P·2²⁴⌉ for the 24-bit integer u, selected by a
+        // bit mask: a branch on a coin flip mispredicts every other element (4 ns each on a 4M-element
+        // hidden layer). Same draws, same comparison, same masks as `NextFloat() >= P ? scale : 0`.
+        int threshold = (int)Math.Ceiling(P * 16777216.0);
+        int scaleBits = BitConverter.SingleToInt32Bits(scale);
+        for (int i = 0; i < m.Length; i++)
+        {
+            int u = (int)(_rng.NextUInt64() >> 40);
+            m[i] = BitConverter.Int32BitsToSingle(scaleBits & ~((u - threshold) >> 31));
+        }
         return input * mask;
     }
 
