@@ -29,7 +29,7 @@ public sealed class CsrMatrix
     /// <param name="values">One value per entry, or null for a binary matrix.</param>
     /// <exception cref="ArgumentException">The arrays do not describe a CSR matrix of that size; names the first fault.</exception>
     public CsrMatrix(int rows, int columns, ReadOnlySpan<int> rowPointers, ReadOnlySpan<int> columnIndices, ReadOnlySpan<float> values = default)
-        : this(rows, columns, rowPointers.ToArray(), columnIndices.ToArray(), values.IsEmpty ? null : values.ToArray(), trusted: false)
+        : this(rows, columns, rowPointers.ToArray(), columnIndices.ToArray(), values.IsEmpty ? null : values.ToArray())
     {
         ArgumentOutOfRangeException.ThrowIfNegative(rows);
         ArgumentOutOfRangeException.ThrowIfNegative(columns);
@@ -49,9 +49,9 @@ public sealed class CsrMatrix
         }
     }
 
-    // Trusted construction (the arrays are owned by the new matrix and already valid) or the
-    // public constructor's copies, which it validates next.
-    private CsrMatrix(int rows, int columns, int[] rowPointers, int[] columnIndices, float[]? values, bool trusted)
+    // Takes ownership of the arrays: valid ones from this library, or the public constructor's
+    // copies, which it validates next.
+    private CsrMatrix(int rows, int columns, int[] rowPointers, int[] columnIndices, float[]? values)
     {
         Rows = rows;
         Columns = columns;
@@ -61,7 +61,7 @@ public sealed class CsrMatrix
     }
 
     internal static CsrMatrix Trusted(int rows, int columns, int[] rowPointers, int[] columnIndices, float[]? values) =>
-        new(rows, columns, rowPointers, columnIndices, values, trusted: true);
+        new(rows, columns, rowPointers, columnIndices, values);
 
     /// <summary>
     /// A matrix from (row, column, value) triples in any order, like
@@ -99,7 +99,7 @@ public sealed class CsrMatrix
             vals?.Add(values[i]);
         }
         while (row < rows) rowPointers[++row] = cols.Count;
-        return new CsrMatrix(rows, columns, rowPointers, [.. cols], vals is null ? null : [.. vals], trusted: true);
+        return new CsrMatrix(rows, columns, rowPointers, cols.ToArray(), vals?.ToArray());
     }
 
     // Positions 0..n-1 (or `within`, already ordered by another key) stably ordered by key.
@@ -153,7 +153,7 @@ public sealed class CsrMatrix
     }
 
     /// <summary>The same structure with other entry values (one per entry, or null for binary).</summary>
-    internal CsrMatrix WithValues(float[]? values) => new(Rows, Columns, _rowPointers, _columns, values, trusted: true) { _transpose = _transpose };
+    internal CsrMatrix WithValues(float[]? values) => new(Rows, Columns, _rowPointers, _columns, values) { _transpose = _transpose };
 
     /// <summary>The matrix as a dense tensor <c>[Rows, Columns]</c> (for small matrices and tests).</summary>
     public Tensor ToDense()
@@ -184,7 +184,7 @@ public sealed class CsrMatrix
             Array.Copy(_columns, from, cols, pointers[i], count);
             if (vals is not null) Array.Copy(_values!, from, vals, pointers[i], count);
         }
-        return new CsrMatrix(rows.Length, Columns, pointers, cols, vals, trusted: true);
+        return new CsrMatrix(rows.Length, Columns, pointers, cols, vals);
     }
 
     /// <summary>

@@ -39,6 +39,19 @@ public class GraphOpGradCheckTests
     }
 
     [Fact]
+    public void Sparse_times_dense_plus_a_bias_or_a_full_addend_passes_for_every_input()
+    {
+        var rng = new Rng(8);
+        var g = Small.WithSelfLoops();
+        var x = GradAssert.Param(rng, 1f, 6, 4);
+        var values = GradAssert.Param(rng, 1f, g.EdgeCount, 2);
+        var bias = GradAssert.Param(rng, 1f, 4);
+        var full = GradAssert.Param(rng, 1f, 6, 4);
+        GradAssert.Passes(t => Small.SymmetricNormalized().MatMul(t[0], add: t[1]), x, bias);
+        GradAssert.Passes(t => g.Adjacency.MatMul(t[0], t[1], t[2]), x, values, full);
+    }
+
+    [Fact]
     public void A_linear_map_of_sparse_inputs_passes_for_weight_and_bias()
     {
         var rng = new Rng(3);

@@ -106,9 +106,9 @@ public sealed class GATConv : GraphModule
         var scoreTarget = (perHead * _attDst).Sum(2);
         var alpha = g.EdgeSoftmax((g.GatherSource(scoreSource) + g.GatherTarget(scoreTarget)).LeakyRelu(NegativeSlope));
         if (_dropout is not null) alpha = _dropout.Forward(alpha);
-        var y = g.Adjacency.MatMul(h, alpha);
-        if (!Concat && Heads > 1) y = y.Reshape(n, Heads, OutChannels).Mean(1);
-        return _bias is null ? y : y + _bias;
+        if (Concat || Heads == 1) return g.Adjacency.MatMul(h, alpha, add: _bias);
+        var mean = g.Adjacency.MatMul(h, alpha).Reshape(n, Heads, OutChannels).Mean(1);
+        return _bias is null ? mean : mean + _bias;
     }
 
     /// <summary><c>GATConv(5000 → 8, heads=8)</c>.</summary>

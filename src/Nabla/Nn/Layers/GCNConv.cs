@@ -69,8 +69,7 @@ public sealed class GCNConv : GraphModule
         GraphLayers.CheckInput(this, x, graph, InChannels);
         var h = x.Linear(_lin.Weight, null);
         var propagation = Normalize ? graph.SymmetricNormalized(AddSelfLoops) : (AddSelfLoops ? graph.WithSelfLoops() : graph).Adjacency;
-        var y = propagation.MatMul(h);
-        return _bias is null ? y : y + _bias;
+        return propagation.MatMul(h, add: _bias);
     }
 
     /// <summary><c>GCNConv(5000 → 64)</c>.</summary>

@@ -60,9 +60,8 @@ public sealed class SAGEConv : GraphModule
     {
         ArgumentNullException.ThrowIfNull(graph);
         GraphLayers.CheckInput(this, x, graph, InChannels);
-        var neighbors = graph.RowNormalized().MatMul(x.Linear(_linL.Weight, null));
-        if (_linR is not null) return neighbors + x.Linear(_linR.Weight, _linL.Bias);
-        return _linL.Bias is { } b ? neighbors + b : neighbors;
+        var root = _linR is null ? _linL.Bias : x.Linear(_linR.Weight, _linL.Bias);
+        return graph.RowNormalized().MatMul(x.Linear(_linL.Weight, null), add: root);
     }
 
     /// <summary><c>SAGEConv(5000 → 64, mean)</c>.</summary>
