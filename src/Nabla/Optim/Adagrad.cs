@@ -13,7 +13,8 @@ namespace Nabla.Optim;
 /// s ← s + g²                    (s starts at initialAccumulatorValue)
 /// p ← p − η̃·g / (√s + eps)
 /// </code>
-/// State: <c>"{i}.sum"</c>.
+/// State: <c>"{i}.sum"</c>. Without weight decay a row-sparse gradient (an <c>Embedding</c>'s, see
+/// <see cref="SparseGradient"/>) updates only its rows and their sums, with the same result.
 /// </summary>
 public sealed class Adagrad : Optimizer
 {
@@ -61,6 +62,15 @@ public sealed class Adagrad : Optimizer
         {
             var param = Parameters[i];
             if (param.Grad is null) continue;
+            if (WeightDecay == 0f && param.Rank == 2 && param.TryGetGradRows(out var rows))
+            {
+                // A zero gradient leaves both the row and its sum unchanged: only the written rows move.
+                int width = param.Shape[1];
+                _state.Scratch(width, out var row, out _);
+                RowSparseUpdates.Adagrad(param.AsSpan(), param.Grad.AsReadOnlySpan(), _state.Get(Sum, i, InitialAccumulatorValue),
+                    width, rows, clr, Eps, row);
+                continue;
+            }
             var p = param.AsSpan();
             _state.Scratch(p.Length, out var a, out var b);
             ReadOnlySpan<float> g = param.Grad.AsSpan();

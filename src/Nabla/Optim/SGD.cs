@@ -16,7 +16,8 @@ namespace Nabla.Optim;
 ///     g ← nesterov ? g + momentum·b : b
 /// p ← p − lr·g
 /// </code>
-/// State: <c>"{i}.momentum_buffer"</c> (only with momentum).
+/// State: <c>"{i}.momentum_buffer"</c> (only with momentum). Without momentum and weight decay a
+/// row-sparse gradient (an <c>Embedding</c>'s, see <see cref="SparseGradient"/>) updates only its rows.
 /// </summary>
 /// <example><code>var opt = new SGD(model.Parameters(), lr: 0.1f, momentum: 0.9f, nesterov: true);</code></example>
 public sealed class SGD : Optimizer
@@ -66,6 +67,12 @@ public sealed class SGD : Optimizer
         {
             var param = Parameters[i];
             if (param.Grad is null) continue;
+            if (Momentum == 0f && WeightDecay == 0f && param.Rank == 2 && param.TryGetGradRows(out var rows))
+            {
+                // Rows with a zero gradient would not move: update only the rows an embedding lookup wrote.
+                RowSparseUpdates.Sgd(param.AsSpan(), param.Grad.AsReadOnlySpan(), param.Shape[1], rows, LearningRate);
+                continue;
+            }
             var p = param.AsSpan();
             _state.Scratch(p.Length, out var a, out _);
             ReadOnlySpan<float> g = param.Grad.AsSpan();
