@@ -52,6 +52,20 @@ public class EmbeddingOpTests
     }
 
     [Fact]
+    public void Keeping_a_result_past_its_scope_keeps_its_mask()
+    {
+        var w = Tensor.Zeros(3, 2);
+        Tensor kept, dropped;
+        using (TensorScope.Begin("lookup"))
+        {
+            kept = TensorScope.Keep(Ids([1, 0], 1, 2).Embedding(w, paddingIdx: 0));
+            dropped = Ids([1, 0], 1, 2).Embedding(w, paddingIdx: 0);
+        }
+        Assert.Equal([1f, 0f], kept.Mask!.ToArray());
+        Assert.Throws<ObjectDisposedException>(() => dropped.Mask!.ToArray());
+    }
+
+    [Fact]
     public void A_zeroed_gradient_is_overwritten_by_clearing_only_the_rows_written_before()
     {
         var w = Tensor.Randn(new Shape(50, 3), new Rng(4)).RequireGrad();
