@@ -74,9 +74,10 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
-    results = [appstream(args.seed), debian_section(args.seed)]
-    for r in results:
-        print(json.dumps(r), flush=True)
+    results = []
+    for task in (appstream, debian_section):
+        results.append(task(args.seed))
+        print(json.dumps(results[-1]), flush=True)
     print(json.dumps({"seed": args.seed, "appstream_micro_f1_at_0.5": results[0]["micro_f1_at_0.5"],
                       "appstream_micro_f1_best": results[0]["micro_f1_best"], "appstream_best_threshold": results[0]["best_threshold"],
                       "debian_section_accuracy": results[1]["accuracy"]}))
