@@ -1,5 +1,6 @@
 using Nabla.Autograd;
 using Nabla.Data;
+using Nabla.Data.Text;
 using Nabla.Nn;
 using Nabla.Nn.Losses;
 using Nabla.Optim;
@@ -229,5 +230,30 @@ public class ReadmeTests
             Assert.Fail($"nabla {string.Join(' ', args)} did not finish in 5 minutes");
         }
         return (process.ExitCode, stdout.Result, stderr.Result);
+    }
+    [Fact]
+    public void Text_tour_classifies_debian_sections_from_descriptions()
+    {
+        var rows = Nabla.Tests.Data.Text.TextVectorizationTests.ReadColumns(TestData.Path_("debian-packages.tsv.gz"), "description", "section");
+        var rng = new Rng(0);
+        var order = Enumerable.Range(0, rows.Count).ToArray();
+        rng.Shuffle(order.AsSpan());
+        var train = order.Take(rows.Count * 4 / 5).Select(i => rows[i]).ToList();
+        var test = order.Skip(rows.Count * 4 / 5).Select(i => rows[i]).ToList();
+        var sections = train.Select(r => r[1]).Distinct().Order(StringComparer.Ordinal).ToList();
+        Tensor Labels(List<string[]> part) => Tensor.FromArray([.. part.Select(r => (float)Math.Max(0, sections.IndexOf(r[1])))]);
+
+        var vectorizer = new TextVectorization(maxTokens: 20_000, outputSequenceLength: 24);
+        vectorizer.Adapt(train.Select(r => r[0]));                       // vocabulary from the training rows only
+        var model = new Sequential(
+            new Embedding(vectorizer.Vocabulary.Count, 64, rng, paddingIdx: 0),   // ids [N, 24] → [N, 24, 64] + padding mask
+            new GlobalAveragePooling1D(),                                // mean over the real tokens → [N, 64]
+            new Dense(64, 64, rng, activation: "relu"),
+            new Dense(64, sections.Count, rng));
+        model.Fit(vectorizer.Transform([.. train.Select(r => r[0])]), Labels(train), new Adam(model.Parameters(), 1e-2f),
+            new CrossEntropyLoss(), epochs: 3, batchSize: 128, rng: rng);
+        var result = model.Evaluate(vectorizer.Transform([.. test.Select(r => r[0])]), Labels(test), new CrossEntropyLoss(), [new Accuracy()]);
+
+        Assert.True(result.Metrics["accuracy"] >= 0.68, $"test accuracy {result.Metrics["accuracy"]:F4}");
     }
 }

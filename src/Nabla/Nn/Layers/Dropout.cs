@@ -12,6 +12,9 @@ namespace Nabla.Nn;
 /// </summary>
 public sealed class Dropout : Module
 {
+    /// <summary>Acts on each position separately, so a padding mask passes through (see <see cref="Module.SupportsMasking"/>).</summary>
+    public override bool SupportsMasking => true;
+
     private readonly Rng _rng;
 
     /// <summary>A dropout layer zeroing with probability <paramref name="p"/>, drawing masks from <paramref name="rng"/>.</summary>
