@@ -30,7 +30,8 @@ public interface IParallelWork
 /// <para>
 /// How a job runs, and why it cannot hang: <see cref="Run"/> opens the job under a new generation
 /// number, posts that number to each helper it wants (each worker has its own mailbox and its own
-/// wake-up, so no worker can consume a signal meant for another), and drains pieces itself. A
+/// wake-up, so no worker can consume a signal meant for another), runs piece 0 itself and then
+/// takes further pieces like any helper. A
 /// posted worker joins only if the job it was posted is still open, checked and counted in one
 /// compare-and-swap on a word that holds both the generation and the number of workers inside.
 /// When no pieces are left the caller closes the job with the same compare-and-swap once nobody is
@@ -113,7 +114,10 @@ public static class WorkerPool
             EnsureWorkers(helpers);
             _work = work;
             _count = count;
-            _next = 0;
+            // Piece 0 is the caller's, so the caller always takes part however fast the helpers
+            // are: which thread runs a piece never changes a result, but a caller that skipped a
+            // kind of job would meet its thread-local scratch for the first time later, and allocate.
+            _next = 1;
             _error = null;
             int generation = unchecked((int)(_state >> 32) + 1);
             // A full fence: a worker that joins (a compare-and-swap on _state) sees the fields above.
@@ -122,7 +126,7 @@ public static class WorkerPool
             {
                 var workers = _workers;
                 for (int i = 0; i < helpers; i++) workers[i].Post(generation);
-                Drain();
+                Drain(first: 0);
             }
             finally
             {
@@ -176,16 +180,17 @@ public static class WorkerPool
         _workers = grown;
     }
 
+    // Runs `first` (unless negative), then claims pieces until none are left.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Drain()
+    private static void Drain(long first)
     {
         var work = _work!;
         long count = _count;
         _insideWork = true;
         try
         {
-            long i;
-            while ((i = Interlocked.Increment(ref _next) - 1) < count)
+            long i = first >= 0 ? first : Interlocked.Increment(ref _next) - 1;
+            while (i < count)
             {
                 try
                 {
@@ -195,6 +200,7 @@ public static class WorkerPool
                 {
                     Interlocked.CompareExchange(ref _error, e, null);
                 }
+                i = Interlocked.Increment(ref _next) - 1;
             }
         }
         finally
@@ -207,15 +213,19 @@ public static class WorkerPool
     private sealed class Worker
     {
         private int _posted;
-        private int _sleeping;
 
-        // Called by Run under RunLock. Together with the sleep in WaitForPost this is Dekker's
-        // handshake: each side writes its own flag with a full fence, then reads the other's, so
-        // either the worker sees the new generation or Run sees that it sleeps and wakes it.
+        // 1 while the worker may block without reading _posted again. Post takes it (sets it to 0)
+        // and only the Post that took it pulses, so a Post never waits on the monitor of a worker
+        // that an earlier Post has already woken but that has not run yet.
+        private int _needsWake;
+
+        // Called by Run under RunLock. With the sleep in WaitForPost this is Dekker's handshake:
+        // each side writes its own word with a full fence, then reads the other's, so either the
+        // worker sees the new generation or this Post takes the token and wakes it.
         public void Post(int generation)
         {
             Interlocked.Exchange(ref _posted, generation);
-            if (Volatile.Read(ref _sleeping) != 0)
+            if (Interlocked.Exchange(ref _needsWake, 0) != 0)
                 lock (this) Monitor.Pulse(this);
         }
 
@@ -227,13 +237,15 @@ public static class WorkerPool
             {
                 seen = WaitForPost(seen);
                 if (!TryJoin(seen)) continue;
-                Drain();
+                Drain(first: -1);
                 Interlocked.Decrement(ref _state);
             }
         }
 
         // Returns a posted generation other than `seen`: polls first, then sleeps on this worker's
-        // own monitor, which only a Post to this worker pulses.
+        // own monitor, which only a Post to this worker pulses. The token is set again before every
+        // check that may lead to Monitor.Wait; the worker holds the monitor from that check until
+        // Wait releases it, so a Post that takes the token pulses a worker that is waiting.
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private int WaitForPost(int seen)
         {
@@ -246,9 +258,13 @@ public static class WorkerPool
 
             lock (this)
             {
-                Interlocked.Exchange(ref _sleeping, 1);
-                while ((posted = Volatile.Read(ref _posted)) == seen) Monitor.Wait(this);
-                Volatile.Write(ref _sleeping, 0);
+                while (true)
+                {
+                    Interlocked.Exchange(ref _needsWake, 1);
+                    if ((posted = Volatile.Read(ref _posted)) != seen) break;
+                    Monitor.Wait(this);
+                }
+                Volatile.Write(ref _needsWake, 0);
             }
             return posted;
         }

@@ -184,6 +184,8 @@ public class WorkerPoolTests
         private readonly int[] _hits = new int[Capacity];
         private readonly int[] _spins = new int[Capacity];
         private int _running;
+        private int _caller;
+        private int _firstPieceThread;
 
         public int Count { get; private set; }
         public int Throwing { get; set; } = -1;
@@ -192,6 +194,8 @@ public class WorkerPoolTests
         public void Prepare(int count, Random rng)
         {
             Count = count;
+            _caller = Environment.CurrentManagedThreadId;
+            _firstPieceThread = 0;
             Array.Clear(_hits);
             // Mostly short spins, some yields (a piece that gives up its core), some longer spins.
             for (int i = 0; i < Capacity; i++)
@@ -202,6 +206,7 @@ public class WorkerPoolTests
         {
             Interlocked.Increment(ref _running);
             Interlocked.Increment(ref _hits[index]);
+            if (index == 0) _firstPieceThread = Environment.CurrentManagedThreadId;
             if (_spins[index] < 0) Thread.Yield();
             else Thread.SpinWait(_spins[index]);
             if (Nested)
@@ -218,6 +223,9 @@ public class WorkerPoolTests
         public void AssertEachPieceRanOnce(string what)
         {
             Assert.True(Volatile.Read(ref _running) == 0, $"{what}: a piece was still running after Run returned");
+            // The caller always takes part: piece 0 is reserved for it (allocation-free steady
+            // states rely on the caller having run every kind of piece during warm-up).
+            Assert.True(_firstPieceThread == _caller, $"{what}: piece 0 ran on thread {_firstPieceThread}, not on the caller {_caller}");
             for (int i = 0; i < Capacity; i++)
             {
                 int expected = i < Count ? 1 : 0;
