@@ -13,6 +13,7 @@ var workloads = new Dictionary<string, Func<string[], int>>(StringComparer.Ordin
     ["mlp-profile"] = MlpProfileBenchmark.Run,
     ["cnn-epoch"] = CnnTrainingBenchmark.Epoch,
     ["cnn-profile"] = CnnStepBenchmark.Run,
+    ["diagnose-overhead"] = DiagnosticsOverheadBenchmark.Run,
 };
 
 if (args.Length == 0 || !workloads.TryGetValue(args[0], out var run))
