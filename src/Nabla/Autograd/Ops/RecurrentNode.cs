@@ -1,0 +1,143 @@
+using System.Runtime.CompilerServices;
+using Nabla.Kernels;
+using Nabla.Tensors;
+
+namespace Nabla.Autograd;
+
+/// <summary>
+/// Backward of <see cref="RecurrentOp"/>: backpropagation through time, one fused kernel and one
+/// GEMM per timestep, then each weight gradient as one GEMM over all N·T rows.
+/// </summary>
+/// <remarks>
+/// Inputs: 0 the sequence x; 1–4 W_ih, W_hh, b_ih, b_hh of the forward direction; 5–8 those of
+/// the reverse direction; 9 h0; 10 c0 (absent ones are null). The running state gradients ∂L/∂h
+/// and ∂L/∂c start at the gradients of h_n and c_n; at step t the kernel adds the output's
+/// gradient, writes the gate gradients ∂a_t and leaves ∂L/∂c_{t−1}, and the GEMM adds ∂a_t·W_hh to
+/// give ∂L/∂h_{t−1}. Rows past their length get ∂a = 0, so their state gradient flows through
+/// unchanged and their inputs receive zero. Saved buffers are only read, so a graph kept with
+/// <c>retainGraph</c> can run backward again.
+/// </remarks>
+internal sealed class RecurrentNode : Node<RecurrentNode>
+{
+    private RecurrentLayout _layout;
+    private Tensor? _saved;
+    private int[] _lengths = [];
+    private bool _hasLengths;
+
+    public override string Name => _layout.Mode switch
+    {
+        RecurrentMode.Lstm => "LstmBackward",
+        RecurrentMode.Gru => "GruBackward",
+        _ => "RnnBackward",
+    };
+
+    /// <summary>Keeps what backward needs; copies the lengths into this pooled node's own array.</summary>
+    internal void Prepare(in RecurrentLayout layout, Tensor saved, ReadOnlySpan<int> lengths)
+    {
+        _layout = layout;
+        _saved = saved;
+        _hasLengths = !lengths.IsEmpty;
+        if (_hasLengths)
+        {
+            if (_lengths.Length < lengths.Length) _lengths = new int[lengths.Length];
+            lengths.CopyTo(_lengths);
+        }
+    }
+
+    protected override void ClearSaved() => _saved = null;
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    protected internal override void Backward(Tensor grad)
+    {
+        var l = _layout;
+        int n = l.N, t = l.T, h = l.H, gh = l.GH, rows = n * t;
+        var g = grad.ReadOnlyData;
+        var saved = _saved!.ReadOnlyData;
+        var lengths = _hasLengths ? _lengths.AsSpan(0, n) : default;
+        var x = Input(0).ReadOnlyData;
+
+        // Per direction: ∂a (the x side for a GRU) and, for a GRU, the h side; the state gradients
+        // of both directions are kept until the end so h0's and c0's buffers are written once.
+        var gateGrads = Tensor.RentWorkspace(new Shape(rows * gh));
+        var hiddenGrads = l.IsGru ? Tensor.RentWorkspace(new Shape(rows * gh)) : null;
+        var dh = Tensor.RentWorkspace(new Shape(l.StateLength));
+        var dc = l.IsLstm ? Tensor.RentWorkspace(new Shape(l.StateLength)) : null;
+        g.Slice(l.OutputLength, l.StateLength).CopyTo(dh.AsSpan());
+        if (dc is not null) g.Slice(l.CellOffset, l.StateLength).CopyTo(dc.AsSpan());
+        var path = KernelPaths.Best;
+
+        for (int d = 0; d < l.D; d++)
+        {
+            int at = 1 + 4 * d;
+            var whh = Input(at + 1).ReadOnlyData;
+            var gates = saved.Slice(l.GatesOffset(d), rows * gh);
+            var states = saved.Slice(l.StatesOffset(d), rows * h);
+            var extra = l.IsLstm || l.IsGru ? saved.Slice(l.ExtraOffset(d), rows * h) : default;
+            var cnFinal = l.IsLstm ? Output!.ReadOnlyData.Slice(l.CellOffset + d * n * h, n * h) : default;
+            var dgx = gateGrads.AsSpan();
+            var dgh = hiddenGrads is null ? dgx : hiddenGrads.AsSpan();
+            var dhd = dh.AsSpan().Slice(d * n * h, n * h);
+            var dcd = dc is null ? default : dc.AsSpan().Slice(d * n * h, n * h);
+            int rowStride = t * h, gatesStride = t * gh, outStride = t * l.D * h;
+
+            for (int k = t - 1; k >= 0; k--)
+            {
+                int step = l.Step(d, k);
+                bool last = k == t - 1;
+                var dy = g.Slice((step * l.D + d) * h);
+                switch (l.Mode)
+                {
+                    case RecurrentMode.Lstm:
+                        var cNext = last ? cnFinal : extra.Slice(l.NextStep(d, step) * h);
+                        LstmCell.Backward(n, h, step, lengths, gates.Slice(step * gh), gatesStride, dgx.Slice(step * gh), gatesStride,
+                            extra.Slice(step * h), rowStride, cNext, last ? h : rowStride, dy, outStride, dhd, dcd, path);
+                        break;
+                    case RecurrentMode.Gru:
+                        GruCell.Backward(n, h, step, lengths, gates.Slice(step * gh), gatesStride, dgx.Slice(step * gh), gatesStride,
+                            extra.Slice(step * h), rowStride, states.Slice(step * h), rowStride, dy, outStride, dhd,
+                            dgh.Slice(step * gh), gatesStride, path);
+                        break;
+                    default:
+                        RnnCell.Backward(l.IsRelu, n, h, step, lengths, gates.Slice(step * gh), gatesStride, dgx.Slice(step * gh), gatesStride,
+                            dy, outStride, dhd, path);
+                        break;
+                }
+                Gemm.Sgemm(false, false, n, h, gh, 1f, dgh.Slice(step * gh), gatesStride, whh, h, 1f, dhd, h);
+            }
+
+            // ∂W_ih = ∂aₓᵀ·X, ∂W_hh = ∂a_hᵀ·H_prev, ∂b = column sums, ∂X = ∂aₓ·W_ih (second direction adds).
+            if (Needs(at))
+            {
+                var dw = GradFor(at, out bool acc).AsSpan();
+                Gemm.Sgemm(true, false, gh, l.F, rows, 1f, dgx, gh, x, l.F, acc ? 1f : 0f, dw, l.F);
+            }
+            if (Needs(at + 1))
+            {
+                var dw = GradFor(at + 1, out bool acc).AsSpan();
+                Gemm.Sgemm(true, false, gh, h, rows, 1f, dgh, gh, states, h, acc ? 1f : 0f, dw, h);
+            }
+            if (InputCount > at + 2 && Needs(at + 2)) ColumnSums(dgx, rows, gh, GradFor(at + 2, out bool acc), acc);
+            if (InputCount > at + 3 && Needs(at + 3)) ColumnSums(dgh, rows, gh, GradFor(at + 3, out bool acc), acc);
+            if (Needs(0))
+            {
+                var dx = GradFor(0, out bool acc).AsSpan();
+                Gemm.Sgemm(false, false, rows, l.F, gh, 1f, dgx, gh, Input(at).ReadOnlyData, l.F, acc ? 1f : 0f, dx, l.F);
+            }
+        }
+
+        if (InputCount > 9 && Needs(9)) ShapeOps.AddOrCopy(dh.AsSpan(), GradFor(9, out bool acc).AsSpan(), acc);
+        if (InputCount > 10 && Needs(10)) ShapeOps.AddOrCopy(dc!.AsSpan(), GradFor(10, out bool acc).AsSpan(), acc);
+        Tensor.ReturnWorkspace(gateGrads);
+        if (hiddenGrads is not null) Tensor.ReturnWorkspace(hiddenGrads);
+        Tensor.ReturnWorkspace(dh);
+        if (dc is not null) Tensor.ReturnWorkspace(dc);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void ColumnSums(ReadOnlySpan<float> m, int rows, int cols, Tensor target, bool accumulate)
+    {
+        var db = target.AsSpan();
+        if (!accumulate) db.Clear();
+        for (int r = 0; r < rows; r++) Primitives.Add(db, m.Slice(r * cols, cols), db);
+    }
+}
