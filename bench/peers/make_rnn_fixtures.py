@@ -11,6 +11,10 @@ c0 and every parameter. The weights wo, wh, wc are stored too.
 Everything is computed in float64 from float32-representable inputs and parameters, then stored as F32, so
 the fixtures are the exact results (to float32 rounding) that Nabla's float32 computation must approach.
 
+It also writes the sequence-labelling loss fixture tests/Nabla.Tests/Nn/Losses/fixtures/cross_entropy_ignore_index.safetensors
+(read by CrossEntropyIgnoreIndexTests.cs): nn.CrossEntropyLoss with ignore_index on [N, C] and [N, C, T] logits, with
+and without class weights and label smoothing, reductions mean/sum/none, and the logits' gradient of each mean loss.
+
 usage: /usr/bin/python3 bench/peers/make_rnn_fixtures.py [OUT_DIR]   (default tests/Nabla.Tests/Nn/fixtures/rnn)
 """
 import os
@@ -81,6 +85,46 @@ def make(kind, layers, bidirectional, packed, seed):
     return arrays, meta
 
 
+def cross_entropy_fixture(path):
+    gen = torch.Generator().manual_seed(7)
+    out = {}
+    # [N, C] with ignored rows (the default -100, and a custom ignore_index 2 that is also a class).
+    logits = f32((6, 4), gen, 2.0)
+    targets = torch.tensor([1, -100, 3, 0, -100, 2])
+    out["flat.logits"] = logits
+    out["flat.targets"] = targets.to(torch.float32)
+    for reduction in ["mean", "sum", "none"]:
+        x = logits.clone().requires_grad_(True)
+        loss = torch.nn.functional.cross_entropy(x, targets, reduction=reduction)
+        out[f"flat.{reduction}"] = loss.reshape(-1)
+        if reduction == "mean":
+            loss.backward()
+            out["flat.grad"] = x.grad
+    x = logits.clone().requires_grad_(True)
+    custom = torch.tensor([1, 2, 3, 0, 2, 2])
+    out["flat.custom_targets"] = custom.to(torch.float32)
+    loss = torch.nn.functional.cross_entropy(x, custom, ignore_index=2)
+    loss.backward()
+    out["flat.custom_mean"] = loss.reshape(1)
+    out["flat.custom_grad"] = x.grad
+    # [N, C, T]: per-timestep classes, padding marked -100, with class weights and label smoothing.
+    seq = f32((2, 3, 5), gen, 2.0)
+    seq_targets = torch.tensor([[0, 2, 1, 1, 0], [2, 1, -100, -100, -100]])
+    weight = torch.tensor([0.5, 2.0, 1.0], dtype=torch.float64)
+    out["seq.logits"] = seq
+    out["seq.targets"] = seq_targets.to(torch.float32)
+    out["seq.weight"] = weight
+    for reduction in ["mean", "sum", "none"]:
+        x = seq.clone().requires_grad_(True)
+        loss = torch.nn.functional.cross_entropy(x, seq_targets, weight=weight, reduction=reduction, label_smoothing=0.1)
+        out[f"seq.{reduction}"] = loss.reshape(-1) if reduction != "none" else loss
+        if reduction == "mean":
+            loss.backward()
+            out["seq.grad"] = x.grad
+    arrays = {k: v.detach().to(torch.float32).numpy() for k, v in out.items()}
+    safetensors_io.save(path, arrays, {"torch": torch.__version__, "script": "bench/peers/make_rnn_fixtures.py"})
+
+
 def main():
     out = sys.argv[1] if len(sys.argv) > 1 else os.path.join("tests", "Nabla.Tests", "Nn", "fixtures", "rnn")
     os.makedirs(out, exist_ok=True)
@@ -97,6 +141,10 @@ def main():
                     safetensors_io.save(os.path.join(out, name), arrays, meta)
                     written += 1
     print(f"wrote {written} fixtures to {out} (torch {torch.__version__})")
+    losses = os.path.join("tests", "Nabla.Tests", "Nn", "Losses", "fixtures")
+    os.makedirs(losses, exist_ok=True)
+    cross_entropy_fixture(os.path.join(losses, "cross_entropy_ignore_index.safetensors"))
+    print(f"wrote {losses}/cross_entropy_ignore_index.safetensors")
 
 
 if __name__ == "__main__":
