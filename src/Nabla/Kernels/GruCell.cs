@@ -8,26 +8,28 @@ namespace Nabla.Kernels;
 /// One timestep of a GRU for a block of batch rows, forward and backward, each in one pass over
 /// the gates (PyTorch's order r, z, n):
 /// r = σ(xᵣ + hᵣ), z = σ(x_z + h_z), n = tanh(x_n + r∘h_n), h' = (1 − z)∘n + z∘h,
-/// where x = W_ih·x + b_ih comes from the caller's input GEMM and h = W_hh·h + b_hh from its
-/// recurrent GEMM (b_hh is added here, because r multiplies h_n including its bias).
+/// where x = W_ih·x + b_ih and h = W_hh·h + b_hh: the products come from the caller's GEMMs and both
+/// biases are added here (b_hh must stay apart from b_ih because r multiplies h_n including its bias).
 /// </summary>
 /// <remarks>Rows are strided and rows past their length carry their state, as in <see cref="LstmCell"/>.</remarks>
 internal static class GruCell
 {
     /// <summary>
-    /// Forward: reads the input pre-activations from <paramref name="gates"/> [rows, 3H] and
-    /// overwrites them with the activated r, z, n; <paramref name="recurrent"/> [rows, 3H] holds
-    /// W_hh·h without bias, <paramref name="biasHh"/> [3H] is b_hh (zeros for none). Saves
+    /// Forward: reads the input pre-activations W_ih·x without bias from <paramref name="gates"/>
+    /// [rows, 3H], adds <paramref name="biasIh"/> [3H], and overwrites them with the activated r, z, n;
+    /// <paramref name="recurrent"/> [rows, 3H] holds W_hh·h without bias, <paramref name="biasHh"/>
+    /// [3H] is b_hh (zeros for none, either bias). Saves
     /// h_n = W_hn·h + b_hn in <paramref name="hiddenN"/> for backward and writes h' and the output.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Forward(int rows, int hidden, int step, ReadOnlySpan<int> lengths,
-        Span<float> gates, int gatesStride, ReadOnlySpan<float> recurrent, int recurrentStride, ReadOnlySpan<float> biasHh,
+        Span<float> gates, int gatesStride, ReadOnlySpan<float> biasIh, ReadOnlySpan<float> recurrent, int recurrentStride, ReadOnlySpan<float> biasHh,
         ReadOnlySpan<float> hPrev, int hPrevStride, Span<float> hiddenN, int hiddenNStride,
         Span<float> hNext, int hNextStride, Span<float> output, int outputStride, KernelPath path)
     {
         GateMath.CheckRows(gates.Length, rows, gatesStride, 3 * hidden, nameof(gates));
         GateMath.CheckRows(recurrent.Length, rows, recurrentStride, 3 * hidden, nameof(recurrent));
+        Guard.AtLeast(biasIh.Length, 3L * hidden, nameof(biasIh));
         Guard.AtLeast(biasHh.Length, 3L * hidden, nameof(biasHh));
         GateMath.CheckRows(hPrev.Length, rows, hPrevStride, hidden, nameof(hPrev));
         GateMath.CheckRows(hiddenN.Length, rows, hiddenNStride, hidden, nameof(hiddenN));
@@ -45,7 +47,7 @@ internal static class GruCell
                 y.Clear();
                 continue;
             }
-            ForwardRow(hidden, ref MemoryMarshal.GetReference(gates.Slice(r * gatesStride, 3 * hidden)),
+            ForwardRow(hidden, ref MemoryMarshal.GetReference(gates.Slice(r * gatesStride, 3 * hidden)), ref MemoryMarshal.GetReference(biasIh),
                 ref MemoryMarshal.GetReference(recurrent.Slice(r * recurrentStride, 3 * hidden)),
                 ref MemoryMarshal.GetReference(biasHh), ref MemoryMarshal.GetReference(hp),
                 ref MemoryMarshal.GetReference(hiddenN.Slice(r * hiddenNStride, hidden)),
@@ -53,8 +55,19 @@ internal static class GruCell
         }
     }
 
+    // Each width in its own method: the emulated Vector512 path on a machine without AVX-512 is
+    // large enough to exhaust the JIT's inlining budget and leave the gate math as calls.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void ForwardRow(int h, ref float g, ref float rec, ref float b, ref float hp, ref float nhOut, ref float hn, ref float y, KernelPath path)
+    private static void ForwardRow(int h, ref float g, ref float bx, ref float rec, ref float b, ref float hp, ref float nhOut, ref float hn, ref float y, KernelPath path)
+    {
+        int j = 0;
+        if (path == KernelPath.Vector512) j = ForwardRow512(h, ref g, ref bx, ref rec, ref b, ref hp, ref nhOut, ref hn, ref y, j);
+        if (path >= KernelPath.Vector256) j = ForwardRow256(h, ref g, ref bx, ref rec, ref b, ref hp, ref nhOut, ref hn, ref y, j);
+        ForwardRowTail(h, ref g, ref bx, ref rec, ref b, ref hp, ref nhOut, ref hn, ref y, j);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static int ForwardRow512(int h, ref float g, ref float bx, ref float rec, ref float b, ref float hp, ref float nhOut, ref float hn, ref float y, int j)
     {
         ref float gr = ref g;
         ref float gz = ref Unsafe.Add(ref g, h);
@@ -65,49 +78,72 @@ internal static class GruCell
         ref float br = ref b;
         ref float bz = ref Unsafe.Add(ref b, h);
         ref float bn = ref Unsafe.Add(ref b, 2 * h);
-        int j = 0;
-        if (path == KernelPath.Vector512)
+        for (; j <= h - 16; j += 16)
         {
-            for (; j <= h - 16; j += 16)
-            {
-                nuint u = (nuint)j;
-                var r = GateMath.Sigmoid(Vector512.LoadUnsafe(ref gr, u) + (Vector512.LoadUnsafe(ref rr, u) + Vector512.LoadUnsafe(ref br, u)));
-                var z = GateMath.Sigmoid(Vector512.LoadUnsafe(ref gz, u) + (Vector512.LoadUnsafe(ref rz, u) + Vector512.LoadUnsafe(ref bz, u)));
-                var nh = Vector512.LoadUnsafe(ref rn, u) + Vector512.LoadUnsafe(ref bn, u);
-                var n = GateMath.Tanh(Vector512.LoadUnsafe(ref gn, u) + r * nh);
-                var hv = (Vector512<float>.One - z) * n + z * Vector512.LoadUnsafe(ref hp, u);
-                r.StoreUnsafe(ref gr, u);
-                z.StoreUnsafe(ref gz, u);
-                n.StoreUnsafe(ref gn, u);
-                nh.StoreUnsafe(ref nhOut, u);
-                hv.StoreUnsafe(ref hn, u);
-                hv.StoreUnsafe(ref y, u);
-            }
+            nuint u = (nuint)j;
+            var r = GateMath.Sigmoid((Vector512.LoadUnsafe(ref gr, u) + Vector512.LoadUnsafe(ref bx, u)) + (Vector512.LoadUnsafe(ref rr, u) + Vector512.LoadUnsafe(ref br, u)));
+            var z = GateMath.Sigmoid((Vector512.LoadUnsafe(ref gz, u) + Vector512.LoadUnsafe(ref bx, u + (nuint)h)) + (Vector512.LoadUnsafe(ref rz, u) + Vector512.LoadUnsafe(ref bz, u)));
+            var nh = Vector512.LoadUnsafe(ref rn, u) + Vector512.LoadUnsafe(ref bn, u);
+            var n = GateMath.Tanh((Vector512.LoadUnsafe(ref gn, u) + Vector512.LoadUnsafe(ref bx, u + (nuint)(2 * h))) + r * nh);
+            var hv = (Vector512<float>.One - z) * n + z * Vector512.LoadUnsafe(ref hp, u);
+            r.StoreUnsafe(ref gr, u);
+            z.StoreUnsafe(ref gz, u);
+            n.StoreUnsafe(ref gn, u);
+            nh.StoreUnsafe(ref nhOut, u);
+            hv.StoreUnsafe(ref hn, u);
+            hv.StoreUnsafe(ref y, u);
         }
-        if (path >= KernelPath.Vector256)
+        return j;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static int ForwardRow256(int h, ref float g, ref float bx, ref float rec, ref float b, ref float hp, ref float nhOut, ref float hn, ref float y, int j)
+    {
+        ref float gr = ref g;
+        ref float gz = ref Unsafe.Add(ref g, h);
+        ref float gn = ref Unsafe.Add(ref g, 2 * h);
+        ref float rr = ref rec;
+        ref float rz = ref Unsafe.Add(ref rec, h);
+        ref float rn = ref Unsafe.Add(ref rec, 2 * h);
+        ref float br = ref b;
+        ref float bz = ref Unsafe.Add(ref b, h);
+        ref float bn = ref Unsafe.Add(ref b, 2 * h);
+        for (; j <= h - 8; j += 8)
         {
-            for (; j <= h - 8; j += 8)
-            {
-                nuint u = (nuint)j;
-                var r = GateMath.Sigmoid(Vector256.LoadUnsafe(ref gr, u) + (Vector256.LoadUnsafe(ref rr, u) + Vector256.LoadUnsafe(ref br, u)));
-                var z = GateMath.Sigmoid(Vector256.LoadUnsafe(ref gz, u) + (Vector256.LoadUnsafe(ref rz, u) + Vector256.LoadUnsafe(ref bz, u)));
-                var nh = Vector256.LoadUnsafe(ref rn, u) + Vector256.LoadUnsafe(ref bn, u);
-                var n = GateMath.Tanh(Vector256.LoadUnsafe(ref gn, u) + r * nh);
-                var hv = (Vector256<float>.One - z) * n + z * Vector256.LoadUnsafe(ref hp, u);
-                r.StoreUnsafe(ref gr, u);
-                z.StoreUnsafe(ref gz, u);
-                n.StoreUnsafe(ref gn, u);
-                nh.StoreUnsafe(ref nhOut, u);
-                hv.StoreUnsafe(ref hn, u);
-                hv.StoreUnsafe(ref y, u);
-            }
+            nuint u = (nuint)j;
+            var r = GateMath.Sigmoid((Vector256.LoadUnsafe(ref gr, u) + Vector256.LoadUnsafe(ref bx, u)) + (Vector256.LoadUnsafe(ref rr, u) + Vector256.LoadUnsafe(ref br, u)));
+            var z = GateMath.Sigmoid((Vector256.LoadUnsafe(ref gz, u) + Vector256.LoadUnsafe(ref bx, u + (nuint)h)) + (Vector256.LoadUnsafe(ref rz, u) + Vector256.LoadUnsafe(ref bz, u)));
+            var nh = Vector256.LoadUnsafe(ref rn, u) + Vector256.LoadUnsafe(ref bn, u);
+            var n = GateMath.Tanh((Vector256.LoadUnsafe(ref gn, u) + Vector256.LoadUnsafe(ref bx, u + (nuint)(2 * h))) + r * nh);
+            var hv = (Vector256<float>.One - z) * n + z * Vector256.LoadUnsafe(ref hp, u);
+            r.StoreUnsafe(ref gr, u);
+            z.StoreUnsafe(ref gz, u);
+            n.StoreUnsafe(ref gn, u);
+            nh.StoreUnsafe(ref nhOut, u);
+            hv.StoreUnsafe(ref hn, u);
+            hv.StoreUnsafe(ref y, u);
         }
+        return j;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void ForwardRowTail(int h, ref float g, ref float bx, ref float rec, ref float b, ref float hp, ref float nhOut, ref float hn, ref float y, int j)
+    {
+        ref float gr = ref g;
+        ref float gz = ref Unsafe.Add(ref g, h);
+        ref float gn = ref Unsafe.Add(ref g, 2 * h);
+        ref float rr = ref rec;
+        ref float rz = ref Unsafe.Add(ref rec, h);
+        ref float rn = ref Unsafe.Add(ref rec, 2 * h);
+        ref float br = ref b;
+        ref float bz = ref Unsafe.Add(ref b, h);
+        ref float bn = ref Unsafe.Add(ref b, 2 * h);
         for (; j < h; j++)
         {
-            float r = GateMath.Sigmoid(Unsafe.Add(ref gr, j) + (Unsafe.Add(ref rr, j) + Unsafe.Add(ref br, j)));
-            float z = GateMath.Sigmoid(Unsafe.Add(ref gz, j) + (Unsafe.Add(ref rz, j) + Unsafe.Add(ref bz, j)));
+            float r = GateMath.Sigmoid((Unsafe.Add(ref gr, j) + Unsafe.Add(ref bx, j)) + (Unsafe.Add(ref rr, j) + Unsafe.Add(ref br, j)));
+            float z = GateMath.Sigmoid((Unsafe.Add(ref gz, j) + Unsafe.Add(ref bx, j + h)) + (Unsafe.Add(ref rz, j) + Unsafe.Add(ref bz, j)));
             float nh = Unsafe.Add(ref rn, j) + Unsafe.Add(ref bn, j);
-            float n = GateMath.Tanh(Unsafe.Add(ref gn, j) + r * nh);
+            float n = GateMath.Tanh((Unsafe.Add(ref gn, j) + Unsafe.Add(ref bx, j + 2 * h)) + r * nh);
             float hv = (1f - z) * n + z * Unsafe.Add(ref hp, j);
             Unsafe.Add(ref gr, j) = r;
             Unsafe.Add(ref gz, j) = z;
@@ -165,6 +201,15 @@ internal static class GruCell
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void BackwardRow(int h, ref float g, ref float dgRef, ref float nhIn, ref float hp, ref float dy, ref float dh, ref float rg, KernelPath path)
     {
+        int j = 0;
+        if (path == KernelPath.Vector512) j = BackwardRow512(h, ref g, ref dgRef, ref nhIn, ref hp, ref dy, ref dh, ref rg, j);
+        if (path >= KernelPath.Vector256) j = BackwardRow256(h, ref g, ref dgRef, ref nhIn, ref hp, ref dy, ref dh, ref rg, j);
+        BackwardRowTail(h, ref g, ref dgRef, ref nhIn, ref hp, ref dy, ref dh, ref rg, j);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static int BackwardRow512(int h, ref float g, ref float dgRef, ref float nhIn, ref float hp, ref float dy, ref float dh, ref float rg, int j)
+    {
         ref float gr = ref g;
         ref float gz = ref Unsafe.Add(ref g, h);
         ref float gn = ref Unsafe.Add(ref g, 2 * h);
@@ -174,51 +219,74 @@ internal static class GruCell
         ref float hr = ref rg;
         ref float hz = ref Unsafe.Add(ref rg, h);
         ref float hnn = ref Unsafe.Add(ref rg, 2 * h);
-        int j = 0;
-        if (path == KernelPath.Vector512)
+        var one = Vector512<float>.One;
+        for (; j <= h - 16; j += 16)
         {
-            var one = Vector512<float>.One;
-            for (; j <= h - 16; j += 16)
-            {
-                nuint u = (nuint)j;
-                var r = Vector512.LoadUnsafe(ref gr, u);
-                var z = Vector512.LoadUnsafe(ref gz, u);
-                var n = Vector512.LoadUnsafe(ref gn, u);
-                var d = Vector512.LoadUnsafe(ref dh, u) + Vector512.LoadUnsafe(ref dy, u);
-                var dxn = d * (one - z) * (one - n * n);
-                var dr = dxn * Vector512.LoadUnsafe(ref nhIn, u) * r * (one - r);
-                var dz = d * (Vector512.LoadUnsafe(ref hp, u) - n) * z * (one - z);
-                dr.StoreUnsafe(ref xr, u);
-                dz.StoreUnsafe(ref xz, u);
-                dxn.StoreUnsafe(ref xn, u);
-                dr.StoreUnsafe(ref hr, u);
-                dz.StoreUnsafe(ref hz, u);
-                (dxn * r).StoreUnsafe(ref hnn, u);
-                (d * z).StoreUnsafe(ref dh, u);
-            }
+            nuint u = (nuint)j;
+            var r = Vector512.LoadUnsafe(ref gr, u);
+            var z = Vector512.LoadUnsafe(ref gz, u);
+            var n = Vector512.LoadUnsafe(ref gn, u);
+            var d = Vector512.LoadUnsafe(ref dh, u) + Vector512.LoadUnsafe(ref dy, u);
+            var dxn = d * (one - z) * (one - n * n);
+            var dr = dxn * Vector512.LoadUnsafe(ref nhIn, u) * r * (one - r);
+            var dz = d * (Vector512.LoadUnsafe(ref hp, u) - n) * z * (one - z);
+            dr.StoreUnsafe(ref xr, u);
+            dz.StoreUnsafe(ref xz, u);
+            dxn.StoreUnsafe(ref xn, u);
+            dr.StoreUnsafe(ref hr, u);
+            dz.StoreUnsafe(ref hz, u);
+            (dxn * r).StoreUnsafe(ref hnn, u);
+            (d * z).StoreUnsafe(ref dh, u);
         }
-        if (path >= KernelPath.Vector256)
+        return j;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static int BackwardRow256(int h, ref float g, ref float dgRef, ref float nhIn, ref float hp, ref float dy, ref float dh, ref float rg, int j)
+    {
+        ref float gr = ref g;
+        ref float gz = ref Unsafe.Add(ref g, h);
+        ref float gn = ref Unsafe.Add(ref g, 2 * h);
+        ref float xr = ref dgRef;
+        ref float xz = ref Unsafe.Add(ref dgRef, h);
+        ref float xn = ref Unsafe.Add(ref dgRef, 2 * h);
+        ref float hr = ref rg;
+        ref float hz = ref Unsafe.Add(ref rg, h);
+        ref float hnn = ref Unsafe.Add(ref rg, 2 * h);
+        var one = Vector256<float>.One;
+        for (; j <= h - 8; j += 8)
         {
-            var one = Vector256<float>.One;
-            for (; j <= h - 8; j += 8)
-            {
-                nuint u = (nuint)j;
-                var r = Vector256.LoadUnsafe(ref gr, u);
-                var z = Vector256.LoadUnsafe(ref gz, u);
-                var n = Vector256.LoadUnsafe(ref gn, u);
-                var d = Vector256.LoadUnsafe(ref dh, u) + Vector256.LoadUnsafe(ref dy, u);
-                var dxn = d * (one - z) * (one - n * n);
-                var dr = dxn * Vector256.LoadUnsafe(ref nhIn, u) * r * (one - r);
-                var dz = d * (Vector256.LoadUnsafe(ref hp, u) - n) * z * (one - z);
-                dr.StoreUnsafe(ref xr, u);
-                dz.StoreUnsafe(ref xz, u);
-                dxn.StoreUnsafe(ref xn, u);
-                dr.StoreUnsafe(ref hr, u);
-                dz.StoreUnsafe(ref hz, u);
-                (dxn * r).StoreUnsafe(ref hnn, u);
-                (d * z).StoreUnsafe(ref dh, u);
-            }
+            nuint u = (nuint)j;
+            var r = Vector256.LoadUnsafe(ref gr, u);
+            var z = Vector256.LoadUnsafe(ref gz, u);
+            var n = Vector256.LoadUnsafe(ref gn, u);
+            var d = Vector256.LoadUnsafe(ref dh, u) + Vector256.LoadUnsafe(ref dy, u);
+            var dxn = d * (one - z) * (one - n * n);
+            var dr = dxn * Vector256.LoadUnsafe(ref nhIn, u) * r * (one - r);
+            var dz = d * (Vector256.LoadUnsafe(ref hp, u) - n) * z * (one - z);
+            dr.StoreUnsafe(ref xr, u);
+            dz.StoreUnsafe(ref xz, u);
+            dxn.StoreUnsafe(ref xn, u);
+            dr.StoreUnsafe(ref hr, u);
+            dz.StoreUnsafe(ref hz, u);
+            (dxn * r).StoreUnsafe(ref hnn, u);
+            (d * z).StoreUnsafe(ref dh, u);
         }
+        return j;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void BackwardRowTail(int h, ref float g, ref float dgRef, ref float nhIn, ref float hp, ref float dy, ref float dh, ref float rg, int j)
+    {
+        ref float gr = ref g;
+        ref float gz = ref Unsafe.Add(ref g, h);
+        ref float gn = ref Unsafe.Add(ref g, 2 * h);
+        ref float xr = ref dgRef;
+        ref float xz = ref Unsafe.Add(ref dgRef, h);
+        ref float xn = ref Unsafe.Add(ref dgRef, 2 * h);
+        ref float hr = ref rg;
+        ref float hz = ref Unsafe.Add(ref rg, h);
+        ref float hnn = ref Unsafe.Add(ref rg, 2 * h);
         for (; j < h; j++)
         {
             float r = Unsafe.Add(ref gr, j), z = Unsafe.Add(ref gz, j), n = Unsafe.Add(ref gn, j);

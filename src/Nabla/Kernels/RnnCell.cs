@@ -6,7 +6,7 @@ namespace Nabla.Kernels;
 
 /// <summary>
 /// One timestep of an Elman RNN for a block of batch rows, h' = act(a) with act = tanh or ReLU and
-/// a = W_ih·x + b_ih + W_hh·h + b_hh the pre-activations the caller's GEMMs produced.
+/// a = W_ih·x + W_hh·h from the caller's GEMMs plus the bias b_ih + b_hh added here.
 /// </summary>
 /// <remarks>
 /// Rows are strided and rows past their length carry their state, as in <see cref="LstmCell"/>.
@@ -14,15 +14,17 @@ namespace Nabla.Kernels;
 internal static class RnnCell
 {
     /// <summary>
-    /// Forward: overwrites the pre-activations in <paramref name="gates"/> [rows, H] with h' (what
-    /// backward needs) and writes h' to <paramref name="hNext"/> and <paramref name="output"/>.
+    /// Forward: adds <paramref name="bias"/> [H] (b_ih + b_hh; zeros for none) to the pre-activations
+    /// in <paramref name="gates"/> [rows, H], overwrites them with h' (what backward needs) and
+    /// writes h' to <paramref name="hNext"/> and <paramref name="output"/>.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Forward(bool relu, int rows, int hidden, int step, ReadOnlySpan<int> lengths,
-        Span<float> gates, int gatesStride, ReadOnlySpan<float> hPrev, int hPrevStride,
+        Span<float> gates, int gatesStride, ReadOnlySpan<float> bias, ReadOnlySpan<float> hPrev, int hPrevStride,
         Span<float> hNext, int hNextStride, Span<float> output, int outputStride, KernelPath path)
     {
         GateMath.CheckRows(gates.Length, rows, gatesStride, hidden, nameof(gates));
+        Guard.AtLeast(bias.Length, hidden, nameof(bias));
         GateMath.CheckRows(hPrev.Length, rows, hPrevStride, hidden, nameof(hPrev));
         GateMath.CheckRows(hNext.Length, rows, hNextStride, hidden, nameof(hNext));
         GateMath.CheckRows(output.Length, rows, outputStride, hidden, nameof(output));
@@ -37,42 +39,58 @@ internal static class RnnCell
                 y.Clear();
                 continue;
             }
-            ForwardRow(relu, hidden, ref MemoryMarshal.GetReference(gates.Slice(r * gatesStride, hidden)),
+            ForwardRow(relu, hidden, ref MemoryMarshal.GetReference(gates.Slice(r * gatesStride, hidden)), ref MemoryMarshal.GetReference(bias),
                 ref MemoryMarshal.GetReference(hn), ref MemoryMarshal.GetReference(y), path);
         }
     }
 
+    // Each width in its own method: the emulated Vector512 path on a machine without AVX-512 is
+    // large enough to exhaust the JIT's inlining budget and leave the gate math as calls.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void ForwardRow(bool relu, int h, ref float g, ref float hn, ref float y, KernelPath path)
+    private static void ForwardRow(bool relu, int h, ref float g, ref float b, ref float hn, ref float y, KernelPath path)
     {
         int j = 0;
-        if (path == KernelPath.Vector512)
+        if (path == KernelPath.Vector512) j = ForwardRow512(relu, h, ref g, ref b, ref hn, ref y, j);
+        if (path >= KernelPath.Vector256) j = ForwardRow256(relu, h, ref g, ref b, ref hn, ref y, j);
+        ForwardRowTail(relu, h, ref g, ref b, ref hn, ref y, j);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static int ForwardRow512(bool relu, int h, ref float g, ref float b, ref float hn, ref float y, int j)
+    {
+        for (; j <= h - 16; j += 16)
         {
-            for (; j <= h - 16; j += 16)
-            {
-                nuint u = (nuint)j;
-                var a = Vector512.LoadUnsafe(ref g, u);
-                var v = relu ? Vector512.Max(a, Vector512<float>.Zero) : GateMath.Tanh(a);
-                v.StoreUnsafe(ref g, u);
-                v.StoreUnsafe(ref hn, u);
-                v.StoreUnsafe(ref y, u);
-            }
+            nuint u = (nuint)j;
+            var a = Vector512.LoadUnsafe(ref g, u) + Vector512.LoadUnsafe(ref b, u);
+            var v = relu ? Vector512.Max(a, Vector512<float>.Zero) : GateMath.Tanh(a);
+            v.StoreUnsafe(ref g, u);
+            v.StoreUnsafe(ref hn, u);
+            v.StoreUnsafe(ref y, u);
         }
-        if (path >= KernelPath.Vector256)
+        return j;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static int ForwardRow256(bool relu, int h, ref float g, ref float b, ref float hn, ref float y, int j)
+    {
+        for (; j <= h - 8; j += 8)
         {
-            for (; j <= h - 8; j += 8)
-            {
-                nuint u = (nuint)j;
-                var a = Vector256.LoadUnsafe(ref g, u);
-                var v = relu ? Vector256.Max(a, Vector256<float>.Zero) : GateMath.Tanh(a);
-                v.StoreUnsafe(ref g, u);
-                v.StoreUnsafe(ref hn, u);
-                v.StoreUnsafe(ref y, u);
-            }
+            nuint u = (nuint)j;
+            var a = Vector256.LoadUnsafe(ref g, u) + Vector256.LoadUnsafe(ref b, u);
+            var v = relu ? Vector256.Max(a, Vector256<float>.Zero) : GateMath.Tanh(a);
+            v.StoreUnsafe(ref g, u);
+            v.StoreUnsafe(ref hn, u);
+            v.StoreUnsafe(ref y, u);
         }
+        return j;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void ForwardRowTail(bool relu, int h, ref float g, ref float b, ref float hn, ref float y, int j)
+    {
         for (; j < h; j++)
         {
-            float a = Unsafe.Add(ref g, j);
+            float a = Unsafe.Add(ref g, j) + Unsafe.Add(ref b, j);
             float v = relu ? MathF.Max(a, 0f) : GateMath.Tanh(a);
             Unsafe.Add(ref g, j) = v;
             Unsafe.Add(ref hn, j) = v;
@@ -114,32 +132,46 @@ internal static class RnnCell
     private static void BackwardRow(bool relu, int h, ref float g, ref float dg, ref float dy, ref float dh, KernelPath path)
     {
         int j = 0;
-        if (path == KernelPath.Vector512)
+        if (path == KernelPath.Vector512) j = BackwardRow512(relu, h, ref g, ref dg, ref dy, ref dh, j);
+        if (path >= KernelPath.Vector256) j = BackwardRow256(relu, h, ref g, ref dg, ref dy, ref dh, j);
+        BackwardRowTail(relu, h, ref g, ref dg, ref dy, ref dh, j);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static int BackwardRow512(bool relu, int h, ref float g, ref float dg, ref float dy, ref float dh, int j)
+    {
+        for (; j <= h - 16; j += 16)
         {
-            for (; j <= h - 16; j += 16)
-            {
-                nuint u = (nuint)j;
-                var v = Vector512.LoadUnsafe(ref g, u);
-                var d = Vector512.LoadUnsafe(ref dh, u) + Vector512.LoadUnsafe(ref dy, u);
-                var r = relu ? Vector512.ConditionalSelect(Vector512.GreaterThan(v, Vector512<float>.Zero), d, Vector512<float>.Zero)
-                    : d * (Vector512<float>.One - v * v);
-                r.StoreUnsafe(ref dg, u);
-                Vector512<float>.Zero.StoreUnsafe(ref dh, u);
-            }
+            nuint u = (nuint)j;
+            var v = Vector512.LoadUnsafe(ref g, u);
+            var d = Vector512.LoadUnsafe(ref dh, u) + Vector512.LoadUnsafe(ref dy, u);
+            var r = relu ? Vector512.ConditionalSelect(Vector512.GreaterThan(v, Vector512<float>.Zero), d, Vector512<float>.Zero)
+                : d * (Vector512<float>.One - v * v);
+            r.StoreUnsafe(ref dg, u);
+            Vector512<float>.Zero.StoreUnsafe(ref dh, u);
         }
-        if (path >= KernelPath.Vector256)
+        return j;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static int BackwardRow256(bool relu, int h, ref float g, ref float dg, ref float dy, ref float dh, int j)
+    {
+        for (; j <= h - 8; j += 8)
         {
-            for (; j <= h - 8; j += 8)
-            {
-                nuint u = (nuint)j;
-                var v = Vector256.LoadUnsafe(ref g, u);
-                var d = Vector256.LoadUnsafe(ref dh, u) + Vector256.LoadUnsafe(ref dy, u);
-                var r = relu ? Vector256.ConditionalSelect(Vector256.GreaterThan(v, Vector256<float>.Zero), d, Vector256<float>.Zero)
-                    : d * (Vector256<float>.One - v * v);
-                r.StoreUnsafe(ref dg, u);
-                Vector256<float>.Zero.StoreUnsafe(ref dh, u);
-            }
+            nuint u = (nuint)j;
+            var v = Vector256.LoadUnsafe(ref g, u);
+            var d = Vector256.LoadUnsafe(ref dh, u) + Vector256.LoadUnsafe(ref dy, u);
+            var r = relu ? Vector256.ConditionalSelect(Vector256.GreaterThan(v, Vector256<float>.Zero), d, Vector256<float>.Zero)
+                : d * (Vector256<float>.One - v * v);
+            r.StoreUnsafe(ref dg, u);
+            Vector256<float>.Zero.StoreUnsafe(ref dh, u);
         }
+        return j;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void BackwardRowTail(bool relu, int h, ref float g, ref float dg, ref float dy, ref float dh, int j)
+    {
         for (; j < h; j++)
         {
             float v = Unsafe.Add(ref g, j);

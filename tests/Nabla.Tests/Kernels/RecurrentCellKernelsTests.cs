@@ -40,6 +40,25 @@ public class RecurrentCellKernelsTests
         }
     }
 
+    [Theory]
+    [MemberData(nameof(AllPaths))]
+    internal void Gate_exp_is_within_two_ulp_over_its_range_and_saturates(KernelPath path)
+    {
+        for (double v = -87; v <= 88; v += 0.0137)
+        {
+            float x = (float)v;
+            float e = path switch
+            {
+                KernelPath.Vector512 => GateMath.Exp(Vector512.Create(x)).GetElement(3),
+                KernelPath.Vector256 => GateMath.Exp(Vector256.Create(x)).GetElement(3),
+                _ => GateMath.Exp(x),
+            };
+            Assert.True(Math.Abs(e - Math.Exp(x)) <= 2.5e-7 * Math.Exp(x), $"{path} exp({x}) = {e}, expected {Math.Exp(x)}");
+        }
+        Assert.Equal(float.PositiveInfinity, GateMath.Exp(1000f));
+        Assert.True(GateMath.Exp(-1000f) is > 0f and < 1.2e-38f);
+    }
+
     private static float Apply(KernelPath path, float x, bool sigmoid) => path switch
     {
         KernelPath.Vector512 => (sigmoid ? GateMath.Sigmoid(Vector512.Create(x)) : GateMath.Tanh(Vector512.Create(x))).GetElement(15),
@@ -57,11 +76,12 @@ public class RecurrentCellKernelsTests
             var pre = Uniform(Rows * gs, h, -3f, 3f);
             var hp = Uniform(Rows * ss, h + 1);
             var cp = Uniform(Rows * ss, h + 2, -2f, 2f);
+            var bias = Uniform(4 * h, h + 9, -1f, 1f);
             var gates = (float[])pre.Clone();
             var hn = new float[Rows * ss];
             var cn = new float[Rows * ss];
             var y = Uniform(Rows * os, h + 3);
-            LstmCell.Forward(Rows, h, Step, Lengths, gates, gs, hp, ss, cp, ss, hn, ss, cn, ss, y, os, path);
+            LstmCell.Forward(Rows, h, Step, Lengths, gates, gs, bias, hp, ss, cp, ss, hn, ss, cn, ss, y, os, path);
 
             var dy = Uniform(Rows * os, h + 4, -1f, 1f);
             var dh = Uniform(Rows * h, h + 5, -1f, 1f);
@@ -85,13 +105,14 @@ public class RecurrentCellKernelsTests
                         Assert.Equal(dcIn[r * h + j], dc[r * h + j]);
                         continue;
                     }
-                    double i = Sig(pre[r * gs + j]), f = Sig(pre[r * gs + h + j]), g = Math.Tanh(pre[r * gs + 2 * h + j]), o = Sig(pre[r * gs + 3 * h + j]);
+                    double A(int q) => (double)pre[r * gs + q * h + j] + bias[q * h + j];
+                    double i = Sig(A(0)), f = Sig(A(1)), g = Math.Tanh(A(2)), o = Sig(A(3));
                     double c = f * cp[r * ss + j] + i * g, tau = Math.Tanh(c), hv = o * tau;
                     Near(c, cn[r * ss + j], at + " c'");
                     Near(hv, hn[r * ss + j], at + " h'");
                     Near(hv, y[r * os + j], at + " output");
                     (i, f, g, o) = (gates[r * gs + j], gates[r * gs + h + j], gates[r * gs + 2 * h + j], gates[r * gs + 3 * h + j]);
-                    Near(Sig(pre[r * gs + j]), (float)i, at + " saved i");
+                    Near(Sig(A(0)), (float)i, at + " saved i");
                     tau = Math.Tanh(cn[r * ss + j]);
                     double dhv = dhIn[r * h + j] + dy[r * os + j];
                     double dcv = dcIn[r * h + j] + dhv * o * (1 - tau * tau);
@@ -115,12 +136,13 @@ public class RecurrentCellKernelsTests
             var pre = Uniform(Rows * gs, h, -3f, 3f);
             var rec = Uniform(Rows * rs, h + 1, -3f, 3f);
             var b = Uniform(3 * h, h + 2, -1f, 1f);
+            var bx = Uniform(3 * h, h + 8, -1f, 1f);
             var hp = Uniform(Rows * ss, h + 3, -1f, 1f);
             var gates = (float[])pre.Clone();
             var nh = new float[Rows * ss];
             var hn = new float[Rows * ss];
             var y = Uniform(Rows * os, h + 4);
-            GruCell.Forward(Rows, h, Step, Lengths, gates, gs, rec, rs, b, hp, ss, nh, ss, hn, ss, y, os, path);
+            GruCell.Forward(Rows, h, Step, Lengths, gates, gs, bx, rec, rs, b, hp, ss, nh, ss, hn, ss, y, os, path);
 
             var dy = Uniform(Rows * os, h + 5, -1f, 1f);
             var dh = Uniform(Rows * h, h + 6, -1f, 1f);
@@ -142,10 +164,11 @@ public class RecurrentCellKernelsTests
                         Assert.Equal(dhIn[r * h + j], dh[r * h + j]);
                         continue;
                     }
-                    double rg = Sig(pre[r * gs + j] + (rec[r * rs + j] + b[j]));
-                    double z = Sig(pre[r * gs + h + j] + (rec[r * rs + h + j] + b[h + j]));
+                    double X(int q) => (double)pre[r * gs + q * h + j] + bx[q * h + j];
+                    double rg = Sig(X(0) + (rec[r * rs + j] + b[j]));
+                    double z = Sig(X(1) + (rec[r * rs + h + j] + b[h + j]));
                     double nhv = rec[r * rs + 2 * h + j] + b[2 * h + j];
-                    double n = Math.Tanh(pre[r * gs + 2 * h + j] + rg * nhv);
+                    double n = Math.Tanh(X(2) + rg * nhv);
                     double hv = (1 - z) * n + z * hp[r * ss + j];
                     Near(nhv, nh[r * ss + j], at + " h_n");
                     Near(hv, hn[r * ss + j], at + " h'");
@@ -175,10 +198,11 @@ public class RecurrentCellKernelsTests
                 int gs = h + 2, ss = h + 1, os = 2 * h;
                 var pre = Uniform(Rows * gs, h, -3f, 3f);
                 var hp = Uniform(Rows * ss, h + 1);
+                var bias = Uniform(h, h + 7, -1f, 1f);
                 var gates = (float[])pre.Clone();
                 var hn = new float[Rows * ss];
                 var y = Uniform(Rows * os, h + 2);
-                RnnCell.Forward(relu, Rows, h, Step, Lengths, gates, gs, hp, ss, hn, ss, y, os, path);
+                RnnCell.Forward(relu, Rows, h, Step, Lengths, gates, gs, bias, hp, ss, hn, ss, y, os, path);
                 var dy = Uniform(Rows * os, h + 3, -1f, 1f);
                 var dh = Uniform(Rows * h, h + 4, -1f, 1f);
                 var dhIn = (float[])dh.Clone();
@@ -196,7 +220,7 @@ public class RecurrentCellKernelsTests
                             Assert.Equal(dhIn[r * h + j], dh[r * h + j]);
                             continue;
                         }
-                        double a = pre[r * gs + j], v = relu ? Math.Max(a, 0) : Math.Tanh(a);
+                        double a = (double)pre[r * gs + j] + bias[j], v = relu ? Math.Max(a, 0) : Math.Tanh(a);
                         Near(v, hn[r * ss + j], at + " h'");
                         Near(v, y[r * os + j], at + " output");
                         v = gates[r * gs + j];
@@ -211,7 +235,7 @@ public class RecurrentCellKernelsTests
     public void A_span_too_short_for_its_rows_is_refused_naming_it()
     {
         var e = Assert.Throws<ArgumentException>(() =>
-            RnnCell.Forward(false, 2, 4, 0, [], new float[7], 4, new float[8], 4, new float[8], 4, new float[8], 4, KernelPath.Scalar));
+            RnnCell.Forward(false, 2, 4, 0, [], new float[7], 4, new float[4], new float[8], 4, new float[8], 4, new float[8], 4, KernelPath.Scalar));
         Assert.Contains("gates", e.Message);
     }
 

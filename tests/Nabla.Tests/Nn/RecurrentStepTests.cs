@@ -32,7 +32,7 @@ public class RecurrentStepTests
             source.StartEpoch();
             int i = 0;
             return AllocationProbe.PerCall(() => TrainingStep.Run(model, new CrossEntropyLoss(), optimizer, source, i++ % 2, [new Accuracy()], out _),
-                warmup: 10, calls: 40);
+                warmup: 40, calls: 40);
         }
 
         long shortSteps = PerStep(5), longSteps = PerStep(40);

@@ -22,6 +22,8 @@ namespace Nabla.Autograd;
 /// </remarks>
 public static class RecurrentOp
 {
+    [ThreadStatic] private static int[]? _lengths;
+
     extension(Tensor input)
     {
         /// <summary>
@@ -51,11 +53,10 @@ public static class RecurrentOp
 
             var result = Tensor.Uninitialized(new Shape(layout.ResultLength));
             var saved = records ? Tensor.Uninitialized(new Shape(layout.D * layout.DirectionBlock)) : Tensor.RentWorkspace(new Shape(layout.D * layout.DirectionBlock));
-            var rs = result.AsSpan();
-            var ss = saved.AsSpan();
+            var lengthArray = LengthArray(lengths);
             for (int d = 0; d < layout.D; d++)
                 RunDirection(in layout, d, d == 0 ? w0 : w1, x.ReadOnlyData, h0c is null ? default : h0c.ReadOnlyData,
-                    c0c is null ? default : c0c.ReadOnlyData, lengths, rs, ss);
+                    c0c is null ? default : c0c.ReadOnlyData, lengthArray, result, saved);
             if (!records) Tensor.ReturnWorkspace(saved);
             else
             {
@@ -94,36 +95,26 @@ public static class RecurrentOp
         if (w.BiasHh is not null) node.SetInput(at + 3, w.BiasHh);
     }
 
-    /// <summary>Forward of direction <paramref name="d"/>: input GEMM, then per step one GEMM and one fused kernel.</summary>
+    /// <summary>
+    /// Forward of direction <paramref name="d"/>: the input GEMM over all N·T rows, the entering
+    /// state put in place, then the timestep loop (<see cref="RecurrentSteps"/>) with W_hh packed once.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void RunDirection(in RecurrentLayout l, int d, RecurrentWeights w, ReadOnlySpan<float> x,
-        ReadOnlySpan<float> h0, ReadOnlySpan<float> c0, ReadOnlySpan<int> lengths, Span<float> result, Span<float> saved)
+        ReadOnlySpan<float> h0, ReadOnlySpan<float> c0, int[]? lengths, Tensor result, Tensor saved)
     {
         int n = l.N, t = l.T, h = l.H, gh = l.GH, rows = n * t;
-        var gates = saved.Slice(l.GatesOffset(d), rows * gh);
-        var states = saved.Slice(l.StatesOffset(d), rows * h);
-        var extra = l.IsLstm || l.IsGru ? saved.Slice(l.ExtraOffset(d), rows * h) : default;
-        var wih = w.WeightIh.ReadOnlyData;
-        var whh = w.WeightHh.ReadOnlyData;
+        var all = saved.AsSpan();
+        var gates = all.Slice(l.GatesOffset(d), rows * gh);
+        var states = all.Slice(l.StatesOffset(d), rows * h);
+        var extra = l.IsLstm ? all.Slice(l.ExtraOffset(d), rows * h) : default;
 
-        // Input projection of every timestep at once, the biases written first (β = 1). The LSTM
-        // and RNN add both biases here; the GRU adds b_hh in its kernel, inside r∘(W_hn·h + b_hn).
-        bool anyBias = w.BiasIh is not null || (!l.IsGru && w.BiasHh is not null);
-        if (anyBias)
-        {
-            var bias = Tensor.RentWorkspace(new Shape(gh));
-            var b = bias.AsSpan();
-            if (w.BiasIh is not null) w.BiasIh.ReadOnlyData.CopyTo(b);
-            else b.Clear();
-            if (!l.IsGru && w.BiasHh is not null) Primitives.Add(b, w.BiasHh.ReadOnlyData, b);
-            for (int r = 0; r < rows; r++) b.CopyTo(gates.Slice(r * gh, gh));
-            Tensor.ReturnWorkspace(bias);
-        }
-        Gemm.Sgemm(false, true, rows, gh, l.F, 1f, x, l.F, wih, l.F, anyBias ? 1f : 0f, gates, gh);
+        // Input projection of every timestep at once; the kernels add the biases per step (cheaper
+        // than writing them into all N·T rows first and having the GEMM read them back).
+        Gemm.Sgemm(false, true, rows, gh, l.F, 1f, x, l.F, w.WeightIh.ReadOnlyData, l.F, 0f, gates, gh);
 
-        // The state entering the first step goes where the step reads it from.
-        int first = l.Step(d, 0);
-        int rowStride = t * h;
+        // The state entering the first step goes where that step reads it from.
+        int first = l.Step(d, 0), rowStride = t * h;
         for (int r = 0; r < n; r++)
         {
             var hs = states.Slice(r * rowStride + first * h, h);
@@ -135,51 +126,39 @@ public static class RecurrentOp
             else c0.Slice((d * n + r) * h, h).CopyTo(cs);
         }
 
-        var hn = result.Slice(l.OutputLength + d * n * h, n * h);
-        var cn = l.IsLstm ? result.Slice(l.CellOffset + d * n * h, n * h) : default;
-        var path = KernelPaths.Best;
-        Tensor? recurrent = null, zeroBias = null;
+        var whhT = PackedMatrix.Rent();
+        whhT.Pack(true, h, gh, w.WeightHh.ReadOnlyData, h);
+        // LSTM and RNN: one bias b_ih + b_hh. GRU: both apart (r multiplies W_hn·h + b_hn).
+        var bias = Tensor.RentWorkspace(new Shape(gh));
+        var b = bias.AsSpan();
+        if (w.BiasIh is not null) w.BiasIh.ReadOnlyData.CopyTo(b);
+        else b.Clear();
+        Tensor? biasHh = null, work = null;
         if (l.IsGru)
         {
-            recurrent = Tensor.RentWorkspace(new Shape(n, gh));
-            if (w.BiasHh is null)
-            {
-                zeroBias = Tensor.RentWorkspace(new Shape(gh));
-                zeroBias.AsSpan().Clear();
-            }
+            biasHh = Tensor.RentWorkspace(new Shape(gh));
+            if (w.BiasHh is not null) w.BiasHh.ReadOnlyData.CopyTo(biasHh.AsSpan());
+            else biasHh.AsSpan().Clear();
+            work = Tensor.RentWorkspace(new Shape(n, gh));
         }
-        int gatesStride = t * gh, outStride = t * l.D * h;
-        for (int k = 0; k < t; k++)
+        else if (w.BiasHh is not null)
         {
-            int step = l.Step(d, k);
-            bool last = k == t - 1;
-            int next = l.NextStep(d, step);
-            var hPrev = states.Slice(step * h);
-            var hNext = last ? hn : states.Slice(next * h);
-            int hNextStride = last ? h : rowStride;
-            var g = gates.Slice(step * gh);
-            var y = result.Slice((step * l.D + d) * h);
-            switch (l.Mode)
-            {
-                case RecurrentMode.Lstm:
-                    Gemm.Sgemm(false, true, n, gh, h, 1f, hPrev, rowStride, whh, h, 1f, g, gatesStride);
-                    LstmCell.Forward(n, h, step, lengths, g, gatesStride, hPrev, rowStride, extra.Slice(step * h), rowStride,
-                        hNext, hNextStride, last ? cn : extra.Slice(next * h), hNextStride, y, outStride, path);
-                    break;
-                case RecurrentMode.Gru:
-                    var rec = recurrent!.AsSpan();
-                    Gemm.Sgemm(false, true, n, gh, h, 1f, hPrev, rowStride, whh, h, 0f, rec, gh);
-                    GruCell.Forward(n, h, step, lengths, g, gatesStride, rec, gh, (w.BiasHh ?? zeroBias!).ReadOnlyData,
-                        hPrev, rowStride, extra.Slice(step * h), rowStride, hNext, hNextStride, y, outStride, path);
-                    break;
-                default:
-                    Gemm.Sgemm(false, true, n, gh, h, 1f, hPrev, rowStride, whh, h, 1f, g, gatesStride);
-                    RnnCell.Forward(l.IsRelu, n, h, step, lengths, g, gatesStride, hPrev, rowStride, hNext, hNextStride, y, outStride, path);
-                    break;
-            }
+            Primitives.Add(b, w.BiasHh.ReadOnlyData, b);
         }
-        if (recurrent is not null) Tensor.ReturnWorkspace(recurrent);
-        if (zeroBias is not null) Tensor.ReturnWorkspace(zeroBias);
+        RecurrentSteps.Forward(l, d, whhT, lengths, saved, result, bias, biasHh, work);
+        PackedMatrix.Return(whhT);
+        Tensor.ReturnWorkspace(bias);
+        if (biasHh is not null) Tensor.ReturnWorkspace(biasHh);
+        if (work is not null) Tensor.ReturnWorkspace(work);
+    }
+
+    /// <summary>The lengths as an array the step loop can hold (this thread's, reused), or null for none.</summary>
+    private static int[]? LengthArray(ReadOnlySpan<int> lengths)
+    {
+        if (lengths.IsEmpty) return null;
+        if (_lengths is null || _lengths.Length != lengths.Length) _lengths = new int[lengths.Length];
+        lengths.CopyTo(_lengths);
+        return _lengths;
     }
 
     /// <summary>The name errors use for <paramref name="mode"/>, as PyTorch's module names.</summary>
