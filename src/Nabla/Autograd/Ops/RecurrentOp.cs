@@ -9,13 +9,14 @@ namespace Nabla.Autograd;
 /// as a single differentiable operation — PyTorch's <c>_VF.lstm</c> etc. for one layer.
 /// </summary>
 /// <remarks>
-/// <para>Per direction the work is: the input projection of all timesteps as one GEMM
-/// (X·W_ihᵀ + biases for the N·T rows); then per timestep one recurrent GEMM (h·W_hhᵀ, added onto
+/// <para>Per direction the work is: the input projection of all timesteps as one GEMM (X·W_ihᵀ for
+/// the N·T rows); then per timestep one recurrent GEMM (h·W_hhᵀ with W_hh packed once, added onto
 /// that step's projection) and one fused gate kernel (<see cref="LstmCell"/>, <see cref="GruCell"/>,
-/// <see cref="RnnCell"/>) that applies the activations and updates the state in one pass. Backward
-/// mirrors it: per timestep one fused kernel and one GEMM (∂a·W_hh), then every weight gradient as
-/// one GEMM over the N·T rows. Nothing is allocated per timestep: every buffer is a strided view
-/// into the one result and the one saved buffer (<see cref="RecurrentLayout"/>).</para>
+/// <see cref="RnnCell"/>) that adds the biases, applies the activations and updates the state in
+/// one pass; the batch rows are split over the threads for all T steps (<see cref="RecurrentSteps"/>).
+/// Backward mirrors it: per timestep one fused kernel and one GEMM (∂a·W_hh), then every weight
+/// gradient as one GEMM over the N·T rows. Nothing is allocated per timestep: every buffer is a
+/// strided view into the one result and the one saved buffer (<see cref="RecurrentLayout"/>).</para>
 /// <para>Lengths follow <c>pack_padded_sequence</c>: row r only runs steps t &lt; lengths[r]; past
 /// them its output is zero and its state is carried, so h_n (and c_n) are the states after its
 /// own last step, and the reverse direction starts at its last step.</para>
