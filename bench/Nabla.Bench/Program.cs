@@ -14,6 +14,8 @@ var workloads = new Dictionary<string, Func<string[], int>>(StringComparer.Ordin
     ["cnn-epoch"] = CnnTrainingBenchmark.Epoch,
     ["cnn-profile"] = CnnStepBenchmark.Run,
     ["diagnose-overhead"] = DiagnosticsOverheadBenchmark.Run,
+    ["lstm-step"] = RecurrentStepBenchmark.Lstm,
+    ["gru-step"] = RecurrentStepBenchmark.Gru,
 };
 
 if (args.Length == 0 || !workloads.TryGetValue(args[0], out var run))
