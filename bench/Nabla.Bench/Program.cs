@@ -13,6 +13,9 @@ var workloads = new Dictionary<string, Func<string[], int>>(StringComparer.Ordin
     ["mlp-profile"] = MlpProfileBenchmark.Run,
     ["cnn-epoch"] = CnnTrainingBenchmark.Epoch,
     ["cnn-profile"] = CnnStepBenchmark.Run,
+    ["encoder-step"] = TransformerBenchmark.EncoderStep,
+    ["generate"] = TransformerBenchmark.Generate,
+    ["encoder-profile"] = TransformerProfileBenchmark.Run,
 };
 
 if (args.Length == 0 || !workloads.TryGetValue(args[0], out var run))

@@ -1,6 +1,7 @@
 using Nabla.Autograd;
 using Nabla.Nn;
 using Nabla.Nn.Generation;
+using Nabla.StandIns;
 using Nabla.Tensors;
 
 namespace Nabla.Tests.Nn;

@@ -38,7 +38,7 @@ public static class LayerNormOp
             int cols = normalizedShape.Numel, rows = cols == 0 ? 0 : xc.Numel / cols;
             var y = Tensor.Uninitialized(xc.Shape);
             float[] stats = ArrayPool<float>.Shared.Rent(Math.Max(1, 2 * rows));
-            LayerNormKernels.Forward(Memory(xc), rows, cols, Memory(wc), Memory(bc), eps, Memory(y),
+            LayerNormKernels.Forward(TensorMemory.Of(xc), rows, cols, TensorMemory.Of(wc), TensorMemory.Of(bc), eps, TensorMemory.Of(y),
                 stats.AsMemory(0, rows), stats.AsMemory(rows, rows));
             bool records = GradMode.Records(xc) || (wc is not null && GradMode.Records(wc)) || (bc is not null && GradMode.Records(bc));
             if (!records)
@@ -60,9 +60,6 @@ public static class LayerNormOp
         }
     }
 
-    /// <summary>The elements of a contiguous tensor as memory (empty for null).</summary>
-    internal static Memory<float> Memory(Tensor? t) => t is null ? default : t.Buffer.AsMemory(t.Offset, t.Numel);
-
     private sealed class LayerNormNode : Node<LayerNormNode>
     {
         public float[]? Stats;
@@ -75,12 +72,12 @@ public static class LayerNormOp
         {
             int biasIndex = HasWeight ? 2 : 1;
             bool accX = false, accW = false, accB = false;
-            var dx = Needs(0) ? Memory(GradFor(0, out accX)) : default;
-            var dw = HasWeight && Needs(1) ? Memory(GradFor(1, out accW)) : default;
-            var db = HasBias && Needs(biasIndex) ? Memory(GradFor(biasIndex, out accB)) : default;
+            var dx = Needs(0) ? TensorMemory.Of(GradFor(0, out accX)) : default;
+            var dw = HasWeight && Needs(1) ? TensorMemory.Of(GradFor(1, out accW)) : default;
+            var db = HasBias && Needs(biasIndex) ? TensorMemory.Of(GradFor(biasIndex, out accB)) : default;
             var stats = Stats!;
-            LayerNormKernels.Backward(Memory(Input(0)), Memory(grad), Rows, Cols, stats.AsMemory(0, Rows), stats.AsMemory(Rows, Rows),
-                HasWeight ? Memory(Input(1)) : default, dx, accX, dw, accW, db, accB);
+            LayerNormKernels.Backward(TensorMemory.Of(Input(0)), TensorMemory.Of(grad), Rows, Cols, stats.AsMemory(0, Rows), stats.AsMemory(Rows, Rows),
+                HasWeight ? TensorMemory.Of(Input(1)) : default, dx, accX, dw, accW, db, accB);
         }
 
         protected override void ClearSaved()

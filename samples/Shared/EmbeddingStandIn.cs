@@ -2,12 +2,13 @@ using Nabla.Autograd;
 using Nabla.Nn;
 using Nabla.Tensors;
 
-namespace Nabla.Tests.Nn;
+namespace Nabla.StandIns;
 
 /// <summary>
-/// STAND-IN, to be replaced by <c>Nabla.Nn.Embedding</c> (built concurrently on the text branch) when
-/// the branches merge: <c>(n, d) => new Embedding(n, d, rng)</c>. A table <c>weight</c> [n, d] drawn
-/// N(0, 1) and looked up with <c>IndexSelect</c>, just enough for the transformer tests.
+/// STAND-IN, to be deleted when the branches merge: replace every use by <c>Nabla.Nn.Embedding</c>
+/// (built concurrently on the text branch), <c>(n, d) => new Embedding(n, d, rng)</c>. A table
+/// <c>weight</c> [n, d] drawn N(0, 1) (as nn.Embedding) and looked up with <c>IndexSelect</c>, just
+/// enough for the transformer tests, the bench and the samples, which link this one file.
 /// </summary>
 internal sealed class EmbeddingStandIn : Module
 {
