@@ -20,6 +20,9 @@ namespace Nabla.Kernels;
 /// </remarks>
 public static class AttentionKernels
 {
+    /// <summary>Up to this many queries per piece, scores and outputs are dot products instead of GEMMs.</summary>
+    internal const int DirectQueries = 2;
+
     [ThreadStatic] private static float[]? _scores;
     [ThreadStatic] private static float[]? _dropped;
     [ThreadStatic] private static ForwardWork? _forward;
@@ -188,6 +191,13 @@ public static class AttentionKernels
                 return;
             }
             var p = Probs is null ? Scratch(ref _scores, size).AsSpan(0, size) : Probs.AsSpan(piece * size, size);
+            if (lq <= DirectQueries)
+            {
+                // A step of cached decoding: one query over the cache. Packing K for a one-row GEMM
+                // would cost more than the dot products.
+                Direct(g, b, h, p, o, outWidth);
+                return;
+            }
             Gemm.Sgemm(false, true, lq, lk, d, g.Scale, Q.Head(b, h, lq, d), Q.RowStride, K.Head(b, h, lk, d), K.RowStride, 0f, p, lk);
             for (int i = 0; i < lq; i++) MaskedSoftmaxRow(g, Masks, b, h, i, p.Slice(i * lk, lk));
             ReadOnlySpan<float> applied = p;
@@ -202,6 +212,46 @@ public static class AttentionKernels
                 p.CopyTo(Weights.AsSpan(piece * size, size));
             }
             Gemm.Sgemm(false, false, lq, dv, lk, 1f, applied, lk, V.Head(b, h, lk, dv), V.RowStride, 0f, o, outWidth);
+        }
+
+        // S = scale·Q·Kᵀ and O = P'·V by dot products and scaled row sums, for a query or two.
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private void Direct(in AttentionGeometry g, int b, int h, Span<float> p, Span<float> o, int outWidth)
+        {
+            int lq = g.QueryLength, lk = g.KeyLength, d = g.HeadDim, dv = g.ValueHeadDim;
+            var q = Q.Head(b, h, lq, d);
+            var k = K.Head(b, h, lk, d);
+            var v = V.Head(b, h, lk, dv);
+            for (int i = 0; i < lq; i++)
+            {
+                var row = p.Slice(i * lk, lk);
+                var qi = q.Slice(i * Q.RowStride, d);
+                for (int j = 0; j < lk; j++) row[j] = g.Scale * Primitives.Dot(qi, k.Slice(j * K.RowStride, d));
+                MaskedSoftmaxRow(g, Masks, b, h, i, row);
+                var piece = b * g.Heads + h;
+                if (Dropout > 0f)
+                {
+                    var dropped = Scratch(ref _dropped, lk).AsSpan(0, lk);
+                    DropoutMask.Apply(DropoutMask.StreamKey(Seed, piece), i * lk, Dropout, 1f / (1f - Dropout), row, dropped);
+                    if (Weights is not null) dropped.CopyTo(Weights.AsSpan(piece * g.ScoreSize + i * lk, lk));
+                    Accumulate(dropped, v, o.Slice(i * outWidth, dv));
+                }
+                else
+                {
+                    if (Weights is not null) row.CopyTo(Weights.AsSpan(piece * g.ScoreSize + i * lk, lk));
+                    Accumulate(row, v, o.Slice(i * outWidth, dv));
+                }
+            }
+        }
+
+        // o = Σ_j w_j·v_j
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private void Accumulate(ReadOnlySpan<float> w, ReadOnlySpan<float> v, Span<float> o)
+        {
+            int dv = o.Length;
+            o.Clear();
+            for (int j = 0; j < w.Length; j++)
+                if (w[j] != 0f) Primitives.MultiplyAdd(v.Slice(j * V.RowStride, dv), w[j], o, o);
         }
     }
 

@@ -44,6 +44,19 @@ public class AttentionGradCheckTests
     }
 
     [Fact]
+    public void Attention_of_one_or_two_queries_by_dot_products_passes_gradcheck_with_dropout_and_masks()
+    {
+        var rng = new Rng(8);
+        var q = GradAssert.Param(rng, 0.8f, 2, 2, 4);
+        var k = GradAssert.Param(rng, 0.8f, 2, 6, 4);
+        var v = GradAssert.Param(rng, 1f, 2, 6, 4);
+        var padding = Tensor.FromArray([0f, 0f, 0f, 1f, 0f, 0f, 1f, 0f, 0f, 0f, 0f, 0f], 2, 6);
+        GradAssert.Passes(t => t[0].ScaledDotProductAttention(t[1], t[2], 2, keyPaddingMask: AttentionMask.Boolean(padding), isCausal: true,
+            dropout: 0.25f, rng: new Rng(5)), q, k, v);
+        GradAssert.Passes(t => t[0].Narrow(1, 0, 1).ScaledDotProductAttention(t[1], t[2], 1), q, k, v);
+    }
+
+    [Fact]
     public void Attention_of_one_tensor_as_query_key_and_value_accumulates_all_three_shares()
     {
         var rng = new Rng(4);
