@@ -33,6 +33,16 @@ for (int i = 0; i + 1 < args.Length; i += 2)
 }
 WorkerPool.MaxThreads = threads;
 var clock = Stopwatch.StartNew();
+// Process CPU seconds beside wall seconds: on a shared machine they show how much of the wall time the process ran.
+var process = Process.GetCurrentProcess();
+var cpuMark = process.TotalProcessorTime;
+double CpuSince()
+{
+    process.Refresh();
+    double s = (process.TotalProcessorTime - cpuMark).TotalSeconds;
+    cpuMark = process.TotalProcessorTime;
+    return s;
+}
 
 // 22,000 distinct written dates: 20,000 to train on, 2,000 held out.
 var pairs = DateGenerator.Generate(22_000, new Rng(seed));
@@ -91,7 +101,7 @@ for (int epoch = 1; epoch <= epochs; epoch++)
         step++;
     }
     exact = ExactMatch(out _);
-    Console.WriteLine($"epoch {epoch}/{epochs}: loss {sum / stepsPerEpoch:F4}, held-out exact match {exact:F4}, {epochClock.Elapsed.TotalSeconds:F1} s");
+    Console.WriteLine($"epoch {epoch}/{epochs}: loss {sum / stepsPerEpoch:F4}, held-out exact match {exact:F4}, {epochClock.Elapsed.TotalSeconds:F1} s ({CpuSince():F1} s CPU)");
 }
 
 exact = ExactMatch(out var predictions);

@@ -124,7 +124,8 @@ public static class AttentionOp
 
     // The kernels read rows in place at any row and batch stride as long as each row is contiguous
     // (a cache's leading part, a narrowed projection); anything else is copied first.
-    private static Tensor Readable(Tensor t) => t.Strides[2] == 1 || t.Shape[2] == 1 ? t : t.Contiguous();
+    private static Tensor Readable(Tensor t) =>
+        (t.Strides[2] == 1 || t.Shape[2] == 1) && (t.Shape[1] == 1 || t.Strides[1] >= t.Shape[2]) && t.Strides[0] >= 0 ? t : t.Contiguous();
 
     private static AttentionOperand Operand(Tensor t) => new(t.Buffer, t.Offset, t.Strides[0], t.Shape[1] == 1 ? t.Shape[2] : t.Strides[1]);
 

@@ -176,8 +176,7 @@ public sealed class Seq2SeqTransformer : Module
     {
         private readonly Seq2SeqTransformer _model;
         private readonly Tensor _memory;
-        private readonly Tensor _padding;
-        private readonly bool _hasPadding;
+        private readonly Tensor? _padding;
         private readonly TransformerCache? _cache;
 
         public Decoder(Seq2SeqTransformer model, Tensor memory, Tensor? padding, int maxLength, bool useCache)
@@ -185,15 +184,14 @@ public sealed class Seq2SeqTransformer : Module
         {
             _model = model;
             _memory = memory;
-            _padding = padding ?? memory;
-            _hasPadding = padding is not null;
+            _padding = padding;
             if (useCache) _cache = new TransformerCache(model.Transformer.Decoder.Layers.Count, maxLength, withMemory: true);
         }
 
         protected override Tensor StepCore(ReadOnlySpan<int> tokens, int position)
         {
             var m = _model;
-            AttentionMask? memoryPadding = _hasPadding ? AttentionMask.Boolean(_padding) : null;
+            AttentionMask? memoryPadding = _padding is null ? null : AttentionMask.Boolean(_padding);
             Tensor y;
             if (_cache is not null)
             {

@@ -19,6 +19,7 @@ public sealed class KeyValueCache
 {
     private Tensor? _keys;
     private Tensor? _values;
+    private float[] _reorderScratch = [];
 
     private KeyValueCache(int capacity, bool isStatic)
     {
@@ -127,7 +128,8 @@ public sealed class KeyValueCache
     {
         int cap = storage.Shape[1], e = storage.Shape[2], used = Length * e;
         var data = storage.AsSpan();
-        var copy = new float[rows.Length * used];
+        if (_reorderScratch.Length < rows.Length * used) _reorderScratch = new float[rows.Length * used];
+        var copy = _reorderScratch;
         for (int i = 0; i < rows.Length; i++) data.Slice(rows[i] * cap * e, used).CopyTo(copy.AsSpan(i * used, used));
         for (int i = 0; i < rows.Length; i++) copy.AsSpan(i * used, used).CopyTo(data.Slice(i * cap * e, used));
     }
