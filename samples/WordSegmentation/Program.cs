@@ -48,7 +48,7 @@ Console.WriteLine($"{train.Count} training and {test.Count} test descriptions, {
 // Embedding → BiLSTM over each row's own length (taken from the zero padding vectors) → per-character classes.
 var rng = new Rng(seed);
 var model = new Sequential(
-    new CharEmbedding(vocabulary.Count + 2, embedding, rng),
+    new Embedding(vocabulary.Count + 2, embedding, rng, paddingIdx: 0),
     new LSTM(embedding, hidden, rng, bidirectional: true, returns: RecurrentReturn.Sequence, maskPadding: true),
     new Dense(2 * hidden, 2, rng));
 var optimizer = new Adam(model.Parameters(), lr);
