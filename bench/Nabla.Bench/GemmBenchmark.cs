@@ -47,7 +47,7 @@ internal static class GemmBenchmark
                 return 2;
             }
         }
-        GemmPath gemmPath = path is null ? Gemm.BestPath : Enum.Parse<GemmPath>(path, ignoreCase: true);
+        KernelPath gemmPath = path is null ? KernelPaths.Best : Enum.Parse<KernelPath>(path, ignoreCase: true);
 
         Console.WriteLine($"SGEMM, path {gemmPath}, GFLOP/s = 2·m·n·k / median time; {Environment.ProcessorCount} processors");
         Console.Write($"{"shape",-32} {"m",5} {"n",5} {"k",5}");
@@ -86,7 +86,7 @@ internal static class GemmBenchmark
     internal static string ResultName(string shape) =>
         string.Join('_', shape.Replace("*", " ").Replace("(", "").Replace(")", "").Split(' ', StringSplitOptions.RemoveEmptyEntries));
 
-    private static double Measure(Shape s, GemmPath path)
+    private static double Measure(Shape s, KernelPath path)
     {
         int rowsA = s.TransA ? s.K : s.M, colsA = s.TransA ? s.M : s.K;
         int rowsB = s.TransB ? s.N : s.K, colsB = s.TransB ? s.K : s.N;

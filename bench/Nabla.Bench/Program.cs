@@ -15,6 +15,12 @@ var workloads = new Dictionary<string, Func<string[], int>>(StringComparer.Ordin
     ["cnn-profile"] = CnnStepBenchmark.Run,
     ["gcn-epochs"] = GcnBenchmark.Epochs,
     ["gcn-profile"] = GcnStepBenchmark.Run,
+    ["diagnose-overhead"] = DiagnosticsOverheadBenchmark.Run,
+    ["lstm-step"] = RecurrentStepBenchmark.Lstm,
+    ["gru-step"] = RecurrentStepBenchmark.Gru,
+    ["encoder-step"] = TransformerBenchmark.EncoderStep,
+    ["generate"] = TransformerBenchmark.Generate,
+    ["encoder-profile"] = TransformerProfileBenchmark.Run,
 };
 
 if (args.Length == 0 || !workloads.TryGetValue(args[0], out var run))

@@ -45,7 +45,7 @@ internal static class HistoryRecords
 /// <summary>The <c>--plot</c> chart: a loss panel (train, validation) and, when logged, an accuracy panel.</summary>
 internal static class Plot
 {
-    public static string Render(IReadOnlyList<Dictionary<string, double>> records)
+    public static string Render(IReadOnlyList<Dictionary<string, double>> records, IEnumerable<ChartPanel>? extra = null)
     {
         var panels = new List<ChartPanel>
         {
@@ -53,6 +53,7 @@ internal static class Plot
         };
         if (records.Any(r => r.ContainsKey("accuracy")))
             panels.Add(new("accuracy", [new("train", "#1f77b4", HistoryRecords.Series(records, "accuracy")), new("validation", "#ff7f0e", HistoryRecords.Series(records, "val_accuracy"))]));
+        if (extra is not null) panels.AddRange(extra);
         return SvgChart.Render(panels);
     }
 }

@@ -33,6 +33,7 @@ internal static class JsonReport
         {
             case null: w.WriteNullValue(); break;
             case string s: w.WriteStringValue(s); break;
+            case System.Text.Json.Nodes.JsonNode node: node.WriteTo(w); break;
             case bool b: w.WriteBooleanValue(b); break;
             case int i: w.WriteNumberValue(i); break;
             case long l: w.WriteNumberValue(l); break;

@@ -88,6 +88,8 @@ internal static class TrainCommand
         var callbacks = new List<Callback> { progress };
         EarlyStopping? earlyStopping = s.Patience > 0 && validation is not null ? new EarlyStopping(patience: s.Patience, restoreBestWeights: true) : null;
         if (earlyStopping is not null) callbacks.Add(earlyStopping);
+        var diagnostics = r.GetValue(o.Diagnose) ? new Diagnostics() : null;
+        if (diagnostics is not null) callbacks.Add(diagnostics);
         string? outPath = r.GetValue(o.Out);
         // Earlier runs' records (when resuming) followed by this run's epochs so far.
         List<Dictionary<string, double>> Records(IEnumerable<EpochLogs> epochs) =>
@@ -132,9 +134,9 @@ internal static class TrainCommand
         for (int e = 0; e < firstEpoch; e++) trainSource.StartEpoch();
         var valSource = validation is null ? null : new DataLoader(validation, batch);
         long fitStart = Stopwatch.GetTimestamp();
-        History history = ctx.Console is { } console && !json
+        History history = DiagnosticsReport.OnDivergence(ctx, json, diagnostics, firstEpoch, () => ctx.Console is { } console && !json
             ? ConsoleReport.WithProgressBars(console, progress, firstEpoch, totalEpochs, () => model.Fit(trainSource, optimizer, loss, s.Epochs, valSource, metrics, callbacks))
-            : model.Fit(trainSource, optimizer, loss, s.Epochs, valSource, metrics, callbacks);
+            : model.Fit(trainSource, optimizer, loss, s.Epochs, valSource, metrics, callbacks));
         double fitSeconds = Stopwatch.GetElapsedTime(fitStart).TotalSeconds;
 
         info = Finished(history.Epochs);
@@ -144,7 +146,7 @@ internal static class TrainCommand
         // them with the optimizer state and history of that moment: the file stays that consistent snapshot.
         bool checkpointIsFinal = earlyStopping is not null && checkpoint is not null;
         if (outPath is not null && !checkpointIsFinal) SaveModel(outPath, info);
-        if (r.GetValue(o.Plot) is { } plot) NablaCommand.WriteAtomically(plot, Plot.Render(all));
+        if (r.GetValue(o.Plot) is { } plot) NablaCommand.WriteAtomically(plot, Plot.Render(all, diagnostics is null ? null : DiagnosticsReport.Panels(diagnostics, firstEpoch)));
 
         double seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
         long samples = (long)train.Count * history.Epochs.Count;
@@ -163,11 +165,13 @@ internal static class TrainCommand
         summary.Add(new("model", outPath is null ? null : Path.GetFullPath(outPath)));
         if (json)
         {
+            if (diagnostics is not null) summary.Add(new("diagnostics", DiagnosticsReport.Json(diagnostics, firstEpoch)));
             JsonReport.WriteLine(ctx.Out, summary);
             return NablaCommand.Ok;
         }
         ConsoleReport.Summary(ctx, "summary", summary.Where(kv => kv.Key != "command").Select(kv => new KeyValuePair<string, string>(kv.Key, Text(kv.Value))));
         if (assessment.Confusion is { } cm) ConsoleReport.Confusion(ctx, cm, data.ClassNames);
+        if (diagnostics is not null) DiagnosticsReport.Write(ctx.Out, diagnostics, firstEpoch);
         return NablaCommand.Ok;
     }
 

@@ -28,9 +28,10 @@ internal sealed class TrainOptions
     public readonly Option<string?> Resume = new("--resume") { Description = "Continue training a saved model with its stored settings and optimizer state; options may override data, epochs, lr, batch size, penalties, patience, threads" };
     public readonly Option<string?> Plot = new("--plot") { Description = "Write loss/accuracy curves to this SVG file" };
     public readonly Option<bool> Json = new("--json") { Description = "One JSON object per epoch and a final summary object (no bars or tables)" };
+    public readonly Option<bool> Diagnose = new("--diagnose") { Description = "Record per-layer gradient norms, update ratios, dead ReLU and saturated units; warn about vanishing gradients, dead units, learning rates, overfitting and where NaN first appeared" };
 
     public IEnumerable<Option> All => [Data, Model, Epochs, BatchSize, LearningRate, Optimizer, Momentum, WeightDecay, L1, L2, Dropout,
-        ValidationSplit, Patience, Seed, Threads, Limit, Label, LabelSeparator, Task, Out, Resume, Plot, Json];
+        ValidationSplit, Patience, Seed, Threads, Limit, Label, LabelSeparator, Task, Out, Resume, Plot, Json, Diagnose];
 
     /// <summary>
     /// Rejects out-of-range values and options that would be silently ignored, with a message naming

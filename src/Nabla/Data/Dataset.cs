@@ -54,7 +54,7 @@ public sealed class Dataset : IDataset
 
     /// <summary><c>result[i] = source[rows[i]]</c> along the first dimension, a tensor of the current scope.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static Tensor GatherRows(Tensor source, ReadOnlySpan<int> rows)
+    internal static Tensor GatherRows(Tensor source, ReadOnlySpan<int> rows)
     {
         var result = Tensor.Scoped(source.Shape.With(0, rows.Length));
         int width = source.Shape[0] == 0 ? 0 : source.Numel / source.Shape[0];

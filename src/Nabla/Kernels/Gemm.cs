@@ -1,20 +1,6 @@
 using System.Runtime.CompilerServices;
-using System.Runtime.Intrinsics;
 
 namespace Nabla.Kernels;
-
-/// <summary>The micro-kernel family a GEMM call runs on; every one is selectable so tests cover all.</summary>
-internal enum GemmPath
-{
-    /// <summary>Portable scalar code, 4×4 register tile.</summary>
-    Scalar,
-
-    /// <summary><see cref="Vector256{T}"/> FMA code, 6×16 register tile (AVX2 machines).</summary>
-    Vector256,
-
-    /// <summary><see cref="Vector512{T}"/> FMA code, 12×32 register tile (AVX-512 machines).</summary>
-    Vector512,
-}
 
 /// <summary>General matrix multiplication (BLAS level 3) on row-major single-precision matrices.</summary>
 public static class Gemm
@@ -25,12 +11,6 @@ public static class Gemm
     /// on two threads (83 → 117 GFLOP/s), 128³ 1.65×.
     /// </summary>
     internal const long ParallelThreshold = 1L << 18;
-
-    /// <summary>The fastest path this machine accelerates; what the public overload uses.</summary>
-    internal static GemmPath BestPath { get; } =
-        Vector512.IsHardwareAccelerated ? GemmPath.Vector512
-        : Vector256.IsHardwareAccelerated ? GemmPath.Vector256
-        : GemmPath.Scalar;
 
     /// <summary>
     /// Computes <c>C = alpha·op(A)·op(B) + beta·C</c> on row-major matrices, where
@@ -68,11 +48,11 @@ public static class Gemm
             RowDots.Compute(m, n, k, a, b, beta, c);
             return;
         }
-        Sgemm(BestPath, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, WorkerPool.MaxThreads);
+        Sgemm(KernelPaths.Best, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, WorkerPool.MaxThreads);
     }
 
     /// <summary>Same as the public overload on a chosen path and thread budget.</summary>
-    internal static unsafe void Sgemm(GemmPath path, bool transA, bool transB, int m, int n, int k, float alpha,
+    internal static unsafe void Sgemm(KernelPath path, bool transA, bool transB, int m, int n, int k, float alpha,
         ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, float beta, Span<float> c, int ldc,
         int maxThreads)
     {
@@ -104,18 +84,18 @@ public static class Gemm
     }
 
     /// <summary>Runs the serial driver of <paramref name="path"/> on one block of C.</summary>
-    internal static unsafe void RunPath(GemmPath path, int m, int n, int k, float alpha,
+    internal static unsafe void RunPath(KernelPath path, int m, int n, int k, float alpha,
         float* a, nint rsA, nint csA, float* b, nint rsB, nint csB, float beta, float* c, nint ldc)
     {
         switch (path)
         {
-            case GemmPath.Vector512 when n <= GemmMicroKernel512Narrow.NR:
+            case KernelPath.Vector512 when n <= GemmMicroKernel512Narrow.NR:
                 GemmDriver<GemmMicroKernel512Narrow>.Run(m, n, k, alpha, a, rsA, csA, b, rsB, csB, beta, c, ldc);
                 break;
-            case GemmPath.Vector512:
+            case KernelPath.Vector512:
                 GemmDriver<GemmMicroKernel512>.Run(m, n, k, alpha, a, rsA, csA, b, rsB, csB, beta, c, ldc);
                 break;
-            case GemmPath.Vector256:
+            case KernelPath.Vector256:
                 GemmDriver<GemmMicroKernel256>.Run(m, n, k, alpha, a, rsA, csA, b, rsB, csB, beta, c, ldc);
                 break;
             default:
@@ -125,10 +105,10 @@ public static class Gemm
     }
 
     /// <summary>Register tile (rows, columns) of a path; blocks handed to threads are multiples of it.</summary>
-    internal static (int Mr, int Nr) Tile(GemmPath path) => path switch
+    internal static (int Mr, int Nr) Tile(KernelPath path) => path switch
     {
-        GemmPath.Vector512 => (GemmMicroKernel512.MR, GemmMicroKernel512.NR),
-        GemmPath.Vector256 => (GemmMicroKernel256.MR, GemmMicroKernel256.NR),
+        KernelPath.Vector512 => (GemmMicroKernel512.MR, GemmMicroKernel512.NR),
+        KernelPath.Vector256 => (GemmMicroKernel256.MR, GemmMicroKernel256.NR),
         _ => (GemmMicroKernelScalar.MR, GemmMicroKernelScalar.NR),
     };
 

@@ -2,10 +2,10 @@ using System.Runtime.CompilerServices;
 namespace Nabla.Kernels;
 
 /// <summary>One validated SGEMM call in stride form, able to run any rectangular block of C.</summary>
-internal readonly unsafe struct GemmJob(GemmPath path, int m, int n, int k, float alpha,
+internal readonly unsafe struct GemmJob(KernelPath path, int m, int n, int k, float alpha,
     float* a, nint rsA, nint csA, float* b, nint rsB, nint csB, float beta, float* c, nint ldc)
 {
-    public readonly GemmPath Path = path;
+    public readonly KernelPath Path = path;
     public readonly int M = m, N = n, K = k;
     public readonly float Alpha = alpha, Beta = beta;
     public readonly float* A = a, B = b, C = c;

@@ -2,8 +2,9 @@ using System.Runtime.Intrinsics;
 
 namespace Nabla.Kernels;
 
-// The per-element functions behind Primitives, one readonly struct each so VectorDriver's generic
-// loop is specialized (and inlined) per operation. Scalars ride along as fields.
+// The per-element functions behind Primitives and tensor broadcasting, one readonly struct each so
+// VectorDriver's generic loop is specialized (and inlined) per operation. Scalars ride along as
+// fields; ScalarRight/ScalarLeft turn any binary op into the unary op "with one operand fixed".
 
 /// <summary>d[i] = a + b.</summary>
 internal readonly struct AddOp : IBinaryOp
@@ -65,54 +66,24 @@ internal readonly struct MinOp : IBinaryOp
     public Vector512<float> Invoke(Vector512<float> a, Vector512<float> b) => Vector512.Min(a, b);
 }
 
-/// <summary>d[i] = a + s.</summary>
-internal readonly struct AddScalar(float s) : IUnaryOp
+/// <summary>d[i] = f(a, s): a binary op with its right operand fixed to a scalar.</summary>
+internal readonly struct ScalarRight<TOp>(TOp op, float s) : IUnaryOp where TOp : struct, IBinaryOp
 {
-    public float Invoke(float a) => a + s;
+    public float Invoke(float a) => op.Invoke(a, s);
 
-    public Vector256<float> Invoke(Vector256<float> a) => a + Vector256.Create(s);
+    public Vector256<float> Invoke(Vector256<float> a) => op.Invoke(a, Vector256.Create(s));
 
-    public Vector512<float> Invoke(Vector512<float> a) => a + Vector512.Create(s);
+    public Vector512<float> Invoke(Vector512<float> a) => op.Invoke(a, Vector512.Create(s));
 }
 
-/// <summary>d[i] = s − a.</summary>
-internal readonly struct SubtractFrom(float s) : IUnaryOp
+/// <summary>d[i] = f(s, a): a binary op with its left operand fixed to a scalar.</summary>
+internal readonly struct ScalarLeft<TOp>(TOp op, float s) : IUnaryOp where TOp : struct, IBinaryOp
 {
-    public float Invoke(float a) => s - a;
+    public float Invoke(float a) => op.Invoke(s, a);
 
-    public Vector256<float> Invoke(Vector256<float> a) => Vector256.Create(s) - a;
+    public Vector256<float> Invoke(Vector256<float> a) => op.Invoke(Vector256.Create(s), a);
 
-    public Vector512<float> Invoke(Vector512<float> a) => Vector512.Create(s) - a;
-}
-
-/// <summary>d[i] = a·s.</summary>
-internal readonly struct MultiplyScalar(float s) : IUnaryOp
-{
-    public float Invoke(float a) => a * s;
-
-    public Vector256<float> Invoke(Vector256<float> a) => a * Vector256.Create(s);
-
-    public Vector512<float> Invoke(Vector512<float> a) => a * Vector512.Create(s);
-}
-
-/// <summary>d[i] = a / s.</summary>
-internal readonly struct DivideByScalar(float s) : IUnaryOp
-{
-    public float Invoke(float a) => a / s;
-
-    public Vector256<float> Invoke(Vector256<float> a) => a / Vector256.Create(s);
-
-    public Vector512<float> Invoke(Vector512<float> a) => a / Vector512.Create(s);
-}
-
-/// <summary>d[i] = s / a.</summary>
-internal readonly struct DivideScalarBy(float s) : IUnaryOp
-{
-    public float Invoke(float a) => s / a;
-
-    public Vector256<float> Invoke(Vector256<float> a) => Vector256.Create(s) / a;
-
-    public Vector512<float> Invoke(Vector512<float> a) => Vector512.Create(s) / a;
+    public Vector512<float> Invoke(Vector512<float> a) => op.Invoke(Vector512.Create(s), a);
 }
 
 /// <summary>d[i] = a·s + b (two roundings).</summary>

@@ -26,53 +26,53 @@ internal static class Primitives
     public static void Add(ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> d) => Add(x, y, d, KernelPaths.Best);
 
     internal static void Add(ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> d, KernelPath path) =>
-        Run(default(AddOp), x, y, d, path);
+        Map(default(AddOp), x, y, d, path);
 
     /// <summary>d[i] = x[i] + s.</summary>
     public static void Add(ReadOnlySpan<float> x, float s, Span<float> d) => Add(x, s, d, KernelPaths.Best);
 
-    internal static void Add(ReadOnlySpan<float> x, float s, Span<float> d, KernelPath path) => Run(new AddScalar(s), x, d, path);
+    internal static void Add(ReadOnlySpan<float> x, float s, Span<float> d, KernelPath path) => Map(new ScalarRight<AddOp>(default, s), x, d, path);
 
     /// <summary>d[i] = x[i] − y[i].</summary>
     public static void Subtract(ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> d) => Subtract(x, y, d, KernelPaths.Best);
 
     internal static void Subtract(ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> d, KernelPath path) =>
-        Run(default(SubtractOp), x, y, d, path);
+        Map(default(SubtractOp), x, y, d, path);
 
     /// <summary>d[i] = x[i] − s.</summary>
-    public static void Subtract(ReadOnlySpan<float> x, float s, Span<float> d) => Run(new AddScalar(-s), x, d, KernelPaths.Best);
+    public static void Subtract(ReadOnlySpan<float> x, float s, Span<float> d) => Map(new ScalarRight<AddOp>(default, -s), x, d, KernelPaths.Best);
 
     /// <summary>d[i] = s − y[i].</summary>
     public static void Subtract(float s, ReadOnlySpan<float> y, Span<float> d) => Subtract(s, y, d, KernelPaths.Best);
 
-    internal static void Subtract(float s, ReadOnlySpan<float> y, Span<float> d, KernelPath path) => Run(new SubtractFrom(s), y, d, path);
+    internal static void Subtract(float s, ReadOnlySpan<float> y, Span<float> d, KernelPath path) => Map(new ScalarLeft<SubtractOp>(default, s), y, d, path);
 
     /// <summary>d[i] = x[i]·y[i].</summary>
     public static void Multiply(ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> d) => Multiply(x, y, d, KernelPaths.Best);
 
     internal static void Multiply(ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> d, KernelPath path) =>
-        Run(default(MultiplyOp), x, y, d, path);
+        Map(default(MultiplyOp), x, y, d, path);
 
     /// <summary>d[i] = x[i]·s.</summary>
     public static void Multiply(ReadOnlySpan<float> x, float s, Span<float> d) => Multiply(x, s, d, KernelPaths.Best);
 
-    internal static void Multiply(ReadOnlySpan<float> x, float s, Span<float> d, KernelPath path) => Run(new MultiplyScalar(s), x, d, path);
+    internal static void Multiply(ReadOnlySpan<float> x, float s, Span<float> d, KernelPath path) => Map(new ScalarRight<MultiplyOp>(default, s), x, d, path);
 
     /// <summary>d[i] = x[i] / y[i].</summary>
     public static void Divide(ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> d) => Divide(x, y, d, KernelPaths.Best);
 
     internal static void Divide(ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> d, KernelPath path) =>
-        Run(default(DivideOp), x, y, d, path);
+        Map(default(DivideOp), x, y, d, path);
 
     /// <summary>d[i] = x[i] / s (a true division, not a multiplication by 1/s, to round like TensorPrimitives).</summary>
     public static void Divide(ReadOnlySpan<float> x, float s, Span<float> d) => Divide(x, s, d, KernelPaths.Best);
 
-    internal static void Divide(ReadOnlySpan<float> x, float s, Span<float> d, KernelPath path) => Run(new DivideByScalar(s), x, d, path);
+    internal static void Divide(ReadOnlySpan<float> x, float s, Span<float> d, KernelPath path) => Map(new ScalarRight<DivideOp>(default, s), x, d, path);
 
     /// <summary>d[i] = s / y[i].</summary>
     public static void Divide(float s, ReadOnlySpan<float> y, Span<float> d) => Divide(s, y, d, KernelPaths.Best);
 
-    internal static void Divide(float s, ReadOnlySpan<float> y, Span<float> d, KernelPath path) => Run(new DivideScalarBy(s), y, d, path);
+    internal static void Divide(float s, ReadOnlySpan<float> y, Span<float> d, KernelPath path) => Map(new ScalarLeft<DivideOp>(default, s), y, d, path);
 
     /// <summary>d[i] = x[i]·y[i] + z[i] (two roundings).</summary>
     public static void MultiplyAdd(ReadOnlySpan<float> x, ReadOnlySpan<float> y, ReadOnlySpan<float> z, Span<float> d) =>
@@ -117,50 +117,50 @@ internal static class Primitives
         MultiplyAdd(x, s, z, d, KernelPaths.Best);
 
     internal static void MultiplyAdd(ReadOnlySpan<float> x, float s, ReadOnlySpan<float> z, Span<float> d, KernelPath path) =>
-        Run(new ScaleAdd(s), x, z, d, path);
+        Map(new ScaleAdd(s), x, z, d, path);
 
     /// <summary>d[i] = x[i]·y[i] + s (two roundings).</summary>
     public static void MultiplyAdd(ReadOnlySpan<float> x, ReadOnlySpan<float> y, float s, Span<float> d) =>
         MultiplyAdd(x, y, s, d, KernelPaths.Best);
 
     internal static void MultiplyAdd(ReadOnlySpan<float> x, ReadOnlySpan<float> y, float s, Span<float> d, KernelPath path) =>
-        Run(new MultiplyAddScalar(s), x, y, d, path);
+        Map(new MultiplyAddScalar(s), x, y, d, path);
 
     /// <summary>d[i] = max(x[i], y[i]); NaN if either is NaN.</summary>
     public static void Max(ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> d) => Max(x, y, d, KernelPaths.Best);
 
-    internal static void Max(ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> d, KernelPath path) => Run(default(MaxOp), x, y, d, path);
+    internal static void Max(ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> d, KernelPath path) => Map(default(MaxOp), x, y, d, path);
 
     /// <summary>d[i] = max(x[i], s); NaN where x[i] is NaN.</summary>
     public static void Max(ReadOnlySpan<float> x, float s, Span<float> d) => Max(x, s, d, KernelPaths.Best);
 
-    internal static void Max(ReadOnlySpan<float> x, float s, Span<float> d, KernelPath path) => Run(new ClampOp(s, float.PositiveInfinity), x, d, path);
+    internal static void Max(ReadOnlySpan<float> x, float s, Span<float> d, KernelPath path) => Map(new ClampOp(s, float.PositiveInfinity), x, d, path);
 
     /// <summary>d[i] = min(x[i], y[i]); NaN if either is NaN.</summary>
     public static void Min(ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> d) => Min(x, y, d, KernelPaths.Best);
 
-    internal static void Min(ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> d, KernelPath path) => Run(default(MinOp), x, y, d, path);
+    internal static void Min(ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> d, KernelPath path) => Map(default(MinOp), x, y, d, path);
 
     /// <summary>d[i] = min(x[i], s); NaN where x[i] is NaN.</summary>
-    public static void Min(ReadOnlySpan<float> x, float s, Span<float> d) => Run(new ClampOp(float.NegativeInfinity, s), x, d, KernelPaths.Best);
+    public static void Min(ReadOnlySpan<float> x, float s, Span<float> d) => Map(new ClampOp(float.NegativeInfinity, s), x, d, KernelPaths.Best);
 
     /// <summary>d[i] = min(max(x[i], lo), hi); NaN where x[i] is NaN.</summary>
     public static void Clamp(ReadOnlySpan<float> x, float lo, float hi, Span<float> d) => Clamp(x, lo, hi, d, KernelPaths.Best);
 
-    internal static void Clamp(ReadOnlySpan<float> x, float lo, float hi, Span<float> d, KernelPath path) => Run(new ClampOp(lo, hi), x, d, path);
+    internal static void Clamp(ReadOnlySpan<float> x, float lo, float hi, Span<float> d, KernelPath path) => Map(new ClampOp(lo, hi), x, d, path);
 
     /// <summary>d[i] = −x[i].</summary>
-    public static void Negate(ReadOnlySpan<float> x, Span<float> d) => Run(new MultiplyScalar(-1f), x, d, KernelPaths.Best);
+    public static void Negate(ReadOnlySpan<float> x, Span<float> d) => Map(new ScalarRight<MultiplyOp>(default, -1f), x, d, KernelPaths.Best);
 
     /// <summary>d[i] = √x[i].</summary>
     public static void Sqrt(ReadOnlySpan<float> x, Span<float> d) => Sqrt(x, d, KernelPaths.Best);
 
-    internal static void Sqrt(ReadOnlySpan<float> x, Span<float> d, KernelPath path) => Run(default(SqrtOp), x, d, path);
+    internal static void Sqrt(ReadOnlySpan<float> x, Span<float> d, KernelPath path) => Map(default(SqrtOp), x, d, path);
 
     /// <summary>d[i] = eˣ⁽ⁱ⁾.</summary>
     public static void Exp(ReadOnlySpan<float> x, Span<float> d) => Exp(x, d, KernelPaths.Best);
 
-    internal static void Exp(ReadOnlySpan<float> x, Span<float> d, KernelPath path) => Run(default(ExpOp), x, d, path);
+    internal static void Exp(ReadOnlySpan<float> x, Span<float> d, KernelPath path) => Map(default(ExpOp), x, d, path);
 
     /// <summary>Σ x[i] (0 for an empty span).</summary>
     public static float Sum(ReadOnlySpan<float> x) => PrimitiveReductions.Sum(x, KernelPaths.Best);
@@ -176,15 +176,17 @@ internal static class Primitives
     /// <exception cref="ArgumentException"><paramref name="x"/> is empty.</exception>
     public static float Max(ReadOnlySpan<float> x) => PrimitiveReductions.Max(x, KernelPaths.Best);
 
+    /// <summary>d[i] = f(x[i]) for any unary op, with the lengths checked.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Run<TOp>(TOp op, ReadOnlySpan<float> x, Span<float> d, KernelPath path) where TOp : struct, IUnaryOp
+    internal static void Map<TOp>(TOp op, ReadOnlySpan<float> x, Span<float> d, KernelPath path) where TOp : struct, IUnaryOp
     {
         Guard.SameLength(x, d, nameof(x), "destination");
         VectorDriver.Unary(op, x, d, accumulate: false, path);
     }
 
+    /// <summary>d[i] = f(x[i], y[i]) for any binary op, with the lengths checked.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Run<TOp>(TOp op, ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> d, KernelPath path) where TOp : struct, IBinaryOp
+    internal static void Map<TOp>(TOp op, ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> d, KernelPath path) where TOp : struct, IBinaryOp
     {
         Guard.SameLength(x, y, nameof(x), nameof(y));
         Guard.SameLength(x, d, nameof(x), "destination");

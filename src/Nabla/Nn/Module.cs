@@ -177,6 +177,14 @@ public abstract class Module
     public string Summary(Shape inputShape) => ModelSummary.Format(this, inputShape);
 
     /// <summary>
+    /// True for layers that act on each position of a sequence separately and keep its leading
+    /// <c>[N, T]</c> axes (dropout, activations, a dense layer applied per position), Keras'
+    /// <c>supports_masking</c>: <see cref="Sequential"/> then hands the padding mask of the layer's
+    /// input (<see cref="Tensor.Mask"/>) on to its output. Other layers drop the mask.
+    /// </summary>
+    public virtual bool SupportsMasking => false;
+
+    /// <summary>
     /// A short description of the layer for summaries, like <c>Dense(784 → 256)</c>; defaults to
     /// the type name.
     /// </summary>

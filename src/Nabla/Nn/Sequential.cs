@@ -72,13 +72,32 @@ public sealed class Sequential : Module, ILazyModule, IEnumerable<Module>
 
     void ILazyModule.Build(Shape inputShape, Rng rng) => Build(inputShape, rng);
 
-    /// <summary>Applies the layers in order.</summary>
+    /// <summary>
+    /// Applies the layers in order. A padding mask (<see cref="Tensor.Mask"/>) on a layer's input
+    /// is carried to its output when the layer <see cref="Module.SupportsMasking"/>.
+    /// </summary>
     public override Tensor Forward(Tensor input)
     {
         ArgumentNullException.ThrowIfNull(input);
         var x = input;
-        foreach (var layer in _layers) x = layer.Forward(x);
+        foreach (var layer in _layers)
+        {
+            var y = layer.Forward(x);
+            if (x.Mask is { } mask && y.Mask is null && layer.SupportsMasking) y.Mask = mask;
+            x = y;
+        }
         return x;
+    }
+
+    /// <summary>True when every layer supports masking, so the whole chain carries a mask through.</summary>
+    public override bool SupportsMasking
+    {
+        get
+        {
+            foreach (var layer in _layers)
+                if (!layer.SupportsMasking) return false;
+            return true;
+        }
     }
 
     /// <summary><c>Sequential(3 layers)</c>.</summary>

@@ -38,6 +38,7 @@ public partial class Optimizer
     private readonly bool _splittable, _descent;
     private readonly ParameterStates _state;
     private StepWorkspace[] _workspaces = [];
+    private readonly SparseGradient?[] _rowGrads;
     private ParallelUpdate? _parallel;
 
     /// <summary>Creates an optimizer over one group of parameters.</summary>
@@ -107,6 +108,7 @@ public partial class Optimizer
         _groupStart[^1] = all.Count;
         foreach (var g in _groups) g.Adopt(this, lr, weightDecay);
         _parameters = [.. all];
+        _rowGrads = new SparseGradient?[_parameters.Length];
         _state = new ParameterStates(_parameters, [.. names], [.. initial]);
     }
 
@@ -159,13 +161,20 @@ public partial class Optimizer
 
         long total = 0;
         int largest = 0;
-        for (int i = 0; i < _parameters.Length; i++)
+        for (int g = 0; g < _groups.Length; g++)
         {
-            // Reading Grad here, on the calling thread, settles a pending ZeroGrad before the pieces run.
-            if (_parameters[i].Grad is null) continue;
-            total += _parameters[i].Numel;
-            largest = Math.Max(largest, _parameters[i].Numel);
-            _state.Ensure(i, StepCount);
+            bool rowwise = LeavesUnlistedRows(_groups[g].WeightDecay);
+            for (int i = _groupStart[g]; i < _groupStart[g + 1]; i++)
+            {
+                // Reading Grad here, on the calling thread, settles a pending ZeroGrad before the pieces run.
+                _rowGrads[i] = null;
+                if (_parameters[i].Grad is null) continue;
+                largest = Math.Max(largest, _parameters[i].Numel);
+                _state.Ensure(i, StepCount);
+                // Decided here, before any piece writes a gradient span (which would end the row record).
+                if (rowwise && _parameters[i].TryGetGradRows(out _)) _rowGrads[i] = _parameters[i].SparseGrad;
+                else total += _parameters[i].Numel;
+            }
         }
 
         // An elementwise chain gives the same bits however a parameter is cut, so large updates
@@ -210,6 +219,11 @@ public partial class Optimizer
                 var param = _parameters[i];
                 var grad = param.Grad;
                 if (grad is null) continue;
+                if (_rowGrads[i] is { } rows)
+                {
+                    if (piece == 0) UpdateRows(i, param, grad, rows.Rows, workspace, lr, wd);
+                    continue;
+                }
                 int n = param.Numel;
                 int start = Bound(n, piece, pieces), length = Bound(n, piece + 1, pieces) - start;
                 if (length == 0) continue;

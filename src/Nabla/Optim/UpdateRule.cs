@@ -36,6 +36,17 @@ public abstract class UpdateRule : Rule
     /// <summary>True when the rule applies the step to the parameter itself instead of leaving a direction; it must be the chain's last rule.</summary>
     public virtual bool AppliesStep => false;
 
+    /// <summary>
+    /// True when rows that a row-sparse gradient does not list (<see cref="Tensors.Tensor.TryGetGradRows"/>:
+    /// an embedding's weight, whose other rows have an exactly zero gradient) may be left untouched,
+    /// with their state: because the rule maps a zero gradient to a zero direction without changing its
+    /// state (SGD, Adagrad, clipping by value, weight decay with λ = 0), or because skipping them is the
+    /// rule's definition ("lazy" updates, <c>torch.optim.SparseAdam</c>). When every rule of the chain
+    /// says so, the optimizer updates only the listed rows of such a parameter.
+    /// </summary>
+    /// <param name="weightDecay">The group's λ.</param>
+    public virtual bool LeavesUnlistedRows(float weightDecay) => false;
+
     /// <summary>True when the rule reads the group's weight decay λ (<see cref="ParameterStep.WeightDecay"/>).</summary>
     public virtual bool UsesWeightDecay => false;
 

@@ -3,15 +3,6 @@ using Nabla.Kernels;
 
 namespace Nabla.Tensors;
 
-/// <summary>An elementwise binary function, with span forms so runs go through SIMD kernels.</summary>
-internal interface IBinaryOp
-{
-    static abstract float Apply(float x, float y);
-    static abstract void Apply(ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> d);
-    static abstract void Apply(ReadOnlySpan<float> x, float y, Span<float> d);
-    static abstract void Apply(float x, ReadOnlySpan<float> y, Span<float> d);
-}
-
 /// <summary>
 /// NumPy broadcasting for elementwise binary operations, and its adjoint: summing a gradient
 /// back down to an operand's shape.
@@ -19,10 +10,11 @@ internal interface IBinaryOp
 internal static class Broadcasting
 {
     /// <summary>
-    /// d = op(a, b) with both operands broadcast to the result's shape. Dimensions are merged
-    /// where all three layouts allow, so the inner loop is one long run handled by a span kernel.
+    /// d = op(a, b) with both operands broadcast to the result's shape, for any stateless kernel op
+    /// (<see cref="AddOp"/>, <see cref="GreaterThanOp"/>, …). Dimensions are merged where all three
+    /// layouts allow, so the inner loop is one long run handled by the vector driver.
     /// </summary>
-    public static Tensor Binary<TOp>(Tensor a, Tensor b, string opName) where TOp : IBinaryOp
+    public static Tensor Binary<TOp>(Tensor a, Tensor b, string opName) where TOp : struct, IBinaryOp
     {
         var shape = a.Shape == b.Shape ? a.Shape : Shape.Broadcast(a.Shape, b.Shape, opName);
         var d = Tensor.Scoped(shape);
@@ -32,22 +24,24 @@ internal static class Broadcasting
 
     /// <summary>Like <see cref="Binary{TOp}"/> into an existing contiguous tensor of the broadcast shape.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void BinaryInto<TOp>(Tensor a, Tensor b, Tensor d) where TOp : IBinaryOp
+    public static void BinaryInto<TOp>(Tensor a, Tensor b, Tensor d) where TOp : struct, IBinaryOp
     {
+        var op = default(TOp);
+        var path = KernelPaths.Best;
         var shape = d.Shape;
         if (a.IsContiguous && b.IsContiguous && a.Shape == b.Shape)
         {
-            TOp.Apply(a.AsSpan(), b.AsSpan(), d.AsSpan());
+            Primitives.Map(op, a.AsSpan(), b.AsSpan(), d.AsSpan(), path);
             return;
         }
         if (a.Numel == 1 && b.IsContiguous && b.Shape == shape)
         {
-            TOp.Apply(a.Buffer[a.Offset], b.AsSpan(), d.AsSpan());
+            Primitives.Map(new ScalarLeft<TOp>(op, a.Buffer[a.Offset]), b.AsSpan(), d.AsSpan(), path);
             return;
         }
         if (b.Numel == 1 && a.IsContiguous && a.Shape == shape)
         {
-            TOp.Apply(a.AsSpan(), b.Buffer[b.Offset], d.AsSpan());
+            Primitives.Map(new ScalarRight<TOp>(op, b.Buffer[b.Offset]), a.AsSpan(), d.AsSpan(), path);
             return;
         }
         Span<int> sa = stackalloc int[Shape.MaxRank];
@@ -69,11 +63,11 @@ internal static class Broadcasting
         while (pd < total)
         {
             var run = dd.Slice(pd, inner);
-            if (ia == 1 && ib == 1) TOp.Apply(ba.AsSpan(pa, inner), bb.AsSpan(pb, inner), run);
-            else if (ia == 1 && ib == 0) TOp.Apply(ba.AsSpan(pa, inner), bb[pb], run);
-            else if (ia == 0 && ib == 1) TOp.Apply(ba[pa], bb.AsSpan(pb, inner), run);
+            if (ia == 1 && ib == 1) Primitives.Map(op, ba.AsSpan(pa, inner), bb.AsSpan(pb, inner), run, path);
+            else if (ia == 1 && ib == 0) Primitives.Map(new ScalarRight<TOp>(op, bb[pb]), ba.AsSpan(pa, inner), run, path);
+            else if (ia == 0 && ib == 1) Primitives.Map(new ScalarLeft<TOp>(op, ba[pa]), bb.AsSpan(pb, inner), run, path);
             else
-                for (int i = 0, x = pa, y = pb; i < inner; i++, x += ia, y += ib) run[i] = TOp.Apply(ba[x], bb[y]);
+                for (int i = 0, x = pa, y = pb; i < inner; i++, x += ia, y += ib) run[i] = op.Invoke(ba[x], bb[y]);
             pd += inner;
             for (int k = rank - 2; k >= 0; k--)
             {

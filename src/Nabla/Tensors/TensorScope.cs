@@ -69,13 +69,14 @@ public sealed class TensorScope : IDisposable
         return new SuspendedScope(saved);
     }
 
-    /// <summary>Lets <paramref name="tensor"/> (and the buffer it views) survive its scope; returns it.</summary>
+    /// <summary>Lets <paramref name="tensor"/> (and the buffer it views, and its padding <see cref="Tensor.Mask"/>) survive its scope; returns it.</summary>
     public static Tensor Keep(Tensor tensor)
     {
         ArgumentNullException.ThrowIfNull(tensor);
         _ = tensor.Buffer; // an ended tensor cannot be revived
         tensor.Kept = true;
         if (tensor.ViewOf is { } owner) owner.Kept = true;
+        if (tensor.Mask is { } mask && !mask.Kept) Keep(mask);
         return tensor;
     }
 

@@ -1,4 +1,3 @@
-using Nabla.Nn;
 using Nabla.Tensors;
 
 namespace Nabla.Training;

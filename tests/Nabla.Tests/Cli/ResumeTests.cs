@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Nabla.Cli;
 using Nabla.IO;
 using Nabla.Tensors;

@@ -1,6 +1,8 @@
 using Nabla.Autograd;
 using Nabla.Data;
+using Nabla.Data.Text;
 using Nabla.Nn;
+using Nabla.Nn.Generation;
 using Nabla.Nn.Losses;
 using Nabla.Optim;
 using Nabla.Optim.Rules;
@@ -229,5 +231,74 @@ public class ReadmeTests
             Assert.Fail($"nabla {string.Join(' ', args)} did not finish in 5 minutes");
         }
         return (process.ExitCode, stdout.Result, stderr.Result);
+    }
+    [Fact]
+    public void Text_tour_classifies_debian_sections_from_descriptions()
+    {
+        var rows = Nabla.Tests.Data.Text.TextVectorizationTests.ReadColumns(TestData.Path_("debian-packages.tsv.gz"), "description", "section");
+        var rng = new Rng(0);
+        var order = Enumerable.Range(0, rows.Count).ToArray();
+        rng.Shuffle(order.AsSpan());
+        var train = order.Take(rows.Count * 4 / 5).Select(i => rows[i]).ToList();
+        var test = order.Skip(rows.Count * 4 / 5).Select(i => rows[i]).ToList();
+        var sections = train.Select(r => r[1]).Distinct().Order(StringComparer.Ordinal).ToList();
+        Tensor Labels(List<string[]> part) => Tensor.FromArray([.. part.Select(r => (float)Math.Max(0, sections.IndexOf(r[1])))]);
+
+        var vectorizer = new TextVectorization(maxTokens: 20_000, outputSequenceLength: 24);
+        vectorizer.Adapt(train.Select(r => r[0]));                       // vocabulary from the training rows only
+        var model = new Sequential(
+            new Embedding(vectorizer.Vocabulary.Count, 64, rng, paddingIdx: 0),   // ids [N, 24] → [N, 24, 64] + padding mask
+            new GlobalAveragePooling1D(),                                // mean over the real tokens → [N, 64]
+            new Dense(64, 64, rng, activation: "relu"),
+            new Dense(64, sections.Count, rng));
+        model.Fit(vectorizer.Transform([.. train.Select(r => r[0])]), Labels(train), new Adam(model.Parameters(), 1e-2f),
+            new CrossEntropyLoss(), epochs: 3, batchSize: 128, rng: rng);
+        var result = model.Evaluate(vectorizer.Transform([.. test.Select(r => r[0])]), Labels(test), new CrossEntropyLoss(), [new Accuracy()]);
+
+        Assert.True(result.Metrics["accuracy"] >= 0.68, $"test accuracy {result.Metrics["accuracy"]:F4}");
+    }
+
+    [Fact]
+    public void Attention_tour_runs_with_the_shapes_it_states()
+    {
+        var rng = new Rng(0);
+        var x = Tensor.Randn(new Shape(2, 6, 256), rng);
+        var padding = Tensor.FromArray([0f, 0f, 0f, 0f, 0f, 0f, 0f, 0f, 0f, 0f, 1f, 1f], 2, 6);
+        var src = Tensor.Randn(new Shape(2, 5, 128), rng);
+        var tgt = Tensor.Randn(new Shape(2, 4, 128), rng);
+        var pad = AttentionMask.Boolean(Tensor.FromArray([0f, 0f, 0f, 0f, 0f, 0f, 0f, 0f, 1f, 1f], 2, 5));
+        var (query, key, value) = (x, x, x);
+
+        var layer = new TransformerEncoderLayer(256, 4, rng, dimFeedforward: 1024, dropout: 0.1f);   // batch first: [B, L, 256]
+        var y = layer.Forward(x, srcKeyPaddingMask: AttentionMask.Boolean(padding));                 // padding [B, L], 1 = pad
+
+        var model = new Transformer(128, 4, rng, numEncoderLayers: 2, numDecoderLayers: 2, dimFeedforward: 512);
+        var decoded = model.Forward(src, tgt, tgtIsCausal: true, srcKeyPaddingMask: pad, memoryKeyPaddingMask: pad);
+
+        var mha = new MultiheadAttention(256, 4, rng, dropout: 0.1f);
+        var (output, weights) = mha.Forward(query, key, value, needWeights: true);                   // weights averaged over heads
+
+        Assert.Equal(x.Shape, y.Shape);
+        Assert.Equal(tgt.Shape, decoded.Shape);
+        Assert.Equal(x.Shape, output.Shape);
+        Assert.Equal(new Shape(2, 6, 6), weights!.Shape);
+    }
+
+    [Fact]
+    public void Generation_tour_decodes_greedily_and_by_beam_search_until_the_end_token()
+    {
+        var rng = new Rng(0);
+        var sourceIds = Tensor.FromArray([5f, 6f, 7f, 8f, 9f, 5f, 0f, 0f], 2, 4);
+        var model = new Seq2SeqTransformer(12, 12, 16, 2, rng, (n, d) => new Embedding(n, d, rng),
+            numEncoderLayers: 1, numDecoderLayers: 1, dimFeedforward: 32, maxLength: 32, paddingToken: 0);
+
+        model.Eval();
+        var decoder = model.StartDecoding(sourceIds, maxLength: 16);                        // encodes once, caches keys and values
+        int[][] outputs = Decoding.Greedy(decoder, startToken: 1, endToken: 2, maxLength: 16);
+        int[][] beams = Decoding.BeamSearch(model.StartDecoding(sourceIds, 16, repeat: 4), beamWidth: 4, startToken: 1, endToken: 2, maxLength: 16);
+
+        Assert.Equal(2, outputs.Length);
+        Assert.Equal(2, beams.Length);
+        Assert.All(outputs, o => Assert.True(o.Length <= 16 && !o.Contains(2)));
     }
 }

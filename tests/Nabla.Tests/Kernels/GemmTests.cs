@@ -6,8 +6,6 @@ namespace Nabla.Tests.Kernels;
 [Collection(ProcessWideStateCollection.Name)]
 public class GemmTests
 {
-    private static readonly GemmPath[] AllPaths = [GemmPath.Scalar, GemmPath.Vector256, GemmPath.Vector512];
-
     public static TheoryData<int, int, int> Shapes => new()
     {
         { 1, 1, 1 }, { 3, 3, 3 }, { 17, 17, 17 }, { 63, 63, 63 }, { 65, 65, 65 }, { 127, 127, 127 },
@@ -197,10 +195,10 @@ public class GemmTests
         var b = Random(k * n, 22);
         var c0 = Random(m * n, 23);
         var whole = (float[])c0.Clone();
-        Gemm.Sgemm(GemmPath.Vector512, false, false, m, n, k, 0.5f, a, k, b, n, 0.75f, whole, n, 1);
+        Gemm.Sgemm(KernelPath.Vector512, false, false, m, n, k, 0.5f, a, k, b, n, 0.75f, whole, n, 1);
         var split = (float[])c0.Clone();
-        Gemm.Sgemm(GemmPath.Vector512, false, false, m, 30, k, 0.5f, a, k, b, n, 0.75f, split, n, 1);
-        Gemm.Sgemm(GemmPath.Vector512, false, false, m, 10, k, 0.5f, a, k, b.AsSpan(30), n, 0.75f,
+        Gemm.Sgemm(KernelPath.Vector512, false, false, m, 30, k, 0.5f, a, k, b, n, 0.75f, split, n, 1);
+        Gemm.Sgemm(KernelPath.Vector512, false, false, m, 10, k, 0.5f, a, k, b.AsSpan(30), n, 0.75f,
             split.AsSpan(30), n, 1);
         Assert.Equal(whole, split);
     }
@@ -232,15 +230,15 @@ public class GemmTests
     [Fact]
     public void The_public_overload_uses_the_widest_accelerated_path()
     {
-        var expected = Vector512.IsHardwareAccelerated ? GemmPath.Vector512
-            : Vector256.IsHardwareAccelerated ? GemmPath.Vector256 : GemmPath.Scalar;
-        Assert.Equal(expected, Gemm.BestPath);
+        var expected = Vector512.IsHardwareAccelerated ? KernelPath.Vector512
+            : Vector256.IsHardwareAccelerated ? KernelPath.Vector256 : KernelPath.Scalar;
+        Assert.Equal(expected, KernelPaths.Best);
     }
 
     // Vector512 is emulated (correct but slow) where it is not accelerated; still test it there
     // only when the machine runs it natively, to keep the suite fast.
-    private static IEnumerable<GemmPath> Paths() =>
-        AllPaths.Where(p => p != GemmPath.Vector512 || Vector512.IsHardwareAccelerated);
+    private static IEnumerable<KernelPath> Paths() =>
+        KernelPaths.All.Where(p => p != KernelPath.Vector512 || Vector512.IsHardwareAccelerated);
 
     [Theory]
     [InlineData(1, 256, 784)]
@@ -261,7 +259,7 @@ public class GemmTests
         }
     }
 
-    private static void CheckAgainstReference(GemmPath path, bool ta, bool tb, int m, int n, int k,
+    private static void CheckAgainstReference(KernelPath path, bool ta, bool tb, int m, int n, int k,
         float alpha, float beta, int pad, int seed, float fillC = float.NaN)
     {
         int lda = (ta ? m : k) + pad, ldb = (tb ? k : n) + pad, ldc = n + pad;

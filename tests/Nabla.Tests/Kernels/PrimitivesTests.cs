@@ -48,6 +48,28 @@ public class PrimitivesTests
         Check("Sqrt", p, (x, y, z, d) => Primitives.Sqrt(y, d, p), (a, b, c) => MathF.Sqrt(b));
     }
 
+    private static void CheckFixed<TOp>(KernelPath path, Func<float, float, float> expected) where TOp : struct, IBinaryOp
+    {
+        string name = typeof(TOp).Name;
+        foreach (float s in new[] { 1.5f, -0f, 0f, float.NaN })
+        {
+            Check($"ScalarRight<{name}>({s})", path, (x, y, z, d) => Primitives.Map(new ScalarRight<TOp>(default, s), x, d, path), (a, b, c) => expected(a, s));
+            Check($"ScalarLeft<{name}>({s})", path, (x, y, z, d) => Primitives.Map(new ScalarLeft<TOp>(default, s), x, d, path), (a, b, c) => expected(s, a));
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(AllPaths))]
+    internal void Binary_ops_with_one_operand_fixed_equal_the_scalar_float_expression_bit_for_bit(KernelPath p)
+    {
+        CheckFixed<AddOp>(p, (a, b) => a + b);
+        CheckFixed<SubtractOp>(p, (a, b) => a - b);
+        CheckFixed<MultiplyOp>(p, (a, b) => a * b);
+        CheckFixed<DivideOp>(p, (a, b) => a / b);
+        CheckFixed<MaxOp>(p, MathF.Max);
+        CheckFixed<MinOp>(p, MathF.Min);
+    }
+
     [Theory]
     [MemberData(nameof(AllPaths))]
     internal void In_place_calls_read_every_input_before_writing_it(KernelPath p)

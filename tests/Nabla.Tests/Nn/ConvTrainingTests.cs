@@ -3,7 +3,6 @@ using Nabla.Nn;
 using Nabla.Nn.Losses;
 using Nabla.Optim;
 using Nabla.Tensors;
-using Nabla.Tests.Training;
 using Nabla.Training;
 using Nabla.Training.Metrics;
 

@@ -1,6 +1,5 @@
 using Nabla.Optim;
 using Nabla.Optim.Rules;
-using Nabla.Tensors;
 using static Nabla.Tests.Optim.QuadraticProblem;
 
 namespace Nabla.Tests.Optim;

@@ -1,6 +1,5 @@
+using Nabla.Kernels;
 using Nabla.Tensors;
-using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
-using Primitives = Nabla.Kernels.Primitives;
 
 namespace Nabla.Autograd;
 
@@ -46,13 +45,13 @@ public static class ArithmeticOps
         public Tensor Add(Tensor b) => Binary<AddOp, AddNode>(a, b, "add");
 
         /// <summary>a − b with broadcasting; ∂/∂a = 1, ∂/∂b = −1.</summary>
-        public Tensor Sub(Tensor b) => Binary<SubOp, SubNode>(a, b, "sub");
+        public Tensor Sub(Tensor b) => Binary<SubtractOp, SubNode>(a, b, "sub");
 
         /// <summary>a ⊙ b with broadcasting; ∂/∂a = b, ∂/∂b = a.</summary>
-        public Tensor Mul(Tensor b) => Binary<MulOp, MulNode>(a, b, "mul");
+        public Tensor Mul(Tensor b) => Binary<MultiplyOp, MulNode>(a, b, "mul");
 
         /// <summary>a / b with broadcasting; ∂/∂a = 1/b, ∂/∂b = −a/b².</summary>
-        public Tensor Div(Tensor b) => Binary<DivOp, DivNode>(a, b, "div");
+        public Tensor Div(Tensor b) => Binary<DivideOp, DivNode>(a, b, "div");
 
         /// <summary>a + s for a scalar s.</summary>
         public Tensor AddScalar(float s)
@@ -81,7 +80,7 @@ public static class ArithmeticOps
     }
 
     private static Tensor Binary<TOp, TNode>(Tensor a, Tensor b, string name)
-        where TOp : IBinaryOp where TNode : Node<TNode>, new()
+        where TOp : struct, IBinaryOp where TNode : Node<TNode>, new()
     {
         ArgumentNullException.ThrowIfNull(a);
         ArgumentNullException.ThrowIfNull(b);
@@ -118,7 +117,7 @@ public static class ArithmeticOps
             return;
         }
         var tmp = Tensor.RentWorkspace(g.Shape);
-        Broadcasting.BinaryInto<MulOp>(g, other, tmp);
+        Broadcasting.BinaryInto<MultiplyOp>(g, other, tmp);
         Broadcasting.SumTo(tmp, target, accumulate);
         Tensor.ReturnWorkspace(tmp);
     }
@@ -167,13 +166,13 @@ public static class ArithmeticOps
             if (Needs(0))
             {
                 // ∂/∂a = g / b
-                Broadcasting.BinaryInto<DivOp>(grad, b, tmp);
+                Broadcasting.BinaryInto<DivideOp>(grad, b, tmp);
                 Broadcasting.SumTo(tmp, GradFor(0, out bool acc), acc);
             }
             if (Needs(1))
             {
                 // ∂/∂b = −g · (a / b) / b = −g · y / b
-                Broadcasting.BinaryInto<DivOp>(Output!, b, tmp);
+                Broadcasting.BinaryInto<DivideOp>(Output!, b, tmp);
                 Primitives.Multiply(tmp.AsSpan(), grad.AsSpan(), tmp.AsSpan());
                 Primitives.Negate(tmp.AsSpan(), tmp.AsSpan());
                 Broadcasting.SumTo(tmp, GradFor(1, out bool acc), acc);

@@ -1,7 +1,6 @@
 using System.Runtime.CompilerServices;
 using Nabla.Kernels;
 using Nabla.Tensors;
-using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 
 namespace Nabla.Autograd;
 

@@ -1,7 +1,6 @@
 using System.Runtime.CompilerServices;
-using Nabla.Tensors;
-using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 using Nabla.Kernels;
+using Nabla.Tensors;
 
 namespace Nabla.Autograd;
 
@@ -14,17 +13,17 @@ public static class SelectionOps
     extension(Tensor a)
     {
         /// <summary>1 where a &gt; b, else 0 (broadcast).</summary>
-        public Tensor Gt(Tensor b) => Broadcasting.Binary<CompareOp<GreaterCmp>>(a, b, "gt");
+        public Tensor Gt(Tensor b) => Broadcasting.Binary<GreaterThanOp>(a, b, "gt");
         /// <summary>1 where a ≥ b, else 0 (broadcast).</summary>
-        public Tensor Ge(Tensor b) => Broadcasting.Binary<CompareOp<GreaterEqualCmp>>(a, b, "ge");
+        public Tensor Ge(Tensor b) => Broadcasting.Binary<GreaterThanOrEqualOp>(a, b, "ge");
         /// <summary>1 where a &lt; b, else 0 (broadcast).</summary>
-        public Tensor Lt(Tensor b) => Broadcasting.Binary<CompareOp<LessCmp>>(a, b, "lt");
+        public Tensor Lt(Tensor b) => Broadcasting.Binary<LessThanOp>(a, b, "lt");
         /// <summary>1 where a ≤ b, else 0 (broadcast).</summary>
-        public Tensor Le(Tensor b) => Broadcasting.Binary<CompareOp<LessEqualCmp>>(a, b, "le");
+        public Tensor Le(Tensor b) => Broadcasting.Binary<LessThanOrEqualOp>(a, b, "le");
         /// <summary>1 where a = b, else 0 (broadcast).</summary>
-        public Tensor Eq(Tensor b) => Broadcasting.Binary<CompareOp<EqualCmp>>(a, b, "eq");
+        public Tensor Eq(Tensor b) => Broadcasting.Binary<EqualOp>(a, b, "eq");
         /// <summary>1 where a ≠ b, else 0 (broadcast).</summary>
-        public Tensor Ne(Tensor b) => Broadcasting.Binary<CompareOp<NotEqualCmp>>(a, b, "ne");
+        public Tensor Ne(Tensor b) => Broadcasting.Binary<NotEqualOp>(a, b, "ne");
         /// <summary>1 where a &gt; s, else 0.</summary>
         public Tensor Gt(float s) => a.Gt(Tensor.Scalar(s));
         /// <summary>1 where a ≥ s, else 0.</summary>

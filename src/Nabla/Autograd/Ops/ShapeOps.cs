@@ -1,6 +1,5 @@
 using System.Runtime.CompilerServices;
 using Nabla.Tensors;
-using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 using Nabla.Kernels;
 
 namespace Nabla.Autograd;

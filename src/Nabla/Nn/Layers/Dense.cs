@@ -19,6 +19,9 @@ namespace Nabla.Nn;
 /// </code></example>
 public class Dense : Module, ILazyModule
 {
+    /// <summary>Acts on each position separately, so a padding mask passes through (see <see cref="Module.SupportsMasking"/>).</summary>
+    public override bool SupportsMasking => true;
+
     private readonly bool _useBias;
     private readonly IInitializer? _weightInit;
     private readonly IInitializer? _biasInit;

@@ -7,6 +7,9 @@ namespace Nabla.Nn;
 /// <summary>Exponential linear unit y = x if x &gt; 0 else α(eˣ − 1).</summary>
 public sealed class ELU : Module
 {
+    /// <summary>Acts on each position separately, so a padding mask passes through (see <see cref="Module.SupportsMasking"/>).</summary>
+    public override bool SupportsMasking => true;
+
     /// <summary>An ELU with scale α ≥ 0 (1 by default, as in PyTorch).</summary>
     /// <exception cref="ArgumentOutOfRangeException">α is negative.</exception>
     public ELU(float alpha = 1f)

@@ -5,6 +5,9 @@ namespace Nabla.Nn;
 /// <summary>Passes its input through unchanged: y = x (Keras' "linear" activation).</summary>
 public sealed class Identity : Module
 {
+    /// <summary>Acts on each position separately, so a padding mask passes through (see <see cref="Module.SupportsMasking"/>).</summary>
+    public override bool SupportsMasking => true;
+
     /// <summary>Applies the activation elementwise; same shape out.</summary>
     public override Tensor Forward(Tensor input)
     {

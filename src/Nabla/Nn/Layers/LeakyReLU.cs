@@ -8,6 +8,9 @@ namespace Nabla.Nn;
 /// <param name="negativeSlope">The slope α for negative inputs.</param>
 public sealed class LeakyReLU(float negativeSlope = 0.01f) : Module
 {
+    /// <summary>Acts on each position separately, so a padding mask passes through (see <see cref="Module.SupportsMasking"/>).</summary>
+    public override bool SupportsMasking => true;
+
     /// <summary>The slope α for negative inputs.</summary>
     public float NegativeSlope { get; } = negativeSlope;
 

@@ -11,6 +11,9 @@ namespace Nabla.Nn;
 /// </summary>
 public sealed class PReLU : Module
 {
+    /// <summary>Acts on each position separately, so a padding mask passes through (see <see cref="Module.SupportsMasking"/>).</summary>
+    public override bool SupportsMasking => true;
+
     private readonly Tensor _weight;
 
     /// <summary>A PReLU with <paramref name="numParameters"/> slopes, each starting at <paramref name="init"/>.</summary>

@@ -8,6 +8,9 @@ namespace Nabla.Nn;
 /// <param name="axis">The axis normalized over (last by default; negative counts from the end).</param>
 public sealed class Softmax(int axis = -1) : Module
 {
+    /// <summary>True when the axis is the last (or beyond the time axis): each position is then normalized separately and a padding mask passes through (see <see cref="Module.SupportsMasking"/>).</summary>
+    public override bool SupportsMasking => Axis is -1 or >= 2;
+
     /// <summary>The axis normalized over.</summary>
     public int Axis { get; } = axis;
 

@@ -6,6 +6,9 @@ namespace Nabla.Nn;
 /// <summary>Hyperbolic tangent y = tanh(x).</summary>
 public sealed class Tanh : Module
 {
+    /// <summary>Acts on each position separately, so a padding mask passes through (see <see cref="Module.SupportsMasking"/>).</summary>
+    public override bool SupportsMasking => true;
+
     /// <summary>Applies the activation elementwise; same shape out.</summary>
     public override Tensor Forward(Tensor input)
     {

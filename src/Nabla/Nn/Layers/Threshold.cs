@@ -12,6 +12,9 @@ namespace Nabla.Nn;
 /// <param name="value">What replaces them.</param>
 public sealed class Threshold(float threshold, float value = 0f) : Module
 {
+    /// <summary>Acts on each position separately, so a padding mask passes through (see <see cref="Module.SupportsMasking"/>).</summary>
+    public override bool SupportsMasking => true;
+
     /// <summary>θ: inputs at or below it are replaced.</summary>
     public float Theta { get; } = threshold;
 

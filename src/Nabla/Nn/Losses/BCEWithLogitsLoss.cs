@@ -1,4 +1,3 @@
-using Nabla.Autograd;
 using Nabla.Tensors;
 
 namespace Nabla.Nn.Losses;

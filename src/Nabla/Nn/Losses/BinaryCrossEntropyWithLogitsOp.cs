@@ -2,7 +2,6 @@ using System.Runtime.CompilerServices;
 using Nabla.Autograd;
 using Nabla.Kernels;
 using Nabla.Tensors;
-using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 
 namespace Nabla.Nn.Losses;
 

@@ -43,6 +43,9 @@ public sealed class AdagradRule : UpdateRule
     public override float InitialState(int index) => InitialAccumulatorValue;
 
     /// <inheritdoc/>
+    public override bool LeavesUnlistedRows(float weightDecay) => true;
+
+    /// <inheritdoc/>
     public override void Apply(ref ParameterStep step)
     {
         step.LearningRate = (float)(step.LearningRate / (1.0 + (step.Step - 1) * (double)LrDecay));

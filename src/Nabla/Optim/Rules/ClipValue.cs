@@ -17,6 +17,9 @@ public sealed class ClipValue : UpdateRule
     public float Value { get; }
 
     /// <inheritdoc/>
+    public override bool LeavesUnlistedRows(float weightDecay) => true;
+
+    /// <inheritdoc/>
     public override void Apply(ref ParameterStep step)
     {
         var g = step.Direction;

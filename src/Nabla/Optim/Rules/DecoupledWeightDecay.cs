@@ -13,6 +13,9 @@ public sealed class DecoupledWeightDecay : UpdateRule
     public override bool UsesWeightDecay => true;
 
     /// <inheritdoc/>
+    public override bool LeavesUnlistedRows(float weightDecay) => weightDecay == 0f;
+
+    /// <inheritdoc/>
     public override void Apply(ref ParameterStep step)
     {
         if (step.WeightDecay == 0f) return;

@@ -9,6 +9,9 @@ namespace Nabla.Optim.Rules;
 public sealed class SignDescent : UpdateRule
 {
     /// <inheritdoc/>
+    public override bool LeavesUnlistedRows(float weightDecay) => true;
+
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override void Apply(ref ParameterStep step)
     {

@@ -14,6 +14,9 @@ public sealed class WeightDecay : UpdateRule
     public override bool UsesWeightDecay => true;
 
     /// <inheritdoc/>
+    public override bool LeavesUnlistedRows(float weightDecay) => weightDecay == 0f;
+
+    /// <inheritdoc/>
     public override void Apply(ref ParameterStep step)
     {
         float lambda = step.WeightDecay;

@@ -1,4 +1,3 @@
-using Nabla.Autograd;
 using Nabla.Nn.Losses;
 using Nabla.Tensors;
 using Nabla.Tests.Autograd;
