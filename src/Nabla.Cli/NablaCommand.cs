@@ -52,6 +52,7 @@ public static class NablaCommand
         root.Subcommands.Add(EvaluateCommand.Create(context));
         root.Subcommands.Add(PredictCommand.Create(context));
         root.Subcommands.Add(InspectCommand.Create(context));
+        root.Subcommands.Add(ExportCommand.Create(context));
         try
         {
             var parsed = root.Parse(args);
