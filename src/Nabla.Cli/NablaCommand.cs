@@ -53,6 +53,7 @@ public static class NablaCommand
         root.Subcommands.Add(PredictCommand.Create(context));
         root.Subcommands.Add(InspectCommand.Create(context));
         root.Subcommands.Add(ExportCommand.Create(context));
+        root.Subcommands.Add(ConvertCommand.Create(context));
         try
         {
             var parsed = root.Parse(args);
@@ -128,6 +129,13 @@ public static class NablaCommand
     internal static (Nabla.Nn.Sequential Model, ModelInfo Info) LoadModel(string path)
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"model file not found: {path}", path);
-        return ModelFile.Load(path);
+        try
+        {
+            return ModelFile.Load(path);
+        }
+        catch (StateDictWithoutMetadataException e)
+        {
+            throw new UsageException($"{path} is a plain state dict (e.g. PyTorch's), not a Nabla model file: make one with nabla convert --spec \"SPEC\" --weights {path} --out MODEL, where SPEC describes the network ({e.Message})");
+        }
     }
 }
