@@ -47,7 +47,11 @@ public static class NablaCommand
     internal static int Run(string[] args, CliContext context)
     {
         var (stdout, stderr) = (context.Out, context.Err);
-        var root = new RootCommand("nabla: train, evaluate, predict with and inspect neural networks (Nabla deep-learning library)");
+        // A plain Command named "nabla" rather than RootCommand, which takes its name from the executable (Nabla.Cli).
+        var root = new Command("nabla", "Train, evaluate, predict with, inspect, export (ONNX) and convert (PyTorch) neural networks with the Nabla deep-learning library")
+        {
+            new System.CommandLine.Help.HelpOption(), new VersionOption(),
+        };
         root.Subcommands.Add(TrainCommand.Create(context));
         root.Subcommands.Add(EvaluateCommand.Create(context));
         root.Subcommands.Add(PredictCommand.Create(context));
@@ -59,7 +63,7 @@ public static class NablaCommand
             var parsed = root.Parse(args);
             if (parsed.Errors.Count > 0)
             {
-                stderr.WriteLine($"nabla: {OneLine(parsed.Errors[0].Message)} (see nabla --help)");
+                stderr.WriteLine($"nabla: {Suggestions.Message(parsed)}");
                 return UsageError;
             }
             return parsed.Invoke(new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false });
