@@ -39,6 +39,9 @@ public static class OnnxExporters
         new ThresholdExporter(),
         new SoftmaxExporter(),
         new LogSoftmaxExporter(),
+        new GCNConvExporter(),
+        new SAGEConvExporter(),
+        new GATConvExporter(),
     ];
 
     /// <summary>
