@@ -63,7 +63,7 @@ public static class LabeledCsv
         var records = CsvReader.ReadRecords(path, delimiter);
         if (records.Count == 0) throw new DataFormatException($"{path}: the file is empty");
         var first = records[0].Cells;
-        if (SklearnCsv.Header(first) is var (count, features, names) && records.Count == count + 1 && records[1].Cells.Length == features + 1)
+        if (SklearnCsv.Header(first) is var (count, features, names) && records.Count > 1 && records.Count == count + 1L && records[1].Cells.Length == features + 1L)
             throw new DataFormatException($"{path}:1: the first line {Printable.Quote(string.Join(delimiter, first))} is scikit-learn's header ({count} rows, {features} features, classes {Printable.Escape(string.Join(", ", names))}), not column names: load the file with the data SPEC sklearn:{path}");
         bool header = first.All(c => !CsvReader.TryParse(c, out _))
             || (records.Count > 1 && records[1].Cells.Length == first.Length
