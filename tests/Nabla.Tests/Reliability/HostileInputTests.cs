@@ -235,7 +235,11 @@ public sealed class HostileInputTests : IDisposable
         string tsv = Text("t.tsv", "x\ty\tlabel\n" + Rows(30, i => $"{i % 5}\t{i % 3}\t{(i % 2 == 0 ? "u" : "v")}"));
         Assert.Equal(0, Run("train", "--data", "csv:" + tsv, "--epochs", "1", "--json").Code);
         string semi = Text("semi.txt", "x;y;label\n" + Rows(30, i => $"{i % 5};{i % 3};{(i % 2 == 0 ? "u" : "v")}"));
-        Assert.Equal(0, Run("train", "--data", "csv:" + semi, "--delimiter", ";", "--epochs", "1", "--json").Code);
+        string semiModel = P("semi.safetensors");
+        Assert.Equal(0, Run("train", "--data", "csv:" + semi, "--delimiter", ";", "--epochs", "1", "--out", semiModel, "--json").Code);
+        Assert.Equal(";", ModelFile.Load(semiModel).Info.Extra["delimiter"]);
+        Assert.Equal(0, Run("evaluate", "--model", semiModel, "--json").Code); // reads the data with the stored separator
+        Assert.Equal(0, Run("train", "--resume", semiModel, "--epochs", "1", "--json").Code);
         Refused(Run("train", "--data", "csv:" + semi, "--delimiter", "ab"), "--delimiter takes one character");
         Refused(Run("train", "--data", "iris", "--delimiter", ";"), "--delimiter applies to csv: data, not iris");
     }
