@@ -25,7 +25,7 @@ public static class EdgeList
     /// <exception cref="DataFormatException">A line without 2 or 3 fields, a weight that is not a finite number, an index outside [0, nodeCount); names file:line:column.</exception>
     public static Graph Load(string path, bool symmetrize = false, bool selfLoops = false, bool hasHeader = false, int? nodeCount = null)
     {
-        var lines = CsvReader.ReadLines(path);
+        var lines = DataFile.ReadLines(path);
         string name = Path.GetFileName(path);
         var names = new List<string>();
         var index = new Dictionary<string, int>(StringComparer.Ordinal);

@@ -28,7 +28,7 @@ public static class NodeTable
     public static NodeData Load(string path, NodeTableOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var lines = CsvReader.ReadLines(path);
+        var lines = DataFile.ReadLines(path);
         string name = Path.GetFileName(path);
         char delimiter = path.EndsWith(".tsv", StringComparison.OrdinalIgnoreCase) || path.EndsWith(".tsv.gz", StringComparison.OrdinalIgnoreCase) ? '\t' : ',';
         int headerLine = 0;
