@@ -1,6 +1,7 @@
 using Microsoft.ML.OnnxRuntime;
 using Nabla.Autograd;
 using Nabla.Nn;
+using Nabla.Onnx;
 using Nabla.Tensors;
 
 namespace Nabla.Tests.Onnx;
@@ -25,6 +26,16 @@ internal static class OnnxRuntimeRunner
             result[session.OutputNames[i]] = (outputs[i].GetTensorDataAsSpan<float>().ToArray(), info.Shape);
         }
         return result;
+    }
+
+    /// <summary>
+    /// Exports <paramref name="model"/> for inputs shaped like <paramref name="x"/> (batch axis symbolic),
+    /// runs it in ONNX Runtime on <paramref name="x"/> and asserts Nabla's output within <paramref name="tolerance"/>.
+    /// </summary>
+    public static void AssertExportMatches(Module model, Tensor x, float tolerance = 1e-5f)
+    {
+        var sample = new Shape([1, .. x.Shape.ToArray()[1..]]);
+        AssertClose(Forward(model, x), Run(OnnxExport.ToBytes(model, sample), x)[OnnxExport.OutputName], tolerance);
     }
 
     /// <summary><paramref name="model"/>'s evaluation-mode output for <paramref name="x"/>.</summary>
