@@ -1,5 +1,7 @@
+using Nabla.Autograd;
 using Nabla.Nn;
 using Nabla.Nn.Generation;
+using Nabla.Onnx;
 using Nabla.Tensors;
 using static Nabla.Tests.Onnx.OnnxRuntimeRunner;
 
@@ -65,5 +67,24 @@ public sealed class OnnxAttentionExportTests
         var model = Perturb(new TransformerLanguageModel(11, 8, 2, 2, rng, (v, d) => new Embedding(v, d, rng), dimFeedforward: 16, maxLength: 12), 20);
         var ids = Tensor.FromArray([1, 5, 9, 2, 10, 0, 3, 3, 7, 4, 6, 8], [2, 6]);
         AssertExportMatches(model, ids);
+    }
+
+    [Theory]
+    [InlineData(false, true)]    // post-norm, padding token 0 masked in the encoder, the decoder and the memory attention
+    [InlineData(true, false)]    // pre-norm, no padding token
+    public void A_seq2seq_transformer_gives_the_logits_of_its_forward_pass_on_source_and_target_inputs(bool normFirst, bool padding)
+    {
+        var rng = new Rng(21);
+        var model = Perturb(new Seq2SeqTransformer(7, 9, 8, 2, rng, (v, d) => new Embedding(v, d, rng), numEncoderLayers: 2, numDecoderLayers: 2,
+            dimFeedforward: 16, maxLength: 10, paddingToken: padding ? 0 : null, normFirst: normFirst, scaleEmbeddings: true), 22);
+        var source = Tensor.FromArray([3, 5, 1, 6, 2, 4, 2, 0, 0, 0, 0, 0, 0, 0, 0], [3, 5]);   // row 2: padding only
+        var target = Tensor.FromArray([1, 8, 3, 2, 1, 4, 0, 0, 1, 7, 7, 5], [3, 4]);
+        model.Eval();
+        Tensor expected;
+        using (GradMode.NoGrad())
+        using (TensorScope.Suspend())
+            expected = model.Forward(source, target).Contiguous();
+        var bytes = OnnxExport.ToBytes(model, new Shape(1, 5), new Shape(1, 4));
+        AssertClose(expected, Run(bytes, (OnnxExport.SourceName, source), (OnnxExport.TargetName, target))[OnnxExport.OutputName]);
     }
 }

@@ -125,8 +125,9 @@ public sealed class OnnxExportTests
     /// The public module types with no single-input forward pass: <c>Forward(Tensor)</c> throws because the
     /// module is a plain list (<see cref="ModuleList"/>) or needs a second input (the decoder's memory, a
     /// source and a target). An exported graph has one input and a layer exporter maps one value to one,
-    /// so these have no layer exporter; the modules that contain them are exported whole where they have
-    /// one input (<see cref="TransformerEncoder"/> holds its layers in a ModuleList).
+    /// so these have no layer exporter; the models that contain them export whole (<see cref="TransformerEncoder"/>
+    /// holds its layers in a ModuleList; a <see cref="Nabla.Nn.Generation.Seq2SeqTransformer"/>, which holds a
+    /// Transformer, has its own two-input entry point <c>OnnxExport.ToBytes(model, sourceShape, targetShape)</c>).
     /// </summary>
     private static readonly Dictionary<Type, Func<Module>> WithoutSingleInputForward = new()
     {
