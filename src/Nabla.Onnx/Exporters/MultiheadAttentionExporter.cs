@@ -50,6 +50,20 @@ internal sealed class MultiheadAttentionExporter : OnnxLayerExporter<MultiheadAt
         context.Node("Transpose", [context.Node("Reshape", [x, context.Int64Initializer("heads_shape", 0, 0, layer.NumHeads, layer.HeadDim)])],
             OnnxAttribute.Ints("perm", perm));
 
+    /// <summary>
+    /// The additive key padding mask [N, 1, 1, L] (broadcasting over heads and queries): −∞ where the
+    /// bool value <paramref name="hidden"/> [N, L] is true, else 0.
+    /// </summary>
+    internal static string KeyPaddingMask(string hidden, OnnxExportContext context)
+    {
+        string additive = context.Node("Where", [hidden, context.Constant(float.NegativeInfinity), context.Constant(0f)]);
+        return context.Node("Unsqueeze", [additive, context.Int64Initializer("mask_axes", 1, 2)]);
+    }
+
+    /// <summary>The key padding mask hiding the padding of a value's <see cref="OnnxValue.Mask"/> (1 = real position), or null without one.</summary>
+    internal static string? KeyPaddingMask(OnnxValue x, OnnxExportContext context) =>
+        x.Mask is { } mask ? KeyPaddingMask(context.Node("Equal", [mask, context.Constant(0f)]), context) : null;
+
     /// <summary>The additive causal mask [L_q, L_k]: −∞ where key j comes after query i (j &gt; i + L_k − L_q, keys aligned to the end as Nabla's), else 0.</summary>
     internal static string CausalMask(int queries, int keys, OnnxExportContext context)
     {

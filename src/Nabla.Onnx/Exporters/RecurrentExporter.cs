@@ -17,15 +17,16 @@ namespace Nabla.Onnx.Exporters;
 /// PyTorch has i, f, g, o, and ONNX's GRU z, r, h where PyTorch has r, z, n (and applies the reset
 /// gate after the recurrent product, <c>linear_before_reset=1</c>). W, R and B stack the directions;
 /// B is [W_b, R_b] per direction.</para>
-/// <para>With <see cref="RNNBase.MaskPadding"/> the row lengths come from the input as Nabla finds
-/// them — one past the last timestep with a non-zero feature, max over t of (t + 1)·[max_f |x| &gt; 0] —
-/// and go to the operators as <c>sequence_lens</c>.</para>
+/// <para>Row lengths go to the operators as <c>sequence_lens</c>, found as Nabla finds them: from the
+/// input's padding mask m (an embedding with a padding index before) as max over t of (t + 1)·m[t];
+/// otherwise, with <see cref="RNNBase.MaskPadding"/>, one past the last timestep with a non-zero feature,
+/// max over t of (t + 1)·[max_f |x| &gt; 0].</para>
 /// </remarks>
 internal sealed class RecurrentExporter : OnnxLayerExporter<RNNBase>
 {
     public override string Export(RNNBase layer, OnnxValue input, OnnxExportContext context)
     {
-        string lengths = layer.MaskPadding ? Lengths(input, context) : "";
+        string lengths = input.Mask is { } mask ? LengthsFromMask(mask, input.Shape[1], context) : layer.MaskPadding ? Lengths(input, context) : "";
         string x = context.Node("Transpose", [input.Name], OnnxAttribute.Ints("perm", 1, 0, 2));
         string lastH = "";
         for (int k = 0; k < layer.NumLayers; k++)
@@ -109,9 +110,15 @@ internal sealed class RecurrentExporter : OnnxLayerExporter<RNNBase>
     /// <summary>Each row's length as int32 [N]: max over t of (t + 1)·[max_f |x[n, t, f]| &gt; 0] (0 for a row of zeros).</summary>
     private static string Lengths(OnnxValue input, OnnxExportContext context)
     {
-        int t = input.Shape[1];
         string magnitude = context.Node("ReduceMax", [context.Node("Abs", [input.Name])], OnnxAttribute.Ints("axes", 2), OnnxAttribute.Int("keepdims", 0));
         string real = context.Node("Cast", [context.Node("Greater", [magnitude, context.Constant(0f)])], OnnxAttribute.Int("to", (long)OnnxType.Float));
+        return LengthsFromMask(real, input.Shape[1], context);
+    }
+
+    /// <summary>Each row's length as int32 [N] from a float [N, T] mask of real positions: one past the last non-zero one, max over t of (t + 1)·[m[t] ≠ 0].</summary>
+    private static string LengthsFromMask(string mask, int t, OnnxExportContext context)
+    {
+        string real = context.Node("Cast", [context.Node("Not", [context.Node("Equal", [mask, context.Constant(0f)])])], OnnxAttribute.Int("to", (long)OnnxType.Float));
         var positions = new float[t];
         for (int i = 0; i < t; i++) positions[i] = i + 1;
         string ends = context.Node("Mul", [real, context.Initializer("positions", positions, t)]);

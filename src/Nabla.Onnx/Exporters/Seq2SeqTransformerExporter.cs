@@ -43,10 +43,6 @@ internal static class Seq2SeqTransformerExporter
     }
 
     // [N, 1, 1, L]: −∞ where ids = padding token, else 0; null without a padding token.
-    private static string? KeyPadding(Seq2SeqTransformer model, string ids, OnnxExportContext context)
-    {
-        if (model.PaddingToken is not { } pad) return null;
-        string hidden = context.Node("Where", [context.Node("Equal", [ids, context.Constant(pad)]), context.Constant(float.NegativeInfinity), context.Constant(0f)]);
-        return context.Node("Unsqueeze", [hidden, context.Int64Initializer("mask_axes", 1, 2)]);
-    }
+    private static string? KeyPadding(Seq2SeqTransformer model, string ids, OnnxExportContext context) =>
+        model.PaddingToken is { } pad ? MultiheadAttentionExporter.KeyPaddingMask(context.Node("Equal", [ids, context.Constant(pad)]), context) : null;
 }

@@ -6,11 +6,13 @@ namespace Nabla.Onnx.Exporters;
 /// <see cref="TransformerEncoderLayer"/>: self-attention and the feed-forward network
 /// linear2(act(linear1(x))), each with its residual sum and <c>LayerNormalization</c>, post-norm
 /// (norm(x + block(x))) or pre-norm (x + block(norm(x))) as the layer is built; dropout is the identity
-/// in inference. Alone it has no mask, as <see cref="TransformerEncoderLayer.Forward(Nabla.Tensors.Tensor)"/>.
+/// in inference. In a <see cref="Sequential"/> the input's padding mask hides the padding keys, as
+/// <see cref="TransformerEncoderLayer.Forward(Nabla.Tensors.Tensor)"/> does.
 /// </summary>
 internal sealed class TransformerEncoderLayerExporter : OnnxLayerExporter<TransformerEncoderLayer>
 {
-    public override string Export(TransformerEncoderLayer layer, OnnxValue input, OnnxExportContext context) => Encode(layer, input, null, context);
+    public override string Export(TransformerEncoderLayer layer, OnnxValue input, OnnxExportContext context) =>
+        Encode(layer, input, MultiheadAttentionExporter.KeyPaddingMask(input, context), context);
 
     /// <summary>The layer on <paramref name="x"/> with an optional additive attention mask; exported under the current prefix (the layer's).</summary>
     internal static string Encode(TransformerEncoderLayer layer, OnnxValue x, string? mask, OnnxExportContext context)

@@ -61,6 +61,17 @@ public sealed class OnnxAttentionExportTests
     }
 
     [Fact]
+    public void After_an_embedding_with_padding_the_encoder_layers_hide_the_padding_keys_and_pass_the_mask_on_to_pooling()
+    {
+        var rng = new Rng(23);
+        var model = Perturb(new Sequential(new Embedding(10, 8, rng, paddingIdx: 0), new LearnedPositionalEncoding(8, 6, rng),
+            new TransformerEncoder(_ => new TransformerEncoderLayer(8, 2, rng, dimFeedforward: 16), 1, new LayerNorm(8)),
+            new TransformerEncoderLayer(8, 2, rng, dimFeedforward: 12, normFirst: true), new GlobalAveragePooling1D(), new Dense(8, 3, rng)), 24);
+        // Row 1 is padded after two tokens, row 2 is padding only (every key hidden: zeros, then a zero average).
+        AssertExportMatches(model, Tensor.FromArray([1, 4, 9, 2, 5, 3, 7, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0], [3, 6]));
+    }
+
+    [Fact]
     public void A_transformer_language_model_gives_the_logits_of_every_position_under_the_causal_mask()
     {
         var rng = new Rng(19);

@@ -78,4 +78,13 @@ public sealed class OnnxSequenceExportTests
         var model = new Sequential(new Embedding(9, 3, new Rng(11), paddingIdx: 0), Create(kind, 3, 4, 2, true, returns, maskPadding: true, new Rng(12)));
         AssertExportMatches(model, PaddedIds());
     }
+
+    [Fact]
+    public void After_an_embedding_with_padding_a_recurrent_layer_takes_its_lengths_from_the_mask_and_passes_it_on_to_pooling()
+    {
+        // No maskPadding: the lengths come from the embedding's mask (row 1 has a padding token inside, which does not end it).
+        var model = new Sequential(new Embedding(9, 3, new Rng(13), paddingIdx: 0), new GRU(3, 4, new Rng(14), bidirectional: true, returns: RecurrentReturn.Sequence),
+            new GlobalMaxPooling1D(), new Dense(8, 2, new Rng(15)));
+        AssertExportMatches(model, Tensor.FromArray([4, 2, 7, 1, 8, 3, 5, 0, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0], [3, 6]));
+    }
 }
