@@ -91,7 +91,7 @@ internal static class DiagnosticsReport
         var weights = d.Parameters.Where(p => p.Role == ParameterRole.Weight).ToList();
         var series = weights.Select((p, i) => new ChartSeries(p.Name, Colors[i % Colors.Length],
             [.. Enumerable.Repeat(double.NaN, firstEpoch).Concat(p.GradientNorm.Select(g => g > 0 ? Math.Log10(g) : double.NaN))])).ToList();
-        return [new ChartPanel("log₁₀ gradient norm per layer", series)];
+        return [new ChartPanel("gradient norms", "log₁₀ gradient norm per layer", series)];
     }
 
     // Six significant digits: enough to compare layers, short enough to read.

@@ -60,7 +60,7 @@ internal static class JsonReport
 
     private static void WriteDouble(Utf8JsonWriter w, double d)
     {
-        if (double.IsFinite(d)) w.WriteNumberValue(Math.Round(d, 6));
+        if (double.IsFinite(d)) w.WriteRawValue(Numbers.Json(d));   // plain decimals: WriteNumberValue would write 1E-06
         else w.WriteNullValue();
     }
 }

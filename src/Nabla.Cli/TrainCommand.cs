@@ -90,6 +90,7 @@ internal static class TrainCommand
         if (earlyStopping is not null) callbacks.Add(earlyStopping);
         var diagnostics = r.GetValue(o.Diagnose) ? new Diagnostics() : null;
         if (diagnostics is not null) callbacks.Add(diagnostics);
+        if (s.Schedule.Attach(optimizer, firstEpoch, totalEpochs, earlier, validation is not null) is { } scheduler) callbacks.Add(scheduler);
         string? outPath = r.GetValue(o.Out);
         // Earlier runs' records (when resuming) followed by this run's epochs so far.
         List<Dictionary<string, double>> Records(IEnumerable<EpochLogs> epochs) =>
@@ -127,7 +128,7 @@ internal static class TrainCommand
         else if (!ctx.Terminal) progress.EpochEnd += (logs, _) => { ctx.Out.WriteLine(ConsoleReport.EpochLine(logs, firstEpoch + logs.Epoch + 1, totalEpochs)); ctx.Out.Flush(); };
 
         if (!json) ctx.Out.WriteLine($"data {data.Name}: {data.Train.Count} train ({train.Count} fit, {validation?.Count ?? 0} validation), {data.Test.Count} test, {data.Task.ToName()}{(data.ClassNames.Count > 0 ? $", {data.ClassNames.Count} classes" : "")}");
-        if (!json) ctx.Out.WriteLine($"model {spec}: {model.ParameterCount():N0} parameters, {s.Optimizer} lr {optimizer.LearningRate.ToString(CultureInfo.InvariantCulture)}{Resumed(resume, firstEpoch, stateRestored)}");
+        if (!json) ctx.Out.WriteLine($"model {spec}: {model.ParameterCount():N0} parameters, {s.Optimizer} lr {Numbers.Significant(optimizer.LearningRate, 6)}{s.Schedule.Describe(totalEpochs)}{Resumed(resume, firstEpoch, stateRestored)}");
         // Epoch e's order is the (e+1)-th shuffle of a generator seeded from --seed: a resumed run replays the
         // shuffles of the epochs already done, so it sees the orders an uninterrupted run would.
         var trainSource = new DataLoader(train, batch, shuffle: true, rng: new Rng(s.Seed + 1));
