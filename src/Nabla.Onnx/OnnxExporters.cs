@@ -19,6 +19,8 @@ public static class OnnxExporters
         new PerceptronExporter(),
         new Conv1dExporter(),
         new Conv2dExporter(),
+        new ConvTranspose2dExporter(),
+        new UpsampleExporter(),
         new MaxPool1dExporter(),
         new MaxPool2dExporter(),
         new AvgPool2dExporter(),

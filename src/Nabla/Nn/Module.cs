@@ -31,8 +31,44 @@ public abstract class Module
     public Module Eval() => Train(false);
 
     /// <summary>
-    /// Registers a trainable tensor under <paramref name="name"/>; it is marked RequiresGrad and
-    /// must have been created outside any <see cref="TensorScope"/>. <paramref name="role"/> says
+    /// True once <see cref="Freeze"/> was called on this module or an ancestor (and not undone by
+    /// <see cref="Unfreeze"/>): its parameters are not trained and its normalization statistics stay fixed.
+    /// </summary>
+    public bool IsFrozen { get; private set; }
+
+    /// <summary>
+    /// Stops training this module and every descendant, for transfer learning (Keras'
+    /// <c>trainable = False</c>, PyTorch's <c>requires_grad_(False)</c> on each parameter): each parameter
+    /// gets <c>RequiresGrad = false</c> and its gradient is dropped, so backward computes no gradient for
+    /// it (nor for anything only it needs) and optimizers skip it. Batch normalization inside a frozen
+    /// module normalizes with its running statistics and leaves them unchanged even in training mode,
+    /// as if the frozen base were in evaluation mode: a small new data set would otherwise overwrite the
+    /// statistics the base was trained with. Dropout is unaffected. Returns this module.
+    /// </summary>
+    /// <example><code>
+    /// var base = trained[..^1].Freeze();                                      // all layers but the old head
+    /// var model = new Sequential(base, new Dense(128, 5, rng));               // a new head, the only part trained
+    /// </code></example>
+    public Module Freeze() => SetFrozen(true);
+
+    /// <summary>Undoes <see cref="Freeze"/> on this module and every descendant (fine-tuning); returns this module.</summary>
+    public Module Unfreeze() => SetFrozen(false);
+
+    private Module SetFrozen(bool frozen)
+    {
+        IsFrozen = frozen;
+        foreach (var p in _parameters)
+        {
+            p.Tensor.RequiresGrad = !frozen;
+            if (frozen) p.Tensor.Grad = null;
+        }
+        foreach (var (_, child) in _children) child.SetFrozen(frozen);
+        return this;
+    }
+
+    /// <summary>
+    /// Registers a trainable tensor under <paramref name="name"/>; it is marked RequiresGrad (unless the
+    /// module is frozen) and must have been created outside any <see cref="TensorScope"/>. <paramref name="role"/> says
     /// what it is for, so penalties can pick the weights (<see cref="Parameters(ParameterRole)"/>):
     /// <see cref="ParameterRole.Weight"/> for dense, convolutional, recurrent and embedding weights,
     /// <see cref="ParameterRole.Bias"/>, <see cref="ParameterRole.Norm"/> for normalization γ and β.
@@ -41,7 +77,7 @@ public abstract class Module
     {
         ArgumentNullException.ThrowIfNull(parameter);
         CheckName(name);
-        parameter.RequiresGrad = true;
+        parameter.RequiresGrad = !IsFrozen; // a lazy layer built inside a frozen module stays frozen
         _parameters.Add(new NamedParameter(name, parameter, role));
         return parameter;
     }

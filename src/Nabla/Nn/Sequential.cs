@@ -40,6 +40,22 @@ public sealed class Sequential : Module, ILazyModule, IEnumerable<Module>
     /// <summary>The layer at <paramref name="index"/> (0-based, as its state-dict prefix).</summary>
     public Module this[int index] => _layers[index];
 
+    /// <summary>
+    /// A new <see cref="Sequential"/> of the layers in <paramref name="range"/> — the same module
+    /// objects, not copies, as PyTorch's <c>model[a:b]</c>: <c>model[..^k]</c> drops the last k layers
+    /// (transfer learning: keep the trained base, add a new head). The layers are named by their new
+    /// positions, so a prefix keeps its state-dict names (<c>0.weight</c>, …).
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The range reaches outside the layers.</exception>
+    public Sequential this[Range range]
+    {
+        get
+        {
+            var (start, length) = range.GetOffsetAndLength(_layers.Count);
+            return new Sequential([.. _layers.GetRange(start, length)]);
+        }
+    }
+
     /// <summary>True when every lazy layer has its parameters.</summary>
     public bool IsBuilt
     {

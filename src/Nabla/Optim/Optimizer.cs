@@ -19,7 +19,7 @@ namespace Nabla.Optim;
 /// </code>
 /// <see cref="SGD"/>, <see cref="Adagrad"/>, <see cref="RMSProp"/>, <see cref="Adam"/> and
 /// <see cref="AdamW"/> are such chains with PyTorch's defaults; any other is built directly.
-/// Parameters whose gradient is null are skipped.
+/// Parameters whose gradient is null, or that do not require grad (frozen), are skipped.
 /// </summary>
 /// <example><code>
 /// // Adam with per-parameter clipping and L2 decay added to the gradient, as one chain:
@@ -168,7 +168,8 @@ public partial class Optimizer
             {
                 // Reading Grad here, on the calling thread, settles a pending ZeroGrad before the pieces run.
                 _rowGrads[i] = null;
-                if (_parameters[i].Grad is null) continue;
+                // Frozen parameters (Module.Freeze) are skipped even if they still hold a gradient.
+                if (!_parameters[i].RequiresGrad || _parameters[i].Grad is null) continue;
                 largest = Math.Max(largest, _parameters[i].Numel);
                 _state.Ensure(i, StepCount);
                 // Decided here, before any piece writes a gradient span (which would end the row record).
@@ -218,7 +219,7 @@ public partial class Optimizer
             {
                 var param = _parameters[i];
                 var grad = param.Grad;
-                if (grad is null) continue;
+                if (grad is null || !param.RequiresGrad) continue;
                 if (_rowGrads[i] is { } rows)
                 {
                     if (piece == 0) UpdateRows(i, param, grad, rows.Rows, workspace, lr, wd);

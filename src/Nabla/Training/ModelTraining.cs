@@ -85,6 +85,7 @@ public static class ModelTraining
     /// overload for the other parameters.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">Fewer than one epoch.</exception>
+    /// <exception cref="NablaException">The model has parameters and every one is frozen (nothing to train).</exception>
     /// <exception cref="TrainingDivergedException">A batch loss was NaN or infinite (names the epoch and batch).</exception>
     public static History Fit(this Module model, DataLoader train, Optimizer optimizer, Loss loss,
         int epochs = FitDefaults.Epochs, DataLoader? validation = null, IReadOnlyList<Metric>? metrics = null,
@@ -95,6 +96,10 @@ public static class ModelTraining
         ArgumentNullException.ThrowIfNull(optimizer);
         ArgumentNullException.ThrowIfNull(loss);
         ArgumentOutOfRangeException.ThrowIfLessThan(epochs, 1);
+        // A model with parameters that are all frozen would run every epoch and change nothing.
+        var parameters = model.NamedParameters().ToList();
+        if (parameters.Count > 0 && parameters.TrueForAll(p => !p.Tensor.RequiresGrad))
+            throw new NablaException($"nothing to train: all {parameters.Count} parameters of the model are frozen (Module.Freeze); unfreeze some layers or add a new head");
         metrics ??= [];
         callbacks ??= [];
         var history = new History();

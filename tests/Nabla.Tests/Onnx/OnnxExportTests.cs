@@ -139,6 +139,32 @@ public sealed class OnnxExportTests
     };
 
     [Fact]
+    public void A_dcgan_style_generator_with_transposed_convolutions_matches()
+    {
+        var model = new Sequential(
+            new ConvTranspose2d(4, 6, (3, 2), new Rng(22), stride: (2, 3), padding: (1, 0), outputPadding: (1, 2), dilation: (1, 2)),
+            new BatchNorm2d(6), new ReLU(),
+            new ConvTranspose2d(6, 4, 4, new Rng(23), stride: 2, padding: 1, groups: 2, bias: false), new Tanh());
+        Perturb(model, 24);
+        AssertExportMatches(model, new Shape(1, 4, 3, 5));
+    }
+
+    public static TheoryData<string, bool, bool> UpsampleCases => new()
+    {
+        { "nearest", false, false }, { "nearest", true, false },
+        { "bilinear", false, false }, { "bilinear", true, false }, { "bilinear", false, true }, { "bilinear", true, true },
+    };
+
+    [Theory]
+    [MemberData(nameof(UpsampleCases))]
+    public void Upsampling_by_a_scale_or_to_a_size_matches(string mode, bool bySize, bool alignCorners)
+    {
+        var layer = bySize ? new Upsample((7, 10), (double?)null, mode, alignCorners ? true : null)
+            : new Upsample(null, (2.0, 3.0), mode, alignCorners ? true : null);
+        AssertExportMatches(new Sequential(new Conv2d(2, 3, 1, new Rng(25)), layer), new Shape(1, 2, 4, 5));
+    }
+
+    [Fact]
     public void Every_public_layer_type_of_the_library_has_an_exporter()
     {
         var missing = typeof(Module).Assembly.GetTypes()

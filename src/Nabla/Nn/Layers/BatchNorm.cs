@@ -98,7 +98,9 @@ public abstract class BatchNorm : Module
         if (!AcceptsRank(input.Rank) || input.Shape[1] != NumFeatures)
             throw new ShapeMismatchException($"{Describe()} expects {ExpectedShape}, got {input.Shape}");
         float m = 0f;
-        if (IsTraining)
+        // Frozen (transfer learning): normalize with the running statistics and keep them, as in evaluation.
+        bool batchStatistics = IsTraining && !IsFrozen;
+        if (batchStatistics)
         {
             long perChannel = input.Numel / NumFeatures;
             if (perChannel < 2)
@@ -107,7 +109,7 @@ public abstract class BatchNorm : Module
             tracked[0] += 1;
             m = Momentum ?? 1f / tracked[0];
         }
-        return input.BatchNormChannels(_gamma, _beta, RunningMean, RunningVar, IsTraining, m, Eps);
+        return input.BatchNormChannels(_gamma, _beta, RunningMean, RunningVar, batchStatistics, m, Eps);
     }
 
     /// <summary><c>BatchNorm1d(64)</c>, <c>BatchNorm2d(32)</c>.</summary>

@@ -61,7 +61,7 @@ public sealed class Embedding : Module
 
     /// <summary>
     /// A layer whose table is a copy of <paramref name="embeddings"/> <c>[rows, dim]</c>, as PyTorch's
-    /// <c>Embedding.from_pretrained</c>: frozen (no gradient, optimizers skip it) unless
+    /// <c>Embedding.from_pretrained</c>: frozen (<see cref="Module.Freeze"/>: no gradient, optimizers skip it) unless
     /// <paramref name="freeze"/> is false. The padding row is taken as given, as PyTorch does.
     /// </summary>
     /// <exception cref="ShapeMismatchException"><paramref name="embeddings"/> is not 2-D.</exception>
@@ -71,7 +71,7 @@ public sealed class Embedding : Module
         if (embeddings.Rank != 2) throw new ShapeMismatchException($"Embedding.FromPretrained needs a table [rows, dim], got shape {embeddings.Shape}");
         var layer = new Embedding(embeddings.Shape[0], embeddings.Shape[1], paddingIdx);
         embeddings.CopyTo(layer.Weight.AsSpan());
-        layer.Weight.RequiresGrad = !freeze;
+        if (freeze) layer.Freeze();
         return layer;
     }
 
@@ -86,9 +86,6 @@ public sealed class Embedding : Module
 
     /// <summary>The padding row (non-negative), or null.</summary>
     public int? PaddingIdx { get; }
-
-    /// <summary>True when the table is not trained (<see cref="FromPretrained"/> with freeze).</summary>
-    public bool IsFrozen => !Weight.RequiresGrad;
 
     /// <summary>y[…, :] = W[ids[…], :]; with a padding index the result carries <see cref="Tensor.Mask"/>.</summary>
     /// <exception cref="IndexOutOfRangeException">An id is not a whole number in 0..NumEmbeddings−1.</exception>
