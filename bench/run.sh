@@ -7,6 +7,8 @@
 #   default workloads: sgemm:1 sgemm:2 mlp-epoch:1 mlp-epoch:2 infer-latency:1 infer-latency:2 infer-throughput:1 infer-throughput:2
 #                      peak-rss:1 alloc-per-step:1 cnn-epoch:1 cnn-epoch:2
 #   cnn-epoch times 12,800 images and reports seconds scaled to the 60,000-image epoch.
+#   mlp-epoch-ddp:N (not in the default list) trains mlp-epoch as N processes of 1 thread each: Nabla under
+#   mpirun (DistributedDataParallel over Open MPI), the twin with PyTorch's DDP over gloo.
 # Writes bench/results/latest.json and raw outputs under bench/results/raw/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -64,14 +66,19 @@ for spec in "${SPECS[@]}"; do
     # (100 batches, shuffled) and scale to 60,000; both sides print measured and scaled time.
     cnn-epoch) extra=(--limit 12800);;
   esac
-  nabla_args=("$w" --threads "$t"); peer_args=(--threads "$t")
+  nabla_args=("$w" --threads "$t"); peer_args=(--threads "$t"); launch=(dotnet)
+  if [[ "$w" == mlp-epoch-ddp ]]; then
+    command -v mpirun >/dev/null || { echo "mlp-epoch-ddp needs Open MPI: apt-get install openmpi-bin" >&2; exit 1; }
+    launch=(env TERM=dumb mpirun -q --allow-run-as-root --oversubscribe -np "$t" dotnet)
+    nabla_args=("$w" --threads 1); peer_args=(--threads 1 --processes "$t")
+  fi
   [[ "$w" != sgemm ]] && { nabla_args+=(--data "$DATA"); peer_args+=(--data "$DATA"); }
   for ((r = 1; r <= REPS; r++)); do
     sides=(nabla peer); (( r % 2 == 0 )) && sides=(peer nabla)
     for side in "${sides[@]}"; do
       out="$RAW/$w.t$t.$side.$r.txt"
       if [[ $side == nabla ]]; then
-        OMP_NUM_THREADS=$t dotnet "$NABLA" "${nabla_args[@]}" "${extra[@]}" >"$out"
+        OMP_NUM_THREADS=$t "${launch[@]}" "$NABLA" "${nabla_args[@]}" "${extra[@]}" >"$out"
       elif [[ -f bench/peers/$w.py ]]; then
         OMP_NUM_THREADS=$t OPENBLAS_NUM_THREADS=$t $PY "bench/peers/$w.py" "${peer_args[@]}" "${extra[@]}" >"$out"
       fi
