@@ -47,17 +47,24 @@ public static class NablaCommand
     internal static int Run(string[] args, CliContext context)
     {
         var (stdout, stderr) = (context.Out, context.Err);
-        var root = new RootCommand("nabla: train, evaluate, predict with and inspect neural networks (Nabla deep-learning library)");
+        // A plain Command named "nabla" rather than RootCommand, which takes its name from the executable (Nabla.Cli).
+        var root = new Command("nabla", "Train, evaluate, predict with, inspect, export (ONNX) and convert (PyTorch) neural networks with the Nabla deep-learning library")
+        {
+            new System.CommandLine.Help.HelpOption(), new VersionOption(),
+        };
         root.Subcommands.Add(TrainCommand.Create(context));
         root.Subcommands.Add(EvaluateCommand.Create(context));
         root.Subcommands.Add(PredictCommand.Create(context));
         root.Subcommands.Add(InspectCommand.Create(context));
+        root.Subcommands.Add(ExplainCommand.Create(context));
+        root.Subcommands.Add(ExportCommand.Create(context));
+        root.Subcommands.Add(ConvertCommand.Create(context));
         try
         {
             var parsed = root.Parse(args);
             if (parsed.Errors.Count > 0)
             {
-                stderr.WriteLine($"nabla: {OneLine(parsed.Errors[0].Message)} (see nabla --help)");
+                stderr.WriteLine($"nabla: {Suggestions.Message(parsed)}");
                 return UsageError;
             }
             return parsed.Invoke(new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false });
@@ -127,6 +134,13 @@ public static class NablaCommand
     internal static (Nabla.Nn.Sequential Model, ModelInfo Info) LoadModel(string path)
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"model file not found: {path}", path);
-        return ModelFile.Load(path);
+        try
+        {
+            return ModelFile.Load(path);
+        }
+        catch (StateDictWithoutMetadataException e)
+        {
+            throw new UsageException($"{path} is a plain state dict (e.g. PyTorch's), not a Nabla model file: make one with nabla convert --spec \"SPEC\" --weights {path} --out MODEL, where SPEC describes the network ({e.Message})");
+        }
     }
 }

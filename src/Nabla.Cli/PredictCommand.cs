@@ -81,7 +81,7 @@ internal static class PredictCommand
     {
         var sb = new StringBuilder();
         int n = raw.Shape[0], width = raw.Numel / Math.Max(1, n);
-        string G(float v) => v.ToString("G6", CultureInfo.InvariantCulture);
+        string G(float v) => Numbers.Significant(v, 6);
         string Name(int j) => j < info.Classes.Count ? info.Classes[j] : j.ToString(CultureInfo.InvariantCulture);
         switch (task)
         {

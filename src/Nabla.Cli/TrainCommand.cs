@@ -101,6 +101,9 @@ internal static class TrainCommand
         var callbacks = new List<Callback> { progress };
         EarlyStopping? earlyStopping = s.Patience > 0 && validation is not null ? new EarlyStopping(patience: s.Patience, restoreBestWeights: true) : null;
         if (earlyStopping is not null) callbacks.Add(earlyStopping);
+        var diagnostics = r.GetValue(o.Diagnose) ? new Diagnostics() : null;
+        if (diagnostics is not null) callbacks.Add(diagnostics);
+        if (s.Schedule.Attach(optimizer, firstEpoch, totalEpochs, earlier, validation is not null) is { } scheduler) callbacks.Add(scheduler);
         string? outPath = r.GetValue(o.Out);
         // Earlier runs' records (when resuming) followed by this run's epochs so far.
         List<Dictionary<string, double>> Records(IEnumerable<EpochLogs> epochs) =>
@@ -138,16 +141,16 @@ internal static class TrainCommand
         else if (!ctx.Terminal) progress.EpochEnd += (logs, _) => { ctx.Out.WriteLine(ConsoleReport.EpochLine(logs, firstEpoch + logs.Epoch + 1, totalEpochs)); ctx.Out.Flush(); };
 
         if (!json) ctx.Out.WriteLine($"data {data.Name}: {data.Train.Count} train ({train.Count} fit, {validation?.Count ?? 0} validation), {data.Test.Count} test, {data.Task.ToName()}{(data.ClassNames.Count > 0 ? $", {data.ClassNames.Count} classes" : "")}");
-        if (!json) ctx.Out.WriteLine($"model {spec}: {model.ParameterCount():N0} parameters, {s.Optimizer} lr {optimizer.LearningRate.ToString(CultureInfo.InvariantCulture)}{Resumed(resume, firstEpoch, stateRestored)}{(job is null ? "" : $", {job.WorldSize} processes")}");
+        if (!json) ctx.Out.WriteLine($"model {spec}: {model.ParameterCount():N0} parameters, {s.Optimizer} lr {Numbers.Significant(optimizer.LearningRate, 6)}{s.Schedule.Describe(totalEpochs)}{Resumed(resume, firstEpoch, stateRestored)}{(job is null ? "" : $", {job.WorldSize} processes")}");
         // Epoch e's order is the (e+1)-th shuffle of a generator seeded from --seed: a resumed run replays the
         // shuffles of the epochs already done, so it sees the orders an uninterrupted run would.
         var trainSource = new DataLoader(train, batch, shuffle: true, rng: new Rng(s.Seed + 1), shard: job?.Shard);
         for (int e = 0; e < firstEpoch; e++) trainSource.StartEpoch();
         var valSource = validation is null ? null : new DataLoader(validation, batch, shard: job?.Shard);
         long fitStart = Stopwatch.GetTimestamp();
-        History history = ctx.Console is { } console && !json
+        History history = DiagnosticsReport.OnDivergence(ctx, json, diagnostics, firstEpoch, () => ctx.Console is { } console && !json
             ? ConsoleReport.WithProgressBars(console, progress, firstEpoch, totalEpochs, () => trained.Fit(trainSource, optimizer, loss, s.Epochs, valSource, metrics, callbacks))
-            : trained.Fit(trainSource, optimizer, loss, s.Epochs, valSource, metrics, callbacks);
+            : trained.Fit(trainSource, optimizer, loss, s.Epochs, valSource, metrics, callbacks));
         double fitSeconds = Stopwatch.GetElapsedTime(fitStart).TotalSeconds;
         if (job is { IsLeader: false }) return NablaCommand.Ok; // rank 0 evaluates, saves and reports
 
@@ -158,7 +161,7 @@ internal static class TrainCommand
         // them with the optimizer state and history of that moment: the file stays that consistent snapshot.
         bool checkpointIsFinal = earlyStopping is not null && checkpoint is not null;
         if (outPath is not null && !checkpointIsFinal) SaveModel(outPath, info);
-        if (r.GetValue(o.Plot) is { } plot) NablaCommand.WriteAtomically(plot, Plot.Render(all));
+        if (r.GetValue(o.Plot) is { } plot) NablaCommand.WriteAtomically(plot, Plot.Render(all, diagnostics is null ? null : DiagnosticsReport.Panels(diagnostics, firstEpoch)));
 
         double seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
         long samples = (long)train.Count * history.Epochs.Count;
@@ -178,11 +181,13 @@ internal static class TrainCommand
         summary.Add(new("model", outPath is null ? null : Path.GetFullPath(outPath)));
         if (json)
         {
+            if (diagnostics is not null) summary.Add(new("diagnostics", DiagnosticsReport.Json(diagnostics, firstEpoch)));
             JsonReport.WriteLine(ctx.Out, summary);
             return NablaCommand.Ok;
         }
         ConsoleReport.Summary(ctx, "summary", summary.Where(kv => kv.Key != "command").Select(kv => new KeyValuePair<string, string>(kv.Key, Text(kv.Value))));
         if (assessment.Confusion is { } cm) ConsoleReport.Confusion(ctx, cm, data.ClassNames);
+        if (diagnostics is not null) DiagnosticsReport.Write(ctx.Out, diagnostics, firstEpoch);
         return NablaCommand.Ok;
     }
 

@@ -50,6 +50,9 @@ internal sealed record TrainingSettings
     /// <summary>Epochs to run now (on resume: more epochs, after those already done).</summary>
     public int Epochs { get; init; }
 
+    /// <summary>The learning-rate schedule (<c>--lr-schedule</c> and its parameters).</summary>
+    public ScheduleSettings Schedule { get; init; } = new();
+
     /// <summary>The settings of a new run: the options as given, defaults elsewhere.</summary>
     public static TrainingSettings FromOptions(ParseResult r, TrainOptions o) => new()
     {
@@ -59,6 +62,7 @@ internal sealed record TrainingSettings
         Momentum = r.GetValue(o.Momentum), WeightDecay = r.GetValue(o.WeightDecay), L1 = r.GetValue(o.L1), L2 = r.GetValue(o.L2),
         BatchSize = r.GetValue(o.BatchSize), ValidationSplit = r.GetValue(o.ValidationSplit), Patience = r.GetValue(o.Patience),
         Seed = r.GetValue(o.Seed), Threads = r.GetValue(o.Threads), Epochs = r.GetValue(o.Epochs),
+        Schedule = ScheduleSettings.FromOptions(r, o.Schedule, r.GetValue(o.LearningRate)),
     };
 
     /// <summary>
@@ -112,6 +116,7 @@ internal sealed record TrainingSettings
             BatchSize = Take(o.BatchSize, stored.Number("batch_size", int.Parse)), ValidationSplit = split,
             Patience = Take(o.Patience, stored.Number("patience", int.Parse)), Seed = seed,
             Threads = Given(o.Threads) ? r.GetValue(o.Threads) : stored.Number("threads", int.Parse), Epochs = epochs,
+            Schedule = ScheduleSettings.Resume(r, o.Schedule, stored, Given(o.LearningRate) ? r.GetValue(o.LearningRate) : null),
         };
     }
 
@@ -156,6 +161,7 @@ internal sealed record TrainingSettings
         };
         if (Limit is int limit) extra["limit"] = Text(limit);
         if (Threads is int threads) extra["threads"] = Text(threads);
+        foreach (var (k, v) in Schedule.ToExtra(plannedEpochs)) extra[k] = v;
         return extra;
     }
 

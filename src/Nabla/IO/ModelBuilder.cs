@@ -50,6 +50,14 @@ public static class ModelBuilder
         ["threshold"] = new((s, _, _) => new Threshold(s.Float(0, null, "threshold"), s.Float(1, 0f, "value")), ["threshold", "[value]"], []),
     };
 
+    /// <summary>
+    /// How each layer kind with arguments is written, aliases joined by <c>|</c> and optional arguments in
+    /// brackets, e.g. <c>dense|linear(units, [activation], activation=)</c> (for help texts).
+    /// </summary>
+    public static IEnumerable<string> LayerUsages =>
+        Kinds.GroupBy(kv => kv.Value.Positional.Length + kv.Value.Named.Length == 0 ? kv.Key : kv.Value.Usage("_"), kv => kv.Key, StringComparer.Ordinal)
+            .Select(g => string.Join("|", g) + (g.Key.StartsWith("_(", StringComparison.Ordinal) ? g.Key[1..] : ""));
+
     /// <summary>The layer names a SPEC may use.</summary>
     public static IEnumerable<string> LayerNames =>
         Kinds.Keys.Concat(Activation.Names).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal);

@@ -97,7 +97,8 @@ public static class ModelFile
         if (info.LabelSeparator is not null) meta[Prefix + "label_separator"] = info.LabelSeparator;
         if (info.HistoryJson is not null) meta[Prefix + "history"] = info.HistoryJson;
         foreach (var (k, v) in info.Extra) meta[Prefix + "extra." + k] = v;
-        Safetensors.Save(path, model.StateDict(), meta);
+        var state = model.StateDict();
+        Safetensors.Save(path, state, meta, PyTorchStateDict.Int64Scalars(state.Keys));
     }
 
     /// <summary>
@@ -110,6 +111,8 @@ public static class ModelFile
         var content = Safetensors.Load(path);
         string name = Path.GetFileName(path);
         var meta = content.Metadata;
+        if (!meta.Keys.Any(k => k.StartsWith(Prefix, StringComparison.Ordinal)))
+            throw new StateDictWithoutMetadataException($"{name}: a plain state dict ({content.Tensors.Count} tensors, no Nabla metadata), not a Nabla model file; a model file is made from it with PyTorchImport and the architecture's SPEC");
         string Get(string key) => meta.TryGetValue(Prefix + key, out var v)
             ? v : throw new ModelFileException($"{name}: not a Nabla model file (no '{Prefix + key}' in __metadata__)");
         ModelInfo info;
@@ -156,7 +159,7 @@ public static class ModelFile
         }
         try
         {
-            model.LoadStateDict(content.Tensors);
+            model.LoadStateDict(PyTorchStateDict.Adapt(content.Tensors, model));
         }
         catch (Exception e) when (e is KeyNotFoundException or ShapeMismatchException)
         {

@@ -5,7 +5,7 @@ using Nabla.Tensors;
 
 namespace Nabla.IO;
 
-/// <summary>The contents of a safetensors file: named float32 tensors and string metadata.</summary>
+/// <summary>The contents of a safetensors file: named tensors (converted to float32) and string metadata.</summary>
 /// <param name="Tensors">Tensors by name, in file order.</param>
 /// <param name="Metadata">The <c>__metadata__</c> entries (string to string).</param>
 public sealed record SafetensorsContent(IReadOnlyDictionary<string, Tensor> Tensors, IReadOnlyDictionary<string, string> Metadata);
@@ -23,18 +23,22 @@ public static class Safetensors
     /// <summary>
     /// Writes <paramref name="tensors"/> and <paramref name="metadata"/> to <paramref name="path"/>
     /// atomically: the bytes go to a temporary file in the same folder, which is flushed to disk and
-    /// then renamed over the target, so an interrupted save leaves any previous file intact.
+    /// then renamed over the target, so an interrupted save leaves any previous file intact. Tensors are
+    /// written as F32, except the one-element tensors named in <paramref name="int64Scalars"/>, which are
+    /// written as I64 of shape [] — how PyTorch stores counters such as <c>num_batches_tracked</c>.
     /// </summary>
-    public static void Save(string path, IEnumerable<KeyValuePair<string, Tensor>> tensors, IReadOnlyDictionary<string, string>? metadata = null) =>
-        Save(path, tensors, metadata, static s => s);
+    public static void Save(string path, IEnumerable<KeyValuePair<string, Tensor>> tensors, IReadOnlyDictionary<string, string>? metadata = null,
+        IReadOnlySet<string>? int64Scalars = null) =>
+        Save(path, tensors, metadata, static s => s, int64Scalars);
 
-    /// <summary>As <see cref="Save(string, IEnumerable{KeyValuePair{string, Tensor}}, IReadOnlyDictionary{string, string}?)"/>, writing through <paramref name="wrap"/> (tests use it to fail midway).</summary>
-    internal static void Save(string path, IEnumerable<KeyValuePair<string, Tensor>> tensors, IReadOnlyDictionary<string, string>? metadata, Func<Stream, Stream> wrap)
+    /// <summary>As <see cref="Save(string, IEnumerable{KeyValuePair{string, Tensor}}, IReadOnlyDictionary{string, string}?, IReadOnlySet{string}?)"/>, writing through <paramref name="wrap"/> (tests use it to fail midway).</summary>
+    internal static void Save(string path, IEnumerable<KeyValuePair<string, Tensor>> tensors, IReadOnlyDictionary<string, string>? metadata, Func<Stream, Stream> wrap,
+        IReadOnlySet<string>? int64Scalars = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         ArgumentNullException.ThrowIfNull(tensors);
         var list = tensors.ToList();
-        byte[] header = BuildHeader(list, metadata);
+        byte[] header = BuildHeader(list, metadata, int64Scalars);
         string full = Path.GetFullPath(path);
         string dir = Path.GetDirectoryName(full) ?? ".";
         string temp = Path.Combine(dir, $".{Path.GetFileName(full)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
@@ -43,7 +47,7 @@ public static class Safetensors
             using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
             {
                 var stream = wrap(file); // shares the file's lifetime; not disposed separately
-                WriteTo(stream, header, list);
+                WriteTo(stream, header, list, int64Scalars);
                 stream.Flush();
                 file.Flush(flushToDisk: true);
             }
@@ -57,15 +61,21 @@ public static class Safetensors
     }
 
     /// <summary>Writes the file body to a stream (exposed so tests can interrupt a save midway).</summary>
-    internal static void WriteTo(Stream stream, byte[] header, IReadOnlyList<KeyValuePair<string, Tensor>> tensors)
+    internal static void WriteTo(Stream stream, byte[] header, IReadOnlyList<KeyValuePair<string, Tensor>> tensors, IReadOnlySet<string>? int64Scalars = null)
     {
         Span<byte> length = stackalloc byte[8];
         BinaryPrimitives.WriteUInt64LittleEndian(length, (ulong)header.Length);
         stream.Write(length);
         stream.Write(header);
-        foreach (var (_, t) in tensors)
+        foreach (var (name, t) in tensors)
         {
             var values = t.ToArray();
+            if (IsInt64Scalar(name, t, int64Scalars))
+            {
+                BinaryPrimitives.WriteInt64LittleEndian(length, (long)values[0]);
+                stream.Write(length);
+                continue;
+            }
             var bytes = new byte[values.Length * 4];
             for (int i = 0; i < values.Length; i++) BinaryPrimitives.WriteSingleLittleEndian(bytes.AsSpan(i * 4), values[i]);
             stream.Write(bytes);
@@ -73,7 +83,8 @@ public static class Safetensors
     }
 
     /// <summary>The JSON header, padded with spaces to a multiple of 8 bytes as the format recommends.</summary>
-    internal static byte[] BuildHeader(IReadOnlyList<KeyValuePair<string, Tensor>> tensors, IReadOnlyDictionary<string, string>? metadata)
+    internal static byte[] BuildHeader(IReadOnlyList<KeyValuePair<string, Tensor>> tensors, IReadOnlyDictionary<string, string>? metadata,
+        IReadOnlySet<string>? int64Scalars = null)
     {
         using var ms = new MemoryStream();
         using (var w = new Utf8JsonWriter(ms))
@@ -91,14 +102,15 @@ public static class Safetensors
             {
                 if (name == "__metadata__" || !seen.Add(name))
                     throw new ArgumentException($"safetensors: tensor name '{name}' is reserved or repeated", nameof(tensors));
+                bool counter = IsInt64Scalar(name, t, int64Scalars);
                 w.WriteStartObject(name);
-                w.WriteString("dtype", "F32");
+                w.WriteString("dtype", counter ? "I64" : "F32");
                 w.WriteStartArray("shape");
-                for (int i = 0; i < t.Rank; i++) w.WriteNumberValue(t.Shape[i]);
+                for (int i = 0; i < t.Rank && !counter; i++) w.WriteNumberValue(t.Shape[i]);
                 w.WriteEndArray();
                 w.WriteStartArray("data_offsets");
                 w.WriteNumberValue(offset);
-                offset += 4L * t.Numel;
+                offset += counter ? 8 : 4L * t.Numel;
                 w.WriteNumberValue(offset);
                 w.WriteEndArray();
                 w.WriteEndObject();
@@ -112,6 +124,9 @@ public static class Safetensors
         header.AsSpan(json.Length).Fill((byte)' ');
         return header;
     }
+
+    private static bool IsInt64Scalar(string name, Tensor t, IReadOnlySet<string>? int64Scalars) =>
+        int64Scalars is not null && t.Numel == 1 && int64Scalars.Contains(name);
 
     /// <summary>
     /// Reads a safetensors file, validating the header length, the JSON, each entry's dtype,
@@ -155,7 +170,7 @@ public static class Safetensors
     {
         long dataLength = bytes.Length - dataStart;
         var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
-        var entries = new List<(string Name, int[] Shape, long Begin, long End)>();
+        var entries = new List<(string Name, string DType, int[] Shape, long Begin, long End)>();
         foreach (var prop in root.EnumerateObject())
         {
             if (prop.Name == "__metadata__")
@@ -188,15 +203,13 @@ public static class Safetensors
         foreach (var e in entries)
         {
             var t = Tensor.Owned(new Shape(e.Shape));
-            var span = t.AsSpan();
-            for (int i = 0; i < span.Length; i++)
-                span[i] = BinaryPrimitives.ReadSingleLittleEndian(bytes.AsSpan(dataStart + (int)e.Begin + 4 * i));
+            SafetensorsDType.ToSingle(e.DType, bytes.AsSpan(dataStart + (int)e.Begin, (int)(e.End - e.Begin)), t.AsSpan());
             tensors[e.Name] = t;
         }
         return new SafetensorsContent(tensors, metadata);
     }
 
-    private static (string Name, int[] Shape, long Begin, long End) ReadEntry(string file, JsonProperty prop)
+    private static (string Name, string DType, int[] Shape, long Begin, long End) ReadEntry(string file, JsonProperty prop)
     {
         var v = prop.Value;
         if (v.ValueKind != JsonValueKind.Object
@@ -204,8 +217,10 @@ public static class Safetensors
             || !v.TryGetProperty("shape", out var shape) || shape.ValueKind != JsonValueKind.Array
             || !v.TryGetProperty("data_offsets", out var offsets) || offsets.ValueKind != JsonValueKind.Array || offsets.GetArrayLength() != 2)
             throw new ModelFileException($"{file}: corrupted: entry '{prop.Name}' needs dtype, shape and two data_offsets");
-        if (dtype.GetString() != "F32")
-            throw new ModelFileException($"{file}: tensor '{prop.Name}' has dtype {dtype.GetString()}; Nabla reads F32 only");
+        string type = dtype.GetString()!;
+        int width = SafetensorsDType.Size(type);
+        if (width == 0)
+            throw new ModelFileException($"{file}: tensor '{prop.Name}' has dtype {type}; Nabla reads {string.Join(", ", SafetensorsDType.Readable)} (converted to F32)");
         var dims = new int[shape.GetArrayLength()];
         long count = 1;
         int i = 0;
@@ -218,8 +233,8 @@ public static class Safetensors
         }
         if (!offsets[0].TryGetInt64(out long begin) || !offsets[1].TryGetInt64(out long end) || begin < 0 || end < begin)
             throw new ModelFileException($"{file}: corrupted: tensor '{prop.Name}' has invalid data_offsets");
-        if (end - begin != count * 4)
-            throw new ModelFileException($"{file}: corrupted: tensor '{prop.Name}' of shape [{string.Join(", ", dims)}] needs {count * 4} bytes, offsets span {end - begin}");
-        return (prop.Name, dims, begin, end);
+        if (end - begin != count * width)
+            throw new ModelFileException($"{file}: corrupted: tensor '{prop.Name}' of shape [{string.Join(", ", dims)}] needs {count * width} bytes as {type}, offsets span {end - begin}");
+        return (prop.Name, type, dims, begin, end);
     }
 }

@@ -306,7 +306,7 @@ public sealed class NablaCommandTests : IDisposable
         var texts = doc.Descendants().Where(e => e.Name.LocalName == "text").Select(e => e.Value).ToList();
         Assert.Contains("loss", texts);
         Assert.Contains("accuracy", texts);
-        Assert.Equal(4, doc.Descendants().Count(e => e.Name.LocalName == "polyline"));
+        Assert.Equal(5, doc.Descendants().Count(e => e.Name.LocalName == "polyline"));   // train and validation loss and accuracy, learning rate
     }
 
     [Theory]

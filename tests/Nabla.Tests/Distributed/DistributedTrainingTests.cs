@@ -111,7 +111,8 @@ public sealed class DistributedTrainingTests : IDisposable
         Mpirun.Signal(rank1, "STOP");
         int code = job.WaitForExit();
         Assert.Equal(2, code);
-        Assert.Contains("nabla: rank 0 of 2: no answer from the other processes of the job for 3 s during the all-reduce", job.Err, StringComparison.Ordinal);
+        // Which collective call rank 0 is in when rank 1 stops depends on timing (the gradients' all-reduce, or an epoch's figures).
+        Assert.Matches(@"nabla: rank 0 of 2: no answer from the other processes of the job for 3 s during (the|an) all-reduce[^\n]*: a process stopped or hung", job.Err);
     }
 
     private const string DistributedJobTimeout = "NABLA_DISTRIBUTED_TIMEOUT";

@@ -93,7 +93,7 @@ public sealed class ModelFileTests : IDisposable
     {
         var path = Path.Combine(_dir, "w.safetensors");
         Safetensors.Save(path, new Dictionary<string, Tensor> { ["w"] = Tensor.Ones(2) });
-        Assert.Contains("not a Nabla model file", Assert.Throws<ModelFileException>(() => ModelFile.Load(path)).Message);
+        Assert.Contains("not a Nabla model file", Assert.Throws<StateDictWithoutMetadataException>(() => ModelFile.Load(path)).Message);
     }
 
     [Fact]

@@ -129,4 +129,31 @@ public class DataParallelFitTests
             Assert.Equal(whole.Result, combined.Result, 9);
         }
     }
+
+    [Fact]
+    public void Token_metrics_of_two_halves_add_up_to_the_state_over_all_tokens()
+    {
+        var rng = new Rng(6);
+        var scores = Tensor.Randn(new Shape(6, 5, 3), rng);
+        // Every fourth token is padding (the ignore index), so the halves count different numbers of tokens.
+        var targets = Tensor.FromArray([.. Enumerable.Range(0, 30).Select(i => i % 4 == 3 ? -100f : i * 5 % 3)], 6, 5);
+        Func<Metric>[] kinds = [() => new TokenAccuracy(), () => new TokenF1(positiveClass: 1)];
+        foreach (var make in kinds)
+        {
+            var whole = make();
+            whole.Update(scores, targets);
+            var first = make();
+            var second = make();
+            first.Update(scores.Narrow(0, 0, 2).Contiguous(), targets.Narrow(0, 0, 2).Contiguous());
+            second.Update(scores.Narrow(0, 2, 4).Contiguous(), targets.Narrow(0, 2, 4).Contiguous());
+            var a = new double[first.SummableStateLength];
+            var b = new double[second.SummableStateLength];
+            first.WriteSummableState(a);
+            second.WriteSummableState(b);
+            for (int i = 0; i < a.Length; i++) a[i] += b[i];
+            var combined = make();
+            combined.ReadSummableState(a);
+            Assert.Equal(whole.Result, combined.Result, 12);
+        }
+    }
 }
