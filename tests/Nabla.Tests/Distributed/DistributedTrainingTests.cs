@@ -46,9 +46,11 @@ public sealed class DistributedTrainingTests : IDisposable
     [Fact]
     public void Two_processes_with_64_samples_each_reach_the_weights_of_one_process_with_batches_of_128()
     {
-        // 2,560 Fashion-MNIST images, no validation rows: 20 steps of 128, which the job splits 64 + 64.
+        // 2,560 Fashion-MNIST images, no validation rows: 20 steps of 128, which the job splits 64 + 64. The model's
+        // 256→1024 layer and output layer fill one 1 MiB gradient bucket and the 784→256 layer a second, so the
+        // first bucket's all-reduce starts from the hooks while backward still runs on the first layer.
         string[] args = ["train", "--data", FashionMnist, "--limit", "2560", "--validation-split", "0", "--epochs", "1",
-            "--batch-size", "128", "--model", "dense(64,relu)", "--seed", "3", "--json"];
+            "--batch-size", "128", "--model", "dense(256,relu) dense(1024,relu)", "--seed", "3", "--json"];
         var job = Job(2, [.. args, "--out", File_("two.safetensors"), "--distributed"]);
         Assert.True(job.Code == 0, $"mpirun exited {job.Code}: {job.Err}");
         Ok([.. args, "--out", File_("one.safetensors")]);
