@@ -28,7 +28,8 @@ internal static class ConvertCommand
             string text = r.GetValue(spec)!, source = r.GetValue(weights)!, target = r.GetValue(output)!;
             float inputScale = r.GetValue(scale);
             NablaCommand.Require(inputScale > 0 && float.IsFinite(inputScale), $"--input-scale must be a positive number, got {inputScale}");
-            if (!File.Exists(source)) throw new FileNotFoundException($"weights file not found: {source}", source);
+            if (!File.Exists(source)) throw new FileNotFoundException($"weights file not found: {Printable.Escape(source)}", source);
+            OutputPaths.Check([new("--weights", source)], [new("--out", target)]);
             var shape = r.GetValue(inputShape) is { } given ? ParseShape(given)
                 : PyTorchImport.InferInputShape(source, text)
                   ?? throw new UsageException($"--input-shape is needed: the first layer of \"{text}\" does not fix the input size (e.g. --input-shape 1,28,28 for 28×28 grey images)");

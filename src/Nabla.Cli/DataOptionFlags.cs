@@ -18,6 +18,7 @@ internal static partial class DataOptionFlags
         [nameof(DataOptions.Label)] = "--label",
         [nameof(DataOptions.LabelSeparator)] = "--label-separator",
         [nameof(DataOptions.Task)] = "--task",
+        [nameof(DataOptions.Delimiter)] = "--delimiter",
         [nameof(DataOptions.ImagesAsChannels)] = "a convolutional model",
         [nameof(DataOptions.KnownClasses)] = "the model's classes",
         [nameof(DataOptions.TestFraction)] = "the test fraction",

@@ -18,6 +18,7 @@ internal static class ExportCommand
         cmd.SetAction(r =>
         {
             string path = r.GetValue(model)!, target = r.GetValue(onnx)!;
+            OutputPaths.Check([new("--model", path)], [new("--onnx", target)]);
             var (net, info) = NablaCommand.LoadModel(path);
             OnnxExport.Save(target, net, info);
             string sample = string.Join(", ", info.InputShape.Skip(1));

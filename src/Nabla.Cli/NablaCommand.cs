@@ -64,7 +64,7 @@ public static class NablaCommand
             var parsed = root.Parse(args);
             if (parsed.Errors.Count > 0)
             {
-                stderr.WriteLine($"nabla: {Suggestions.Message(parsed)}");
+                stderr.WriteLine($"nabla: {Printable.Escape(OneLine(Suggestions.Message(parsed)))}");
                 return UsageError;
             }
             return parsed.Invoke(new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false });
@@ -84,10 +84,11 @@ public static class NablaCommand
         if (IsUserError(e))
         {
             // The library names its own concepts (DataOptions.Limit); the user typed flags (--limit).
-            stderr.WriteLine($"nabla: {OneLine(DataOptionFlags.Reword(e.Message))}");
+            // Printable.MessageOf escapes control characters a value from a file may carry (terminal safety).
+            stderr.WriteLine($"nabla: {DataOptionFlags.Reword(Printable.MessageOf(e))}");
             return UsageError;
         }
-        stderr.WriteLine($"nabla: internal error: {e.GetType().FullName}: {OneLine(e.Message)}");
+        stderr.WriteLine($"nabla: internal error: {e.GetType().FullName}: {Printable.Escape(OneLine(e.Message))}");
         stderr.WriteLine("nabla: this is a bug in Nabla, not a mistake in your command; please report it with the command line and the trace below");
         stderr.WriteLine(e.StackTrace);
         return InternalError;
@@ -113,34 +114,22 @@ public static class NablaCommand
         if (!ok) throw new UsageException(message);
     }
 
-    /// <summary>Writes <paramref name="text"/> to <paramref name="path"/> atomically (temporary file in the same folder, then renamed).</summary>
-    internal static void WriteAtomically(string path, string text)
-    {
-        string full = Path.GetFullPath(path);
-        string temp = Path.Combine(Path.GetDirectoryName(full) ?? ".", $".{Path.GetFileName(full)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
-        try
-        {
-            File.WriteAllText(temp, text);
-            File.Move(temp, full, overwrite: true);
-        }
-        catch
-        {
-            try { File.Delete(temp); } catch (IOException) { }
-            throw;
-        }
-    }
+    /// <summary>Writes <paramref name="text"/> (UTF-8) to <paramref name="path"/> atomically (<see cref="AtomicFile"/>).</summary>
+    internal static void WriteAtomically(string path, string text) =>
+        AtomicFile.Write(path, stream => stream.Write(System.Text.Encoding.UTF8.GetBytes(text)));
 
-    /// <summary>Loads a model file, turning a missing file into a clear user error.</summary>
+    /// <summary>Loads a model file, turning a missing file or a folder into a clear user error.</summary>
     internal static (Nabla.Nn.Sequential Model, ModelInfo Info) LoadModel(string path)
     {
-        if (!File.Exists(path)) throw new FileNotFoundException($"model file not found: {path}", path);
+        if (Directory.Exists(path)) throw new UsageException($"{Printable.Escape(path)} is a folder, not a model file");
+        if (!File.Exists(path)) throw new FileNotFoundException($"model file not found: {Printable.Escape(path)}", path);
         try
         {
             return ModelFile.Load(path);
         }
         catch (StateDictWithoutMetadataException e)
         {
-            throw new UsageException($"{path} is a plain state dict (e.g. PyTorch's), not a Nabla model file: make one with nabla convert --spec \"SPEC\" --weights {path} --out MODEL, where SPEC describes the network ({e.Message})");
+            throw new UsageException($"{Printable.Escape(path)} is a plain state dict (e.g. PyTorch's), not a Nabla model file: make one with nabla convert --spec \"SPEC\" --weights {Printable.Escape(path)} --out MODEL, where SPEC describes the network ({e.Message})");
         }
     }
 }

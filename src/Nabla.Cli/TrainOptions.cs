@@ -27,6 +27,7 @@ internal sealed class TrainOptions
     public readonly Option<int?> Limit = new("--limit") { Description = "Use only the first N training and N/5 test samples" };
     public readonly Option<string?> Label = new("--label") { Description = "CSV label column(s): name or 0-based index; a,b,c = multi-label (default: last column)" };
     public readonly Option<string?> LabelSeparator = new("--label-separator") { Description = "CSV: one label column holding several labels joined by this separator (multi-label)" };
+    public readonly Option<string?> Delimiter = new("--delimiter") { Description = "CSV field separator: a character such as ';' or '|', or tab (default: tab for .tsv and .tab files, else ',')" };
     public readonly Option<string?> Task = new("--task") { Description = "Override the inferred task: multiclass, binary, multilabel, regression" };
     public readonly Option<string?> Out = new("--out", "-o") { Description = "Save the trained model here (safetensors; optimizer state goes to FILE.optim.safetensors)" };
     public readonly Option<string?> Resume = new("--resume") { Description = "Continue training a saved model with its stored settings and optimizer state; options may override data, epochs, lr, batch size, penalties, patience, threads" };
@@ -38,7 +39,7 @@ internal sealed class TrainOptions
     public readonly ScheduleOptions Schedule = new();
 
     public IEnumerable<Option> All => [Data, Model, Epochs, BatchSize, LearningRate, Optimizer, Momentum, WeightDecay, L1, L2, Dropout,
-        ValidationSplit, Patience, Seed, Threads, Limit, Label, LabelSeparator, Task, Out, Resume, Plot, Json, Diagnose, Distributed, .. Schedule.All];
+        ValidationSplit, Patience, Seed, Threads, Limit, Label, LabelSeparator, Delimiter, Task, Out, Resume, Plot, Json, Diagnose, Distributed, .. Schedule.All];
 
     /// <summary>
     /// Rejects out-of-range values and options that would be silently ignored, with a message naming
@@ -63,4 +64,14 @@ internal sealed class TrainOptions
     }
 
     public static readonly string[] OptimizerNames = ["adam", "adamw", "sgd", "rmsprop", "adagrad"];
+
+    /// <summary>Parses a <c>--delimiter</c> value: one character other than a quote or a line break, or <c>tab</c>/<c>\t</c>.</summary>
+    /// <exception cref="UsageException">Anything else.</exception>
+    public static char ParseDelimiter(string text) => text switch
+    {
+        "tab" or "\\t" or "\t" => '\t',
+        "space" => ' ',
+        { Length: 1 } when text[0] is not ('"' or '\r' or '\n' or '\0') => text[0],
+        _ => throw new UsageException($"--delimiter takes one character (such as ';' or '|') or tab, got {Printable.Quote(text)}"),
+    };
 }

@@ -15,6 +15,12 @@ public sealed record DataOptions
     /// <summary>CSV: the one label column holds several labels joined by this separator (multi-label).</summary>
     public string? LabelSeparator { get; init; }
 
+    /// <summary>
+    /// CSV: the field separator (e.g. ';' or '\t'); null picks it from the file name: a tab for
+    /// <c>.tsv</c> and <c>.tab</c>, a comma otherwise.
+    /// </summary>
+    public char? Delimiter { get; init; }
+
     /// <summary>Forces the task instead of inferring it from the labels.</summary>
     public TaskKind? Task { get; init; }
 

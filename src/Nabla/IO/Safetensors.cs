@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Globalization;
 using System.Text.Json;
+using System.Text.Unicode;
 using Nabla.Tensors;
 
 namespace Nabla.IO;
@@ -39,25 +40,12 @@ public static class Safetensors
         ArgumentNullException.ThrowIfNull(tensors);
         var list = tensors.ToList();
         byte[] header = BuildHeader(list, metadata, int64Scalars);
-        string full = Path.GetFullPath(path);
-        string dir = Path.GetDirectoryName(full) ?? ".";
-        string temp = Path.Combine(dir, $".{Path.GetFileName(full)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
-        try
+        AtomicFile.Write(path, file =>
         {
-            using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
-            {
-                var stream = wrap(file); // shares the file's lifetime; not disposed separately
-                WriteTo(stream, header, list, int64Scalars);
-                stream.Flush();
-                file.Flush(flushToDisk: true);
-            }
-            File.Move(temp, full, overwrite: true);
-        }
-        catch
-        {
-            try { File.Delete(temp); } catch (IOException) { } catch (UnauthorizedAccessException) { }
-            throw;
-        }
+            var stream = wrap(file); // shares the file's lifetime; not disposed separately
+            WriteTo(stream, header, list, int64Scalars);
+            stream.Flush();
+        });
     }
 
     /// <summary>Writes the file body to a stream (exposed so tests can interrupt a save midway).</summary>
@@ -136,9 +124,22 @@ public static class Safetensors
     public static SafetensorsContent Load(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        string name = Path.GetFileName(path);
+        if (Directory.Exists(path)) throw new ModelFileException($"{path}: is a folder, not a safetensors file");
         if (!File.Exists(path)) throw new ModelFileException($"{path}: file not found");
-        byte[] bytes = File.ReadAllBytes(path);
+        long size = new FileInfo(path).Length;
+        if (size > MaxFileBytes)
+            throw new ModelFileException(string.Create(CultureInfo.InvariantCulture,
+                $"{Path.GetFileName(path)}: {size:N0} bytes; Nabla reads safetensors files of at most {MaxFileBytes:N0} bytes"));
+        return Load(File.ReadAllBytes(path), Path.GetFileName(path));
+    }
+
+    /// <summary>The largest file <see cref="Load(string)"/> reads: one array's worth of bytes (2 GiB).</summary>
+    public static long MaxFileBytes => Array.MaxLength;
+
+    /// <summary>Reads safetensors content from <paramref name="bytes"/>; <paramref name="name"/> starts every message.</summary>
+    /// <exception cref="ModelFileException">Truncated, corrupted or not safetensors.</exception>
+    internal static SafetensorsContent Load(byte[] bytes, string name)
+    {
         if (bytes.Length < 8)
             throw new ModelFileException($"{name}: not a safetensors file: {bytes.Length} bytes is too short for the 8-byte header length");
         ulong headerLength = BinaryPrimitives.ReadUInt64LittleEndian(bytes);
@@ -149,6 +150,9 @@ public static class Safetensors
             throw new ModelFileException($"{name}: not a safetensors file (header length {headerLength.ToString("N0", CultureInfo.InvariantCulture)} does not fit a {bytes.Length.ToString("N0", CultureInfo.InvariantCulture)}-byte file)");
         }
         int dataStart = 8 + (int)headerLength;
+        var headerBytes = bytes.AsSpan(8, (int)headerLength);
+        if (!Utf8.IsValid(headerBytes))
+            throw new ModelFileException($"{name}: not a safetensors file: the header is not valid UTF-8 text");
         JsonDocument doc;
         try
         {
@@ -171,8 +175,11 @@ public static class Safetensors
         long dataLength = bytes.Length - dataStart;
         var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
         var entries = new List<(string Name, string DType, int[] Shape, long Begin, long End)>();
+        var names = new HashSet<string>(StringComparer.Ordinal);
         foreach (var prop in root.EnumerateObject())
         {
+            if (!names.Add(prop.Name))
+                throw new ModelFileException($"{name}: corrupted: the header names {Printable.Quote(prop.Name)} twice");
             if (prop.Name == "__metadata__")
             {
                 if (prop.Value.ValueKind != JsonValueKind.Object)
@@ -180,8 +187,9 @@ public static class Safetensors
                 foreach (var m in prop.Value.EnumerateObject())
                 {
                     if (m.Value.ValueKind != JsonValueKind.String)
-                        throw new ModelFileException($"{name}: corrupted: metadata entry '{m.Name}' is not a string");
-                    metadata[m.Name] = m.Value.GetString()!;
+                        throw new ModelFileException($"{name}: corrupted: metadata entry {Printable.Quote(m.Name)} is not a string");
+                    if (!metadata.TryAdd(m.Name, m.Value.GetString()!))
+                        throw new ModelFileException($"{name}: corrupted: metadata entry {Printable.Quote(m.Name)} appears twice");
                 }
                 continue;
             }
@@ -192,7 +200,7 @@ public static class Safetensors
         foreach (var e in entries)
         {
             if (e.Begin != expected)
-                throw new ModelFileException($"{name}: corrupted: tensor '{e.Name}' starts at byte {e.Begin}, expected {expected} (gap or overlap)");
+                throw new ModelFileException($"{name}: corrupted: tensor {Printable.Quote(e.Name)} starts at byte {e.Begin}, expected {expected} (gap or overlap)");
             expected = e.End;
         }
         if (expected > dataLength)
@@ -212,29 +220,36 @@ public static class Safetensors
     private static (string Name, string DType, int[] Shape, long Begin, long End) ReadEntry(string file, JsonProperty prop)
     {
         var v = prop.Value;
+        string tensor = Printable.Quote(prop.Name);
         if (v.ValueKind != JsonValueKind.Object
             || !v.TryGetProperty("dtype", out var dtype) || dtype.ValueKind != JsonValueKind.String
             || !v.TryGetProperty("shape", out var shape) || shape.ValueKind != JsonValueKind.Array
             || !v.TryGetProperty("data_offsets", out var offsets) || offsets.ValueKind != JsonValueKind.Array || offsets.GetArrayLength() != 2)
-            throw new ModelFileException($"{file}: corrupted: entry '{prop.Name}' needs dtype, shape and two data_offsets");
+            throw new ModelFileException($"{file}: corrupted: entry {tensor} needs dtype, shape and two data_offsets");
         string type = dtype.GetString()!;
         int width = SafetensorsDType.Size(type);
         if (width == 0)
-            throw new ModelFileException($"{file}: tensor '{prop.Name}' has dtype {type}; Nabla reads {string.Join(", ", SafetensorsDType.Readable)} (converted to F32)");
+            throw new ModelFileException($"{file}: tensor {tensor} has dtype {Printable.Escape(type)}; Nabla reads {string.Join(", ", SafetensorsDType.Readable)} (converted to F32)");
+        if (shape.GetArrayLength() > Shape.MaxRank)
+            throw new ModelFileException($"{file}: tensor {tensor} has {shape.GetArrayLength()} dimensions; Nabla's tensors have at most {Shape.MaxRank}");
         var dims = new int[shape.GetArrayLength()];
         long count = 1;
         int i = 0;
         foreach (var d in shape.EnumerateArray())
         {
-            if (!d.TryGetInt32(out int size) || size < 0)
-                throw new ModelFileException($"{file}: corrupted: tensor '{prop.Name}' has an invalid shape");
+            if (d.ValueKind != JsonValueKind.Number || !d.TryGetInt32(out int size) || size < 0)
+                throw new ModelFileException($"{file}: corrupted: tensor {tensor} has an invalid shape (each size a whole number from 0 to {int.MaxValue})");
             dims[i++] = size;
-            count *= size;
+            // Capped so that no product of sizes can wrap around to a small byte count.
+            count = count > Array.MaxLength ? count : count * size;
         }
+        if (count > Array.MaxLength / 4)
+            throw new ModelFileException(string.Create(CultureInfo.InvariantCulture,
+                $"{file}: tensor {tensor} of shape [{string.Join(", ", dims)}] has more elements than one tensor holds ({Array.MaxLength / 4:N0})"));
         if (!offsets[0].TryGetInt64(out long begin) || !offsets[1].TryGetInt64(out long end) || begin < 0 || end < begin)
-            throw new ModelFileException($"{file}: corrupted: tensor '{prop.Name}' has invalid data_offsets");
+            throw new ModelFileException($"{file}: corrupted: tensor {tensor} has invalid data_offsets");
         if (end - begin != count * width)
-            throw new ModelFileException($"{file}: corrupted: tensor '{prop.Name}' of shape [{string.Join(", ", dims)}] needs {count * width} bytes as {type}, offsets span {end - begin}");
+            throw new ModelFileException($"{file}: corrupted: tensor {tensor} of shape [{string.Join(", ", dims)}] needs {count * width} bytes as {type}, offsets span {end - begin}");
         return (prop.Name, type, dims, begin, end);
     }
 }

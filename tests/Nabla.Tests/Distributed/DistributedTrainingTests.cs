@@ -1,3 +1,4 @@
+using Nabla.Cli;
 using Nabla.Distributed;
 using Nabla.IO;
 using Nabla.Tests.Architecture;
@@ -57,12 +58,12 @@ public sealed class DistributedTrainingTests : IDisposable
 
         Assert.True(MaxDifference(File_("two.safetensors"), File_("one.safetensors")) <= 1e-5);
         // Adam's moments (rank 0's, which every rank shares) match too.
-        Assert.True(MaxDifference(File_("two.safetensors.optim.safetensors"), File_("one.safetensors.optim.safetensors")) <= 1e-5);
+        Assert.True(MaxDifference(OptimizerState.PathFor(File_("two.safetensors")), OptimizerState.PathFor(File_("one.safetensors"))) <= 1e-5);
         // Only rank 0 printed: one epoch line and one summary.
         var lines = JsonLines(job.Out);
         Assert.Equal(2, lines.Count);
         Assert.Equal(2, lines[^1].GetProperty("world_size").GetInt32());
-        Assert.Equal(20, Safetensors.Load(File_("two.safetensors.optim.safetensors")).Tensors["step"].Item());
+        Assert.Equal(20, Safetensors.Load(OptimizerState.PathFor(File_("two.safetensors"))).Tensors["step"].Item());
     }
 
     [Fact]
