@@ -107,15 +107,17 @@ public sealed class DistributedTrainingTests : IDisposable
     [Fact]
     public void A_process_that_stops_answering_ends_the_job_after_the_time_limit()
     {
+        // 15 s, not less: the limit also covers start-up, where on a loaded machine one process may reach the first
+        // collective call seconds after the other.
         using var job = Mpirun.Start(2, ["train", "--distributed", "--epochs", "5000", "--json"],
-            new Dictionary<string, string> { [DistributedJobTimeout] = "3" });
+            new Dictionary<string, string> { [DistributedJobTimeout] = "15" });
         job.WaitForOutput("\"epoch\":1,");
         int rank1 = job.RankProcess(1);
         Mpirun.Signal(rank1, "STOP");
         int code = job.WaitForExit();
         Assert.Equal(2, code);
         // Which collective call rank 0 is in when rank 1 stops depends on timing (the gradients' all-reduce, or an epoch's figures).
-        Assert.Matches(@"nabla: rank 0 of 2: no answer from the other processes of the job for 3 s during (the|an) all-reduce[^\n]*: a process stopped or hung", job.Err);
+        Assert.Matches(@"nabla: rank 0 of 2: no answer from the other processes of the job for 15 s during (the|an) all-reduce[^\n]*: a process stopped or hung", job.Err);
     }
 
     private const string DistributedJobTimeout = "NABLA_DISTRIBUTED_TIMEOUT";
