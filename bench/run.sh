@@ -13,6 +13,8 @@
 #   (loading excluded) and reports the test accuracy and peak RSS beside PyTorch's.
 #   also: encoder-step (a transformer encoder layer's training step) and generate (100 tokens with
 #   and without the key/value cache; no twin, the ratio is Nabla's own).
+#   mlp-epoch-ddp:N (not in the default list) trains mlp-epoch as N processes of 1 thread each: Nabla under
+#   mpirun (DistributedDataParallel over Open MPI), the twin with PyTorch's DDP over gloo.
 # Writes bench/results/latest.json and raw outputs under bench/results/raw/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -71,7 +73,12 @@ for spec in "${SPECS[@]}"; do
     # (100 batches, shuffled) and scale to 60,000; both sides print measured and scaled time.
     cnn-epoch) extra=(--limit 12800);;
   esac
-  nabla_args=("$w" --threads "$t"); peer_args=(--threads "$t")
+  nabla_args=("$w" --threads "$t"); peer_args=(--threads "$t"); launch=(dotnet)
+  if [[ "$w" == mlp-epoch-ddp ]]; then
+    command -v mpirun >/dev/null || { echo "mlp-epoch-ddp needs Open MPI: apt-get install openmpi-bin" >&2; exit 1; }
+    launch=(env TERM=dumb mpirun -q --allow-run-as-root --oversubscribe -np "$t" dotnet)
+    nabla_args=("$w" --threads 1); peer_args=(--threads 1 --processes "$t")
+  fi
   case "$w" in
     sgemm|encoder-step|generate) ;;   # no data set
     gcn-epochs) nabla_args+=(--data ../shared/data); peer_args+=(--data ../shared/data);;
@@ -82,7 +89,7 @@ for spec in "${SPECS[@]}"; do
     for side in "${sides[@]}"; do
       out="$RAW/$w.t$t.$side.$r.txt"
       if [[ $side == nabla ]]; then
-        OMP_NUM_THREADS=$t dotnet "$NABLA" "${nabla_args[@]}" "${extra[@]}" >"$out"
+        OMP_NUM_THREADS=$t "${launch[@]}" "$NABLA" "${nabla_args[@]}" "${extra[@]}" >"$out"
       elif [[ -f bench/peers/$w.py ]]; then
         OMP_NUM_THREADS=$t OPENBLAS_NUM_THREADS=$t $PY "bench/peers/$w.py" "${peer_args[@]}" "${extra[@]}" >"$out"
       fi

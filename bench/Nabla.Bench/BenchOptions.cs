@@ -21,6 +21,9 @@ internal sealed class BenchOptions
     /// <summary>--limit N: train on the first N images only (0 = all); cnn-epoch scales the time to a full epoch.</summary>
     public int Limit { get; private set; }
 
+    /// <summary>--bucket-kb N: gradient bucket size of the data-parallel workloads (0 = DistributedDataParallel's default).</summary>
+    public int BucketKb { get; private set; }
+
     public static BenchOptions? Parse(string workload, string[] args)
     {
         var o = new BenchOptions();
@@ -34,8 +37,9 @@ internal sealed class BenchOptions
                 case "--seed" when next is not null: o.Seed = int.Parse(next, CultureInfo.InvariantCulture); i++; break;
                 case "--calls" when next is not null: o.Calls = int.Parse(next, CultureInfo.InvariantCulture); i++; break;
                 case "--limit" when next is not null: o.Limit = int.Parse(next, CultureInfo.InvariantCulture); i++; break;
+                case "--bucket-kb" when next is not null: o.BucketKb = int.Parse(next, CultureInfo.InvariantCulture); i++; break;
                 default:
-                    Console.Error.WriteLine($"{workload}: unknown option '{args[i]}'; options: --threads N --data DIR --seed S --calls N --limit N");
+                    Console.Error.WriteLine($"{workload}: unknown option '{args[i]}'; options: --threads N --data DIR --seed S --calls N --limit N --bucket-kb N");
                     return null;
             }
         }

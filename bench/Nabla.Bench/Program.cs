@@ -6,6 +6,7 @@ var workloads = new Dictionary<string, Func<string[], int>>(StringComparer.Ordin
 {
     ["sgemm"] = GemmBenchmark.Run,
     ["mlp-epoch"] = MlpTrainingBenchmark.Epoch,
+    ["mlp-epoch-ddp"] = DistributedMlpBenchmark.Epoch,
     ["peak-rss"] = MlpTrainingBenchmark.PeakRss,
     ["alloc-per-step"] = MlpTrainingBenchmark.AllocPerStep,
     ["infer-latency"] = MlpInferenceBenchmark.Latency,

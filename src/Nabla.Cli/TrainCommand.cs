@@ -26,7 +26,12 @@ internal static class TrainCommand
         return cmd;
     }
 
-    private static int Run(CliContext ctx, ParseResult r, TrainOptions o)
+    private static int Run(CliContext ctx, ParseResult r, TrainOptions o) => r.GetValue(o.Distributed)
+        ? DistributedJob.Run(ctx, (rankContext, job) => Train(rankContext, r, o, job))
+        : Train(ctx, r, o, null);
+
+    // job: this process's part of an mpirun job (--distributed), or null.
+    private static int Train(CliContext ctx, ParseResult r, TrainOptions o, DistributedJob? job)
     {
         long start = Stopwatch.GetTimestamp();
         bool json = r.GetValue(o.Json);
@@ -58,8 +63,10 @@ internal static class TrainCommand
             };
         string? outPath = r.GetValue(o.Out);
         // Before anything is read or trained: no output may overwrite an input or another output, and each must be writable.
-        CheckOutputs(s, dataOptions, resume, previous, outPath, r.GetValue(o.Plot));
+        // Under mpirun only rank 0 writes files (the others' machines need not have its directories).
+        if (job is not { IsLeader: false }) CheckOutputs(s, dataOptions, resume, previous, outPath, r.GetValue(o.Plot));
         if (s.Threads is int threads) WorkerPool.MaxThreads = threads;
+        else if (job is not null) WorkerPool.MaxThreads = DistributedJob.DefaultThreads;
 
         var data = DataSpec.Load(s.Data, dataOptions);
         if (previous is not null) SavedModelData.Check(resume!, previous, data);
@@ -82,6 +89,13 @@ internal static class TrainCommand
 
         int batch = s.BatchSize;
         int firstEpoch = earlier.Count, totalEpochs = firstEpoch + s.Epochs;
+        job?.RequireSameSettings(new Dictionary<string, string>(s.ToExtra(totalEpochs, optimizer.LearningRate))
+        {
+            ["architecture"] = spec, ["rows"] = $"{train.Count} {validation?.Count ?? 0} {data.Test.Count}",
+            ["epochs_done"] = $"{firstEpoch}", ["optimizer_state"] = $"{stateRestored}",
+        });
+        // Under mpirun each process trains its shard of every batch; DistributedDataParallel averages the gradients.
+        Module trained = job?.Wrap(model, optimizer) ?? model;
         Metric[] metrics = data.Task switch
         {
             TaskKind.MultiClass => [new Accuracy()],
@@ -118,7 +132,7 @@ internal static class TrainCommand
         // The model and the optimizer state as one checkpoint whose two files always match (Checkpoint).
         void SaveModel(string path, ModelInfo saved) => OptimizerState.Save(path, model, saved, optimizer, s.Optimizer);
         ModelCheckpoint? checkpoint = null;
-        if (outPath is not null && validation is not null)
+        if (outPath is not null && validation is not null && job is not { IsLeader: false })
         {
             // Each val_loss improvement replaces FILE (atomically), so an interrupted run keeps the best model so far;
             // a finished run overwrites it below with the final model, as without validation data (with --patience the
@@ -130,17 +144,18 @@ internal static class TrainCommand
         else if (!ctx.Terminal) progress.EpochEnd += (logs, _) => { ctx.Out.WriteLine(ConsoleReport.EpochLine(logs, firstEpoch + logs.Epoch + 1, totalEpochs)); ctx.Out.Flush(); };
 
         if (!json) ctx.Out.WriteLine($"data {data.Name}: {data.Train.Count} train ({train.Count} fit, {validation?.Count ?? 0} validation), {data.Test.Count} test, {data.Task.ToName()}{(data.ClassNames.Count > 0 ? $", {data.ClassNames.Count} classes" : "")}");
-        if (!json) ctx.Out.WriteLine($"model {spec}: {model.ParameterCount():N0} parameters, {s.Optimizer} lr {Numbers.Significant(optimizer.LearningRate, 6)}{s.Schedule.Describe(totalEpochs)}{Resumed(resume, previous, firstEpoch, stateRestored)}");
+        if (!json) ctx.Out.WriteLine($"model {spec}: {model.ParameterCount():N0} parameters, {s.Optimizer} lr {Numbers.Significant(optimizer.LearningRate, 6)}{s.Schedule.Describe(totalEpochs)}{Resumed(resume, previous, firstEpoch, stateRestored)}{(job is null ? "" : $", {job.WorldSize} processes")}");
         // Epoch e's order is the (e+1)-th shuffle of a generator seeded from --seed: a resumed run replays the
         // shuffles of the epochs already done, so it sees the orders an uninterrupted run would.
-        var trainSource = new DataLoader(train, batch, shuffle: true, rng: new Rng(s.Seed + 1));
+        var trainSource = new DataLoader(train, batch, shuffle: true, rng: new Rng(s.Seed + 1), shard: job?.Shard);
         for (int e = 0; e < firstEpoch; e++) trainSource.StartEpoch();
-        var valSource = validation is null ? null : new DataLoader(validation, batch);
+        var valSource = validation is null ? null : new DataLoader(validation, batch, shard: job?.Shard);
         long fitStart = Stopwatch.GetTimestamp();
         History history = DiagnosticsReport.OnDivergence(ctx, json, diagnostics, firstEpoch, () => ctx.Console is { } console && !json
-            ? ConsoleReport.WithProgressBars(console, progress, firstEpoch, totalEpochs, () => model.Fit(trainSource, optimizer, loss, s.Epochs, valSource, metrics, callbacks))
-            : model.Fit(trainSource, optimizer, loss, s.Epochs, valSource, metrics, callbacks));
+            ? ConsoleReport.WithProgressBars(console, progress, firstEpoch, totalEpochs, () => trained.Fit(trainSource, optimizer, loss, s.Epochs, valSource, metrics, callbacks))
+            : trained.Fit(trainSource, optimizer, loss, s.Epochs, valSource, metrics, callbacks));
         double fitSeconds = Stopwatch.GetElapsedTime(fitStart).TotalSeconds;
+        if (job is { IsLeader: false }) return NablaCommand.Ok; // rank 0 evaluates, saves and reports
 
         info = Finished(history.Epochs);
         var all = Records(history.Epochs);
@@ -165,6 +180,7 @@ internal static class TrainCommand
         summary.Add(new("seconds", seconds));
         summary.Add(new("samples_per_second", fitSeconds > 0 ? samples / fitSeconds : 0));
         summary.Add(new("parameters", model.ParameterCount()));
+        summary.Add(new("world_size", job?.WorldSize ?? 1));
         summary.Add(new("model", outPath is null ? null : Path.GetFullPath(outPath)));
         if (json)
         {

@@ -33,12 +33,13 @@ internal sealed class TrainOptions
     public readonly Option<string?> Resume = new("--resume") { Description = "Continue training a saved model with its stored settings and optimizer state; options may override data, epochs, lr, batch size, penalties, patience, threads" };
     public readonly Option<string?> Plot = new("--plot") { Description = "Write loss, accuracy and learning-rate curves (best epoch marked) to this SVG file" };
     public readonly Option<bool> Json = new("--json") { Description = "One JSON object per epoch and a final summary object (no bars or tables)" };
+    public readonly Option<bool> Distributed = new("--distributed") { Description = "Train as one of the processes of mpirun -np N (data-parallel over MPI; each batch is split among them, rank 0 prints and saves)" };
     public readonly Option<bool> Diagnose = new("--diagnose") { Description = "Record per-layer gradient norms, update ratios, dead ReLU and saturated units; warn about vanishing gradients, dead units, learning rates, overfitting and where NaN first appeared" };
 
     public readonly ScheduleOptions Schedule = new();
 
     public IEnumerable<Option> All => [Data, Model, Epochs, BatchSize, LearningRate, Optimizer, Momentum, WeightDecay, L1, L2, Dropout,
-        ValidationSplit, Patience, Seed, Threads, Limit, Label, LabelSeparator, Delimiter, Task, Out, Resume, Plot, Json, Diagnose, .. Schedule.All];
+        ValidationSplit, Patience, Seed, Threads, Limit, Label, LabelSeparator, Delimiter, Task, Out, Resume, Plot, Json, Diagnose, Distributed, .. Schedule.All];
 
     /// <summary>
     /// Rejects out-of-range values and options that would be silently ignored, with a message naming

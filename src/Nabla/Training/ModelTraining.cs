@@ -82,10 +82,13 @@ public static class ModelTraining
     /// <summary>
     /// Trains on batches from <paramref name="train"/> (the loader owns batch size, shuffling and
     /// drop-last), evaluating <paramref name="validation"/> after every epoch. See the tensor
-    /// overload for the other parameters.
+    /// overload for the other parameters. When the model is an <see cref="IDataParallelModule"/>
+    /// (several processes, each with its shard of the loaders), the epoch's loss and metrics are summed
+    /// over the processes before they are logged, and training stops when any process's callbacks stop it.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">Fewer than one epoch.</exception>
     /// <exception cref="NablaException">The model has parameters and every one is frozen (nothing to train).</exception>
+    /// <exception cref="ArgumentException">A data-parallel model with a metric that has no summable state.</exception>
     /// <exception cref="TrainingDivergedException">A batch loss was NaN or infinite (names the epoch and batch).</exception>
     public static History Fit(this Module model, DataLoader train, Optimizer optimizer, Loss loss,
         int epochs = FitDefaults.Epochs, DataLoader? validation = null, IReadOnlyList<Metric>? metrics = null,
@@ -102,6 +105,8 @@ public static class ModelTraining
             throw new NablaException($"nothing to train: all {parameters.Count} parameters of the model are frozen (Module.Freeze); unfreeze some layers or add a new head");
         metrics ??= [];
         callbacks ??= [];
+        var parallel = model as IDataParallelModule;
+        if (parallel is not null) CheckSummable(metrics);
         var history = new History();
         var context = new TrainingContext(model, optimizer, epochs, metrics, history);
         Accuracy? accuracy = null;
@@ -142,6 +147,7 @@ public static class ModelTraining
                         accuracy?.Result ?? double.NaN, secs > 0 ? seen / secs : 0);
                     for (int c = 0; c < callbacks.Count; c++) callbacks[c].OnBatchEnd(in logs);
                 }
+                if (parallel is not null) (total, seen) = SumOverProcesses(parallel, total, seen, metrics);
                 var epochLogs = new EpochLogs(epoch);
                 epochLogs["loss"] = seen == 0 ? double.NaN : total / seen;
                 foreach (var m in metrics) epochLogs[m.Name] = m.Result;
@@ -154,6 +160,7 @@ public static class ModelTraining
                 epochLogs["seconds"] = Stopwatch.GetElapsedTime(start).TotalSeconds;
                 history.Add(epochLogs);
                 foreach (var cb in callbacks) cb.OnEpochEnd(epoch, epochLogs);
+                if (parallel is not null) context.StopTraining = AnyProcess(parallel, context.StopTraining);
                 if (context.StopTraining && epoch < epochs - 1) history.StoppedEarly = true;
             }
             model.Train();
@@ -182,13 +189,17 @@ public static class ModelTraining
         int batchSize = FitDefaults.BatchSize) =>
         model.Evaluate(new DataLoader(new Dataset(x, y), batchSize), loss, metrics);
 
-    /// <summary>Evaluates over every batch of <paramref name="source"/> (see the tensor overload).</summary>
+    /// <summary>
+    /// Evaluates over every batch of <paramref name="source"/> (see the tensor overload); a data-parallel
+    /// model (<see cref="IDataParallelModule"/>) sums the figures of every process's shard.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static EvaluationResult Evaluate(this Module model, DataLoader source, Loss? loss, IReadOnlyList<Metric>? metrics = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(source);
         metrics ??= [];
+        if (model is IDataParallelModule) CheckSummable(metrics);
         bool wasTraining = model.IsTraining;
         double value = EvaluateCore(model, source, loss, metrics);
         model.Train(wasTraining);
@@ -214,6 +225,7 @@ public static class ModelTraining
                 {
                     var (x, y) = source.GetBatch(b);
                     int size = x.Shape[0];
+                    if (size == 0) continue; // a data shard's empty part of a small last batch
                     var output = model.Forward(x);
                     if (loss is not null)
                     {
@@ -225,7 +237,47 @@ public static class ModelTraining
                 }
             }
         }
+        if (model is IDataParallelModule parallel) (total, seen) = SumOverProcesses(parallel, total, seen, metrics);
         return loss is null || seen == 0 ? double.NaN : total / seen;
+    }
+
+    private static void CheckSummable(IReadOnlyList<Metric> metrics)
+    {
+        foreach (var m in metrics)
+            if (m.SummableStateLength <= 0)
+                throw new ArgumentException($"the metric {m.Name} ({m.GetType().Name}) has no summable state (Metric.SummableStateLength), so data-parallel training cannot combine it across processes", nameof(metrics));
+    }
+
+    /// <summary>The loss total, sample count and every metric's state summed over the processes of a data-parallel run (metrics get the sums).</summary>
+    private static (double Total, long Seen) SumOverProcesses(IDataParallelModule parallel, double total, long seen, IReadOnlyList<Metric> metrics)
+    {
+        int length = 2;
+        foreach (var m in metrics) length += m.SummableStateLength;
+        var values = new double[length];
+        values[0] = total;
+        values[1] = seen;
+        int at = 2;
+        foreach (var m in metrics)
+        {
+            m.WriteSummableState(values.AsSpan(at, m.SummableStateLength));
+            at += m.SummableStateLength;
+        }
+        parallel.SumOverProcesses(values);
+        at = 2;
+        foreach (var m in metrics)
+        {
+            m.ReadSummableState(values.AsSpan(at, m.SummableStateLength));
+            at += m.SummableStateLength;
+        }
+        return (values[0], (long)values[1]);
+    }
+
+    /// <summary>True on every process when <paramref name="stop"/> is true on any.</summary>
+    private static bool AnyProcess(IDataParallelModule parallel, bool stop)
+    {
+        Span<double> flag = [stop ? 1 : 0];
+        parallel.SumOverProcesses(flag);
+        return flag[0] > 0;
     }
 
     /// <summary>

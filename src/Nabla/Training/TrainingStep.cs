@@ -61,22 +61,28 @@ public static class TrainingStep
         {
             var (x, y) = source.GetBatch(batchIndex);
             batchSize = x.Rank == 0 ? 1 : x.Shape[0];
-            var output = observers is null ? model.Forward(x) : ObservedForward(model, x, observers);
-            var l = loss.Forward(output, y);
-            if (l.Numel != 1)
-                throw new ShapeMismatchException($"training needs a scalar loss (reduction Mean or Sum), got shape {l.Shape}");
-            if (observers is not null)
-                for (int i = 0; i < observers.Length; i++) observers[i].OnLoss(l);
-            l.Backward();
-            value = l.Item();
-            if (!float.IsFinite(value))
+            value = 0f;
+            // A data shard's part of a batch smaller than the number of shards can be empty: this process then
+            // contributes no gradient, but still takes the step (with the other processes' averaged gradients).
+            if (batchSize > 0)
             {
-                // Stop before the optimizer spreads NaN through every parameter: the model keeps its last finite weights.
-                optimizer.ZeroGrad();
-                throw new TrainingDivergedException(epoch, batchIndex, source.BatchCount, value, optimizer.LearningRate);
+                var output = observers is null ? model.Forward(x) : ObservedForward(model, x, observers);
+                var l = loss.Forward(output, y);
+                if (l.Numel != 1)
+                    throw new ShapeMismatchException($"training needs a scalar loss (reduction Mean or Sum), got shape {l.Shape}");
+                if (observers is not null)
+                    for (int i = 0; i < observers.Length; i++) observers[i].OnLoss(l);
+                l.Backward();
+                value = l.Item();
+                if (!float.IsFinite(value))
+                {
+                    // Stop before the optimizer spreads NaN through every parameter: the model keeps its last finite weights.
+                    optimizer.ZeroGrad();
+                    throw new TrainingDivergedException(epoch, batchIndex, source.BatchCount, value, optimizer.LearningRate);
+                }
+                if (metrics is not null)
+                    for (int i = 0; i < metrics.Count; i++) metrics[i].Update(output, y);
             }
-            if (metrics is not null)
-                for (int i = 0; i < metrics.Count; i++) metrics[i].Update(output, y);
         }
         optimizer.Step();
         optimizer.ZeroGrad();

@@ -61,6 +61,7 @@ public sealed class PackageMetadataTests : IClassFixture<PackageMetadataTests.Pa
     [Theory]
     [InlineData("Nabla", "deep-learning")]
     [InlineData("Nabla.Onnx", "onnx")]
+    [InlineData("Nabla.Distributed", "mpi")]
     [InlineData("Nabla.Cli", "dotnet-tool")]
     public void Each_package_has_licence_readme_description_tags_repository_and_symbols(string id, string tag)
     {
@@ -101,9 +102,9 @@ public sealed class PackageMetadataTests : IClassFixture<PackageMetadataTests.Pa
     }
 
     [Fact]
-    public void Only_the_library_the_exporter_and_the_tool_are_packed()
+    public void Only_the_library_the_exporter_the_distributed_trainer_and_the_tool_are_packed()
     {
         var ids = Directory.GetFiles(_packed.Dir, "*.nupkg").Select(Path.GetFileName).Order(StringComparer.Ordinal);
-        Assert.Equal([$"Nabla.{ModelFileVersion}.nupkg", $"Nabla.Cli.{ModelFileVersion}.nupkg", $"Nabla.Onnx.{ModelFileVersion}.nupkg"], ids);
+        Assert.Equal([$"Nabla.{ModelFileVersion}.nupkg", $"Nabla.Cli.{ModelFileVersion}.nupkg", $"Nabla.Distributed.{ModelFileVersion}.nupkg", $"Nabla.Onnx.{ModelFileVersion}.nupkg"], ids);
     }
 }

@@ -36,6 +36,15 @@ public sealed class Accuracy : Metric
     /// <inheritdoc/>
     public override double Result => _total == 0 ? double.NaN : (double)_correct / _total;
 
+    /// <inheritdoc/>
+    public override int SummableStateLength => 2;
+
+    /// <inheritdoc/>
+    public override void WriteSummableState(Span<double> state) => (state[0], state[1]) = (_correct, _total);
+
+    /// <inheritdoc/>
+    public override void ReadSummableState(ReadOnlySpan<double> state) => (_correct, _total) = ((long)state[0], (long)state[1]);
+
     /// <summary>(correct, total) for one batch; shared with the progress figures.</summary>
     /// <exception cref="ShapeMismatchException">The target does not match the prediction's rows or classes.</exception>
     internal static (int Correct, int Total) Count(Tensor prediction, Tensor target, float threshold)

@@ -47,6 +47,20 @@ public sealed class ConfusionMatrix
         Total++;
     }
 
+    /// <summary>Copies the counts, row by row (actual class), into <paramref name="counts"/>.</summary>
+    internal void WriteCounts(Span<double> counts)
+    {
+        for (int i = 0; i < _counts.Length; i++) counts[i] = _counts[i];
+    }
+
+    /// <summary>Replaces the counts by <paramref name="counts"/> (row by row), e.g. the sums of several processes' matrices.</summary>
+    internal void ReadCounts(ReadOnlySpan<double> counts)
+    {
+        long total = 0;
+        for (int i = 0; i < _counts.Length; i++) total += _counts[i] = (long)counts[i];
+        Total = total;
+    }
+
     /// <summary>Sets every count to zero.</summary>
     public void Clear()
     {

@@ -57,4 +57,13 @@ public sealed class F1Score : Metric
 
     /// <inheritdoc/>
     public override double Result => Matrix.Total == 0 ? double.NaN : Average == Averaging.Macro ? Matrix.MacroF1() : Matrix.MicroF1();
+
+    /// <inheritdoc/>
+    public override int SummableStateLength => Matrix.NumClasses * Matrix.NumClasses;
+
+    /// <inheritdoc/>
+    public override void WriteSummableState(Span<double> state) => Matrix.WriteCounts(state);
+
+    /// <inheritdoc/>
+    public override void ReadSummableState(ReadOnlySpan<double> state) => Matrix.ReadCounts(state);
 }

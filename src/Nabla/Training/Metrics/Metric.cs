@@ -24,6 +24,25 @@ public abstract class Metric
     /// <summary>The value over everything added since <see cref="Reset"/> (NaN before any data).</summary>
     public abstract double Result { get; }
 
+    /// <summary>
+    /// The number of values in the metric's state when it is a vector of counts and sums that adds
+    /// over disjoint parts of the data (torchmetrics' <c>dist_reduce_fx="sum"</c>), 0 when the metric
+    /// has no such state. Data-parallel training (<see cref="IDataParallelModule"/>) adds the states of
+    /// all processes element by element, so each one gets the figure over all the data.
+    /// </summary>
+    public virtual int SummableStateLength => 0;
+
+    /// <summary>Writes the summable state (<see cref="SummableStateLength"/> values) into <paramref name="state"/>.</summary>
+    /// <exception cref="InvalidOperationException">The metric has no summable state.</exception>
+    public virtual void WriteSummableState(Span<double> state) => throw NotSummable();
+
+    /// <summary>Replaces the accumulated state by <paramref name="state"/> (e.g. the sum of every process's).</summary>
+    /// <exception cref="InvalidOperationException">The metric has no summable state.</exception>
+    public virtual void ReadSummableState(ReadOnlySpan<double> state) => throw NotSummable();
+
+    private InvalidOperationException NotSummable() =>
+        new($"the metric {Name} ({GetType().Name}) has no summable state, so it cannot be combined across processes");
+
     /// <summary>The elements of a contiguous tensor; model outputs and gathered batches always are.</summary>
     /// <exception cref="ArgumentException">The tensor is a non-contiguous view.</exception>
     protected static ReadOnlySpan<float> Values(Tensor t)

@@ -20,6 +20,17 @@ public abstract class RegressionMetric : Metric
     public override void Reset() => (Count, SquaredError, AbsoluteError, SumActual, SumActualSquared) = (0, 0, 0, 0, 0);
 
     /// <inheritdoc/>
+    public override int SummableStateLength => 5;
+
+    /// <inheritdoc/>
+    public override void WriteSummableState(Span<double> state) =>
+        (state[0], state[1], state[2], state[3], state[4]) = (Count, SquaredError, AbsoluteError, SumActual, SumActualSquared);
+
+    /// <inheritdoc/>
+    public override void ReadSummableState(ReadOnlySpan<double> state) =>
+        (Count, SquaredError, AbsoluteError, SumActual, SumActualSquared) = ((long)state[0], state[1], state[2], state[3], state[4]);
+
+    /// <inheritdoc/>
     public override void Update(Tensor prediction, Tensor target)
     {
         var p = Values(prediction);

@@ -45,6 +45,15 @@ public sealed class TokenAccuracy : Metric
     /// <inheritdoc/>
     public override double Result => _total == 0 ? double.NaN : (double)_correct / _total;
 
+    /// <inheritdoc/>
+    public override int SummableStateLength => 2;
+
+    /// <inheritdoc/>
+    public override void WriteSummableState(Span<double> state) => (state[0], state[1]) = (_correct, _total);
+
+    /// <inheritdoc/>
+    public override void ReadSummableState(ReadOnlySpan<double> state) => (_correct, _total) = ((long)state[0], (long)state[1]);
+
     /// <summary>C, the size of the output's last axis, after checking that there is one target per token.</summary>
     /// <exception cref="ShapeMismatchException">The shapes do not pair one target with each row of C scores.</exception>
     internal static int Classes(Tensor prediction, Tensor target, string metric)

@@ -42,6 +42,17 @@ public sealed class TokenF1 : Metric
     public override void Reset() => (TruePositives, FalsePositives, FalseNegatives) = (0, 0, 0);
 
     /// <inheritdoc/>
+    public override int SummableStateLength => 3;
+
+    /// <inheritdoc/>
+    public override void WriteSummableState(Span<double> state) =>
+        (state[0], state[1], state[2]) = (TruePositives, FalsePositives, FalseNegatives);
+
+    /// <inheritdoc/>
+    public override void ReadSummableState(ReadOnlySpan<double> state) =>
+        (TruePositives, FalsePositives, FalseNegatives) = ((long)state[0], (long)state[1], (long)state[2]);
+
+    /// <inheritdoc/>
     public override void Update(Tensor prediction, Tensor target)
     {
         int classes = TokenAccuracy.Classes(prediction, target, "token F1");

@@ -42,4 +42,13 @@ public sealed class TopKAccuracy : Metric
 
     /// <inheritdoc/>
     public override double Result => _total == 0 ? double.NaN : (double)_hits / _total;
+
+    /// <inheritdoc/>
+    public override int SummableStateLength => 2;
+
+    /// <inheritdoc/>
+    public override void WriteSummableState(Span<double> state) => (state[0], state[1]) = (_hits, _total);
+
+    /// <inheritdoc/>
+    public override void ReadSummableState(ReadOnlySpan<double> state) => (_hits, _total) = ((long)state[0], (long)state[1]);
 }
