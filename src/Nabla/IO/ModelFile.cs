@@ -1,5 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
+using Nabla.Data;
+using Nabla.Data.Text;
 using Nabla.Nn;
 using Nabla.Tensors;
 
@@ -28,6 +30,15 @@ public sealed record ModelInfo
 
     /// <summary>The separator joining several labels in one column (multi-label CSV), or null.</summary>
     public string? LabelSeparator { get; init; }
+
+    /// <summary>
+    /// For models of text: the vectorizer (settings and vocabulary, fitted on the training rows) that
+    /// turns raw texts into the token ids the network reads; null for other inputs.
+    /// </summary>
+    public TextVectorization? Vectorizer { get; init; }
+
+    /// <summary>For models of text: the data column the texts were read from, so prediction finds it again; else null.</summary>
+    public string? TextColumn { get; init; }
 
     /// <summary>Decision thresholds for binary/multi-label outputs (one, or one per label).</summary>
     public IReadOnlyList<float> Thresholds { get; init; } = [];
@@ -60,8 +71,9 @@ public sealed record ModelInfo
 /// <summary>
 /// One safetensors file per model: tensors named as PyTorch's <c>state_dict()</c> would name them
 /// (<c>0.weight</c> [out, in], <c>0.bias</c>, BatchNorm running statistics, …) and the
-/// architecture, input standardization, classes, label columns and separator, thresholds, history and
-/// version in <c>__metadata__</c>. Loading rebuilds the network from the architecture and checks every
+/// architecture, input standardization or text vectorizer (<c>nabla.text_vectorization</c>, one line
+/// of JSON), classes, label and text columns, label separator, thresholds, history and version in
+/// <c>__metadata__</c>. Loading rebuilds the network from the architecture and checks every
 /// tensor's name and shape against it.
 /// </summary>
 public static class ModelFile
@@ -95,6 +107,8 @@ public static class ModelFile
             [Prefix + "target_std"] = JsonSerializer.Serialize(info.TargetStd),
         };
         if (info.LabelSeparator is not null) meta[Prefix + "label_separator"] = info.LabelSeparator;
+        if (info.Vectorizer is not null) meta[Prefix + "text_vectorization"] = info.Vectorizer.ToJson();
+        if (info.TextColumn is not null) meta[Prefix + "text_column"] = info.TextColumn;
         if (info.HistoryJson is not null) meta[Prefix + "history"] = info.HistoryJson;
         foreach (var (k, v) in info.Extra) meta[Prefix + "extra." + k] = v;
         Safetensors.Save(path, model.StateDict(), meta);
@@ -135,6 +149,8 @@ public static class ModelFile
                 TargetMean = JsonSerializer.Deserialize<float[]>(Get("target_mean")) ?? [],
                 TargetStd = JsonSerializer.Deserialize<float[]>(Get("target_std")) ?? [],
                 HistoryJson = meta.GetValueOrDefault(Prefix + "history"),
+                Vectorizer = meta.TryGetValue(Prefix + "text_vectorization", out var vectorizer) ? Vectorizer(name, vectorizer) : null,
+                TextColumn = meta.GetValueOrDefault(Prefix + "text_column"),
                 NablaVersion = Get("version"),
                 Extra = extra,
             };
@@ -164,7 +180,31 @@ public static class ModelFile
         }
         model.Eval();
         CheckOutputs(name, info, model);
+        CheckVocabulary(name, info, model);
         return (model, info);
+    }
+
+    private static TextVectorization Vectorizer(string name, string json)
+    {
+        try
+        {
+            return TextVectorization.FromJson(json);
+        }
+        catch (DataFormatException e)
+        {
+            throw new ModelFileException($"{name}: the stored text vectorization is damaged: {e.Message}", e);
+        }
+    }
+
+    // Token ids index the first embedding table: the vectorizer and the table must agree on the vocabulary.
+    private static void CheckVocabulary(string name, ModelInfo info, Sequential model)
+    {
+        if (info.Vectorizer is null) return;
+        int vocabulary = info.Vectorizer.Vocabulary.Count;
+        if (model.FirstOrDefault() is not Embedding embedding)
+            throw new ModelFileException($"{name}: the model reads text (it stores a text vectorization) but its first layer is not an embedding: {info.Architecture}");
+        if (embedding.NumEmbeddings != vocabulary)
+            throw new ModelFileException($"{name}: the embedding has {embedding.NumEmbeddings} rows, the stored vocabulary {vocabulary} tokens");
     }
 
     // Metadata a reader indexes into must be consistent, so a damaged file is a clear error rather than a crash later.
