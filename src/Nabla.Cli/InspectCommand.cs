@@ -23,7 +23,8 @@ internal static class InspectCommand
             o.WriteLine($"task          {info.Task}");
             if (info.Classes.Count > 0) o.WriteLine($"classes       {string.Join(", ", info.Classes)}");
             if (info.Thresholds.Count > 0) o.WriteLine($"thresholds    {string.Join(", ", info.Thresholds.Select(t => t.ToString("0.###", CultureInfo.InvariantCulture)))}");
-            o.WriteLine($"inputs        {(info.InputMean.Count > 0 ? $"standardized ({info.InputMean.Count} features)" : "not standardized")}, scale {info.InputScale.ToString("G4", CultureInfo.InvariantCulture)}");
+            if (info.Vectorizer is { } vectorizer) o.WriteLine($"text          {TextModel.Describe(vectorizer, info.TextColumn)}");
+            else o.WriteLine($"inputs        {(info.InputMean.Count > 0 ? $"standardized ({info.InputMean.Count} features)" : "not standardized")}, scale {info.InputScale.ToString("G4", CultureInfo.InvariantCulture)}");
             o.WriteLine($"parameters    {model.ParameterCount().ToString("N0", CultureInfo.InvariantCulture)}");
             if (info.LabelColumns.Count > 0) o.WriteLine($"label columns {string.Join(", ", info.LabelColumns)}{(info.LabelSeparator is { } sep ? $" (labels joined by '{sep}')" : "")}");
             int width = Math.Max(13, info.Extra.Keys.Select(k => k.Length).DefaultIfEmpty(0).Max());

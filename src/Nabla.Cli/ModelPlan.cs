@@ -14,10 +14,17 @@ internal static class ModelPlan
     /// <summary>The hidden layers used when no <c>--model</c> is given.</summary>
     public const string DefaultHidden = "dense(128,relu) dense(64,relu)";
 
-    /// <summary>The full spec text (what the model file stores).</summary>
-    public static string Complete(string spec, int outputs, float dropout)
+    /// <summary>
+    /// The full spec text (what the model file stores). For text, <paramref name="vocabulary"/> is
+    /// the number of token ids, written into each <c>embedding(dim)</c> as <c>vocab=N</c>.
+    /// </summary>
+    public static string Complete(string spec, int outputs, float dropout, int? vocabulary = null)
     {
         var layers = ModelSpec.Parse(spec).ToList();
+        if (vocabulary is int tokens)
+            layers = [.. layers.Select(l => l.Name == "embedding" && !l.Named.ContainsKey("vocab")
+                ? l with { Named = new Dictionary<string, string>(l.Named) { ["vocab"] = tokens.ToString(System.Globalization.CultureInfo.InvariantCulture) } }
+                : l)];
         var last = layers[^1];
         bool hasOutput = IsDense(last) && last.Positional.Count == 1 && !last.Named.ContainsKey("activation")
             && int.TryParse(last.Positional[0], out int units) && units == outputs;

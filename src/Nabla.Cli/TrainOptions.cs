@@ -10,7 +10,7 @@ internal sealed class TrainOptions
     public readonly Option<int> Epochs = new("--epochs", "-e") { Description = "Passes over the training data (with --resume: more passes; default: those the resumed run has left)", DefaultValueFactory = _ => 30 };
     public readonly Option<int> BatchSize = new("--batch-size", "-b") { Description = "Samples per step", DefaultValueFactory = _ => 32 };
     public readonly Option<float> LearningRate = new("--lr") { Description = "Learning rate", DefaultValueFactory = _ => 1e-3f };
-    public readonly Option<string> Optimizer = new("--optimizer") { Description = "adam, adamw, sgd, rmsprop or adagrad", DefaultValueFactory = _ => "adam" };
+    public readonly Option<string> Optimizer = new("--optimizer") { Description = "adam, adamw, sgd, rmsprop, adagrad or sparseadam (Adam that updates only the embedding rows a batch uses; the default for text: data)", DefaultValueFactory = _ => "adam" };
     public readonly Option<float> Momentum = new("--momentum") { Description = "SGD momentum", DefaultValueFactory = _ => 0f };
     public readonly Option<float> WeightDecay = new("--weight-decay") { Description = "Optimizer weight decay on the weights of dense and conv layers, not biases or batch norm (AdamW: decoupled)", DefaultValueFactory = _ => 0f };
     public readonly Option<float> L1 = new("--l1") { Description = "L1 penalty λ₁ Σ|w| over the weights of dense and conv layers, added to the loss", DefaultValueFactory = _ => 0f };
@@ -29,8 +29,11 @@ internal sealed class TrainOptions
     public readonly Option<string?> Plot = new("--plot") { Description = "Write loss/accuracy curves to this SVG file" };
     public readonly Option<bool> Json = new("--json") { Description = "One JSON object per epoch and a final summary object (no bars or tables)" };
 
+    /// <summary>The options for text: data.</summary>
+    public readonly TextOptions Text = new();
+
     public IEnumerable<Option> All => [Data, Model, Epochs, BatchSize, LearningRate, Optimizer, Momentum, WeightDecay, L1, L2, Dropout,
-        ValidationSplit, Patience, Seed, Threads, Limit, Label, LabelSeparator, Task, Out, Resume, Plot, Json];
+        ValidationSplit, Patience, Seed, Threads, Limit, Label, LabelSeparator, Task, Out, Resume, Plot, Json, .. Text.All];
 
     /// <summary>
     /// Rejects out-of-range values and options that would be silently ignored, with a message naming
@@ -51,8 +54,10 @@ internal sealed class TrainOptions
             NablaCommand.Require(v >= 0 && float.IsFinite(v), $"{name} must be a number ≥ 0, got {v}");
         NablaCommand.Require(OptimizerNames.Contains(s.Optimizer), $"unknown optimizer '{s.Optimizer}' (known: {string.Join(", ", OptimizerNames)})");
         NablaCommand.Require(s.Momentum == 0 || s.Optimizer is "sgd" or "rmsprop", $"--momentum applies to sgd and rmsprop, not {s.Optimizer}");
+        NablaCommand.Require(s.WeightDecay == 0 || s.Optimizer != "sparseadam", "--weight-decay does not apply to sparseadam (use --l2, or adamw)");
         NablaCommand.Require(s.Patience == 0 || s.ValidationSplit > 0, "--patience watches val_loss and needs validation data (--validation-split > 0)");
+        if (s.TextData is { } text) TextOptions.Validate(text);
     }
 
-    public static readonly string[] OptimizerNames = ["adam", "adamw", "sgd", "rmsprop", "adagrad"];
+    public static readonly string[] OptimizerNames = ["adam", "adamw", "sgd", "rmsprop", "adagrad", "sparseadam"];
 }

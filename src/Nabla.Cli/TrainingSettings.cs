@@ -50,8 +50,11 @@ internal sealed record TrainingSettings
     /// <summary>Epochs to run now (on resume: more epochs, after those already done).</summary>
     public int Epochs { get; init; }
 
+    /// <summary>How text data is read and embedded (<c>text:</c> data only), else null.</summary>
+    public TextSettings? TextData { get; init; }
+
     /// <summary>The settings of a new run: the options as given, defaults elsewhere.</summary>
-    public static TrainingSettings FromOptions(ParseResult r, TrainOptions o) => new()
+    public static TrainingSettings FromOptions(ParseResult r, TrainOptions o) => TextSettings.WithDefaults(r, o, new()
     {
         Data = r.GetValue(o.Data)!, Limit = r.GetValue(o.Limit), Label = r.GetValue(o.Label), LabelSeparator = r.GetValue(o.LabelSeparator),
         Task = r.GetValue(o.Task) is { } t ? ParseTask(t) : null, Model = r.GetValue(o.Model) ?? ModelPlan.DefaultHidden,
@@ -59,7 +62,8 @@ internal sealed record TrainingSettings
         Momentum = r.GetValue(o.Momentum), WeightDecay = r.GetValue(o.WeightDecay), L1 = r.GetValue(o.L1), L2 = r.GetValue(o.L2),
         BatchSize = r.GetValue(o.BatchSize), ValidationSplit = r.GetValue(o.ValidationSplit), Patience = r.GetValue(o.Patience),
         Seed = r.GetValue(o.Seed), Threads = r.GetValue(o.Threads), Epochs = r.GetValue(o.Epochs),
-    };
+        TextData = TextSettings.FromOptions(r, o.Text, r.GetValue(o.Data)!),
+    });
 
     /// <summary>
     /// The settings of a resumed run: stored values unless an option overrides them (see the class
@@ -87,7 +91,7 @@ internal sealed record TrainingSettings
         float dropout = Take(o.Dropout, stored.Number("dropout", float.Parse));
         if (Given(o.Model) || Given(o.Dropout))
         {
-            string wanted = ModelPlan.Complete(model, Outputs(info), dropout);
+            string wanted = ModelPlan.Complete(model, Outputs(info), dropout, info.Vectorizer?.Vocabulary.Count);
             if (wanted != info.Architecture)
                 throw new UsageException($"{(Given(o.Model) ? "--model" : "--dropout")} gives {wanted}, which contradicts {file}, whose architecture is {info.Architecture}; a resumed run keeps it (leave --model and --dropout out, or train a new model)");
         }
@@ -112,6 +116,7 @@ internal sealed record TrainingSettings
             BatchSize = Take(o.BatchSize, stored.Number("batch_size", int.Parse)), ValidationSplit = split,
             Patience = Take(o.Patience, stored.Number("patience", int.Parse)), Seed = seed,
             Threads = Given(o.Threads) ? r.GetValue(o.Threads) : stored.Number("threads", int.Parse), Epochs = epochs,
+            TextData = TextSettings.Resume(r, o.Text, file, info, info.Extra),
         };
     }
 
@@ -156,6 +161,7 @@ internal sealed record TrainingSettings
         };
         if (Limit is int limit) extra["limit"] = Text(limit);
         if (Threads is int threads) extra["threads"] = Text(threads);
+        TextData?.AddTo(extra);
         return extra;
     }
 
