@@ -7,6 +7,8 @@
 #   default workloads: sgemm:1 sgemm:2 mlp-epoch:1 mlp-epoch:2 infer-latency:1 infer-latency:2 infer-throughput:1 infer-throughput:2
 #                      peak-rss:1 alloc-per-step:1 cnn-epoch:1 cnn-epoch:2
 #   cnn-epoch times 12,800 images and reports seconds scaled to the 60,000-image epoch.
+#   text-epoch (not a default) times one epoch of the seed text model on the Debian descriptions (section); its twin
+#   reads the token ids Nabla.Bench text-export writes, so both train on the same vocabulary and rows.
 # Writes bench/results/latest.json and raw outputs under bench/results/raw/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -65,7 +67,12 @@ for spec in "${SPECS[@]}"; do
     cnn-epoch) extra=(--limit 12800);;
   esac
   nabla_args=("$w" --threads "$t"); peer_args=(--threads "$t")
-  [[ "$w" != sgemm ]] && { nabla_args+=(--data "$DATA"); peer_args+=(--data "$DATA"); }
+  if [[ "$w" == text-epoch ]]; then
+    [[ -f "$RAW/text-epoch.rows.tsv" ]] || dotnet "$NABLA" text-export --out "$RAW/text-epoch.rows.tsv" >/dev/null
+    peer_args+=(--data "$RAW/text-epoch.rows.tsv")
+  elif [[ "$w" != sgemm ]]; then
+    nabla_args+=(--data "$DATA"); peer_args+=(--data "$DATA")
+  fi
   for ((r = 1; r <= REPS; r++)); do
     sides=(nabla peer); (( r % 2 == 0 )) && sides=(peer nabla)
     for side in "${sides[@]}"; do

@@ -13,6 +13,8 @@ var workloads = new Dictionary<string, Func<string[], int>>(StringComparer.Ordin
     ["mlp-profile"] = MlpProfileBenchmark.Run,
     ["cnn-epoch"] = CnnTrainingBenchmark.Epoch,
     ["cnn-profile"] = CnnStepBenchmark.Run,
+    ["text-export"] = TextBenchmark.Export,
+    ["text-epoch"] = TextBenchmark.Epoch,
 };
 
 if (args.Length == 0 || !workloads.TryGetValue(args[0], out var run))
