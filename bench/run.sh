@@ -5,8 +5,11 @@
 #
 # usage: bench/run.sh [-n REPS] [workload[:threads] ...]
 #   default workloads: sgemm:1 sgemm:2 mlp-epoch:1 mlp-epoch:2 infer-latency:1 infer-latency:2 infer-throughput:1 infer-throughput:2
-#                      peak-rss:1 alloc-per-step:1 cnn-epoch:1 cnn-epoch:2
+#                      peak-rss:1 alloc-per-step:1 cnn-epoch:1 cnn-epoch:2 lstm-step:1 lstm-step:2 gru-step:1 gru-step:2
 #   cnn-epoch times 12,800 images and reports seconds scaled to the 60,000-image epoch.
+#   lstm-step / gru-step time one training step of a recurrent classifier on random data (no data set).
+#   also: encoder-step (a transformer encoder layer's training step) and generate (100 tokens with
+#   and without the key/value cache; no twin, the ratio is Nabla's own).
 #   text-epoch (not a default) times one epoch of the seed text model on the Debian descriptions (section); its twin
 #   reads the token ids Nabla.Bench text-export writes, so both train on the same vocabulary and rows.
 # Writes bench/results/latest.json and raw outputs under bench/results/raw/.
@@ -16,7 +19,8 @@ REPS=5
 if [[ "${1:-}" == "-n" ]]; then REPS=$2; shift 2; fi
 SPECS=("$@")
 if [[ ${#SPECS[@]} -eq 0 ]]; then
-  SPECS=(sgemm:1 sgemm:2 mlp-epoch:1 mlp-epoch:2 infer-latency:1 infer-latency:2 infer-throughput:1 infer-throughput:2 peak-rss:1 alloc-per-step:1 cnn-epoch:1 cnn-epoch:2)
+  SPECS=(sgemm:1 sgemm:2 mlp-epoch:1 mlp-epoch:2 infer-latency:1 infer-latency:2 infer-throughput:1 infer-throughput:2 peak-rss:1 alloc-per-step:1 cnn-epoch:1 cnn-epoch:2
+         lstm-step:1 lstm-step:2 gru-step:1 gru-step:2)
 fi
 PY=/usr/bin/python3
 DATA=../shared/data/fashion-mnist
@@ -67,12 +71,14 @@ for spec in "${SPECS[@]}"; do
     cnn-epoch) extra=(--limit 12800);;
   esac
   nabla_args=("$w" --threads "$t"); peer_args=(--threads "$t")
-  if [[ "$w" == text-epoch ]]; then
-    [[ -f "$RAW/text-epoch.rows.tsv" ]] || dotnet "$NABLA" text-export --out "$RAW/text-epoch.rows.tsv" >/dev/null
-    peer_args+=(--data "$RAW/text-epoch.rows.tsv")
-  elif [[ "$w" != sgemm ]]; then
-    nabla_args+=(--data "$DATA"); peer_args+=(--data "$DATA")
-  fi
+  case "$w" in
+    sgemm|encoder-step|generate) ;;   # no data set
+    # The twin trains on the token ids Nabla prepares (written once per run; the Nabla side reads the TSV itself).
+    text-epoch)
+      [[ -f "$RAW/text-epoch.rows.txt" ]] || dotnet "$NABLA" text-export --out "$RAW/text-epoch.rows.txt" >/dev/null
+      peer_args+=(--data "$RAW/text-epoch.rows.txt");;
+    *) nabla_args+=(--data "$DATA"); peer_args+=(--data "$DATA");;
+  esac
   for ((r = 1; r <= REPS; r++)); do
     sides=(nabla peer); (( r % 2 == 0 )) && sides=(peer nabla)
     for side in "${sides[@]}"; do

@@ -13,6 +13,12 @@ var workloads = new Dictionary<string, Func<string[], int>>(StringComparer.Ordin
     ["mlp-profile"] = MlpProfileBenchmark.Run,
     ["cnn-epoch"] = CnnTrainingBenchmark.Epoch,
     ["cnn-profile"] = CnnStepBenchmark.Run,
+    ["diagnose-overhead"] = DiagnosticsOverheadBenchmark.Run,
+    ["lstm-step"] = RecurrentStepBenchmark.Lstm,
+    ["gru-step"] = RecurrentStepBenchmark.Gru,
+    ["encoder-step"] = TransformerBenchmark.EncoderStep,
+    ["generate"] = TransformerBenchmark.Generate,
+    ["encoder-profile"] = TransformerProfileBenchmark.Run,
     ["text-export"] = TextBenchmark.Export,
     ["text-epoch"] = TextBenchmark.Epoch,
 };

@@ -18,11 +18,15 @@ def save(path, tensors, metadata=None):
     header, blobs, offset = {}, [], 0
     for name in sorted(tensors):
         t = tensors[name]
+        dtype = None
         if hasattr(t, "detach"):
-            t = t.detach().cpu().numpy()
-        a = np.ascontiguousarray(t)
+            t = t.detach().cpu().contiguous()
+            if str(t.dtype) == "torch.bfloat16":  # numpy has no bfloat16: write its 16-bit patterns
+                t, dtype = t.view(dtype=__import__("torch").int16), "BF16"
+            t = t.numpy()
+        a = np.ascontiguousarray(t).reshape(np.shape(t))  # ascontiguousarray makes 0-d arrays 1-d; keep shape [] as PyTorch has it
         raw = a.astype(a.dtype.newbyteorder("<")).tobytes()
-        header[name] = {"dtype": _NAMES[a.dtype], "shape": list(a.shape), "data_offsets": [offset, offset + len(raw)]}
+        header[name] = {"dtype": dtype or _NAMES[a.dtype], "shape": list(a.shape), "data_offsets": [offset, offset + len(raw)]}
         blobs.append(raw)
         offset += len(raw)
     if metadata:

@@ -96,9 +96,8 @@ internal static class ConsoleReport
             ctx.Out.WriteLine(Name(a).PadRight(w) + string.Concat(Enumerable.Range(0, m.NumClasses).Select(p => m[a, p].ToString(CultureInfo.InvariantCulture).PadLeft(w))));
     }
 
-    /// <summary>A figure as text (4 decimals, or 4 significant digits for large/small values).</summary>
-    public static string F(double v) => !double.IsFinite(v) ? "-" : Math.Abs(v) >= 1e4 || (v != 0 && Math.Abs(v) < 1e-3)
-        ? v.ToString("G4", CultureInfo.InvariantCulture) : v.ToString("0.0000", CultureInfo.InvariantCulture);
+    /// <summary>A figure as text, in plain decimals (<see cref="Numbers.Figure"/>).</summary>
+    public static string F(double v) => Numbers.Figure(v);
 
     private static string Abbreviate(string s) => s.Length <= 8 ? s : s[..8];
 }

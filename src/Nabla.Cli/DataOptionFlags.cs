@@ -20,6 +20,7 @@ internal static partial class DataOptionFlags
         [nameof(DataOptions.Task)] = "--task",
         [nameof(DataOptions.TextColumn)] = "--text",
         [nameof(DataOptions.Vectorizer)] = "the text options (--max-tokens, --ngrams, --stopwords, --sequence-length)",
+        [nameof(DataOptions.Delimiter)] = "--delimiter",
         [nameof(DataOptions.ImagesAsChannels)] = "a convolutional model",
         [nameof(DataOptions.KnownClasses)] = "the model's classes",
         [nameof(DataOptions.TestFraction)] = "the test fraction",

@@ -31,7 +31,9 @@ internal static class EvaluateCommand
             var stored = new TrainingSettings.Stored(path, info.Extra);
             ulong split = r.GetValue(seed) ?? stored.Number("seed", ulong.Parse) ?? 0UL;
             int? rows = r.GetValue(limit) ?? stored.Number("limit", int.Parse);
-            var loaded = DataSpec.Load(spec, SavedModelData.Options(info, split, rows, labels, labelSeparator));
+            // The stored separator belongs to the stored data; other data gets the one its name implies.
+            char? delimiter = r.GetValue(data) is null ? TrainingSettings.StoredDelimiter(stored) : null;
+            var loaded = DataSpec.Load(spec, SavedModelData.Options(info, split, rows, labels, labelSeparator, delimiter));
             SavedModelData.Check(path, info, loaded);
             var assessment = Assessment.Run(net, Preparation.Apply(loaded.Test, info), task, info, 256);
             var fields = new List<KeyValuePair<string, object?>> { new("command", "evaluate"), new("model", Path.GetFullPath(path)), new("data", loaded.Name), new("samples", loaded.Test.Count) };

@@ -42,17 +42,34 @@ internal static class HistoryRecords
         [.. records.Select(r => r.TryGetValue(key, out var v) ? v : double.NaN)];
 }
 
-/// <summary>The <c>--plot</c> chart: a loss panel (train, validation) and, when logged, an accuracy panel.</summary>
+/// <summary>
+/// The <c>--plot</c> chart: a loss panel (train, validation), an accuracy panel when accuracy was logged,
+/// and a learning-rate panel; the best epoch (lowest val_loss, or loss without validation data) is marked.
+/// </summary>
 internal static class Plot
 {
-    public static string Render(IReadOnlyList<Dictionary<string, double>> records)
+    public static string Render(IReadOnlyList<Dictionary<string, double>> records, IEnumerable<ChartPanel>? extra = null)
     {
         var panels = new List<ChartPanel>
         {
-            new("loss", [new("train", "#1f77b4", HistoryRecords.Series(records, "loss")), new("validation", "#ff7f0e", HistoryRecords.Series(records, "val_loss"))]),
+            new("loss", "loss", [new("train", "#1f77b4", HistoryRecords.Series(records, "loss")), new("validation", "#ff7f0e", HistoryRecords.Series(records, "val_loss"))]),
         };
         if (records.Any(r => r.ContainsKey("accuracy")))
-            panels.Add(new("accuracy", [new("train", "#1f77b4", HistoryRecords.Series(records, "accuracy")), new("validation", "#ff7f0e", HistoryRecords.Series(records, "val_accuracy"))]));
-        return SvgChart.Render(panels);
+            panels.Add(new("accuracy", "accuracy", [new("train", "#1f77b4", HistoryRecords.Series(records, "accuracy")), new("validation", "#ff7f0e", HistoryRecords.Series(records, "val_accuracy"))]));
+        if (records.Any(r => r.ContainsKey("lr")))
+            panels.Add(new("learning rate", "learning rate η", [new("lr", "#9467bd", HistoryRecords.Series(records, "lr"))]));
+        if (extra is not null) panels.AddRange(extra);
+        return SvgChart.Render(panels, BestEpoch(records));
+    }
+
+    /// <summary>The 1-based epoch with the lowest val_loss (loss when there is no validation data), or null.</summary>
+    public static int? BestEpoch(IReadOnlyList<Dictionary<string, double>> records)
+    {
+        string key = records.Any(r => r.TryGetValue("val_loss", out var v) && double.IsFinite(v)) ? "val_loss" : "loss";
+        var values = HistoryRecords.Series(records, key);
+        int best = -1;
+        for (int i = 0; i < values.Count; i++)
+            if (double.IsFinite(values[i]) && (best < 0 || values[i] < values[best])) best = i;
+        return best < 0 ? null : best + 1;
     }
 }

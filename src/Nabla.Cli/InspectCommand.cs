@@ -17,18 +17,20 @@ internal static class InspectCommand
             string path = r.GetValue(file)!;
             var (model, info) = NablaCommand.LoadModel(path);
             var o = ctx.Out;
-            o.WriteLine($"{Path.GetFileName(path)}: Nabla model (written by Nabla {info.NablaVersion})");
-            o.WriteLine($"architecture  {info.Architecture}");
+            // Every value comes from the file: escaped so that no control sequence reaches the terminal.
+            string E(string? text) => Printable.Escape(text);
+            o.WriteLine($"{E(Path.GetFileName(path))}: Nabla model (written by Nabla {E(info.NablaVersion)})");
+            o.WriteLine($"architecture  {E(info.Architecture)}");
             o.WriteLine($"input shape   [{string.Join(", ", info.InputShape)}]");
             o.WriteLine($"task          {info.Task}");
-            if (info.Classes.Count > 0) o.WriteLine($"classes       {string.Join(", ", info.Classes)}");
+            if (info.Classes.Count > 0) o.WriteLine($"classes       {E(string.Join(", ", info.Classes))}");
             if (info.Thresholds.Count > 0) o.WriteLine($"thresholds    {string.Join(", ", info.Thresholds.Select(t => t.ToString("0.###", CultureInfo.InvariantCulture)))}");
             if (info.Vectorizer is { } vectorizer) o.WriteLine($"text          {TextModel.Describe(vectorizer, info.TextColumn)}");
-            else o.WriteLine($"inputs        {(info.InputMean.Count > 0 ? $"standardized ({info.InputMean.Count} features)" : "not standardized")}, scale {info.InputScale.ToString("G4", CultureInfo.InvariantCulture)}");
+            else o.WriteLine($"inputs        {(info.InputMean.Count > 0 ? $"standardized ({info.InputMean.Count} features)" : "not standardized")}, scale {Numbers.Significant(info.InputScale, 4)}");
             o.WriteLine($"parameters    {model.ParameterCount().ToString("N0", CultureInfo.InvariantCulture)}");
-            if (info.LabelColumns.Count > 0) o.WriteLine($"label columns {string.Join(", ", info.LabelColumns)}{(info.LabelSeparator is { } sep ? $" (labels joined by '{sep}')" : "")}");
-            int width = Math.Max(13, info.Extra.Keys.Select(k => k.Length).DefaultIfEmpty(0).Max());
-            foreach (var (k, v) in info.Extra.OrderBy(kv => kv.Key, StringComparer.Ordinal)) o.WriteLine($"{k.PadRight(width)} {v}");
+            if (info.LabelColumns.Count > 0) o.WriteLine($"label columns {E(string.Join(", ", info.LabelColumns))}{(info.LabelSeparator is { } sep ? $" (labels joined by '{E(sep)}')" : "")}");
+            int width = Math.Max(13, info.Extra.Keys.Select(k => E(k).Length).DefaultIfEmpty(0).Max());
+            foreach (var (k, v) in info.Extra.OrderBy(kv => kv.Key, StringComparer.Ordinal)) o.WriteLine($"{E(k).PadRight(width)} {Printable.Escape(v)}");
             o.WriteLine();
             o.WriteLine(ModelSummary.Format(model, new Shape(info.InputShape)));
             var history = HistoryRecords.Parse(info.HistoryJson);

@@ -33,6 +33,7 @@ internal static class JsonReport
         {
             case null: w.WriteNullValue(); break;
             case string s: w.WriteStringValue(s); break;
+            case System.Text.Json.Nodes.JsonNode node: node.WriteTo(w); break;
             case bool b: w.WriteBooleanValue(b); break;
             case int i: w.WriteNumberValue(i); break;
             case long l: w.WriteNumberValue(l); break;
@@ -59,7 +60,7 @@ internal static class JsonReport
 
     private static void WriteDouble(Utf8JsonWriter w, double d)
     {
-        if (double.IsFinite(d)) w.WriteNumberValue(Math.Round(d, 6));
+        if (double.IsFinite(d)) w.WriteRawValue(Numbers.Json(d));   // plain decimals: WriteNumberValue would write 1E-06
         else w.WriteNullValue();
     }
 }

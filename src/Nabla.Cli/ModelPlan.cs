@@ -1,5 +1,6 @@
 using Nabla.Data;
 using Nabla.IO;
+using Nabla.Nn;
 using Nabla.Nn.Losses;
 
 namespace Nabla.Cli;
@@ -13,6 +14,13 @@ internal static class ModelPlan
 {
     /// <summary>The hidden layers used when no <c>--model</c> is given.</summary>
     public const string DefaultHidden = "dense(128,relu) dense(64,relu)";
+
+    /// <summary>The help text of <c>--model</c>: the SPEC grammar, every layer kind and examples.</summary>
+    public static string SpecHelp =>
+        "Model SPEC: layers separated by spaces, each NAME or NAME(ARG,…,KEY=VALUE); an activation argument becomes its own layer. "
+        + $"Layers: {string.Join(", ", ModelBuilder.LayerUsages)}; activations: {string.Join(", ", Activation.Names)}. "
+        + "Examples: \"dense(256,relu) dropout(0.2) dense(64,gelu) batchnorm\"; \"conv(32,5,pad=2,relu) maxpool(2) conv(64,5,pad=2,relu) maxpool(2) flatten dense(128,relu)\"; \"embedding(64) gap1d dense(32,relu)\" (text: data). "
+        + $"The output layer is added for the task. Default: {DefaultHidden}";
 
     /// <summary>
     /// The full spec text (what the model file stores). For text, <paramref name="vocabulary"/> is

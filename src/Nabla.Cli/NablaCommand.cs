@@ -47,18 +47,25 @@ public static class NablaCommand
     internal static int Run(string[] args, CliContext context)
     {
         var (stdout, stderr) = (context.Out, context.Err);
-        var root = new RootCommand("nabla: train, evaluate, predict with and inspect neural networks (Nabla deep-learning library)");
+        // A plain Command named "nabla" rather than RootCommand, which takes its name from the executable (Nabla.Cli).
+        var root = new Command("nabla", "Train, evaluate, predict with, inspect, export (ONNX) and convert (PyTorch) neural networks with the Nabla deep-learning library")
+        {
+            new System.CommandLine.Help.HelpOption(), new VersionOption(),
+        };
         root.Subcommands.Add(TrainCommand.Create(context));
         root.Subcommands.Add(EvaluateCommand.Create(context));
         root.Subcommands.Add(PredictCommand.Create(context));
         root.Subcommands.Add(InspectCommand.Create(context));
+        root.Subcommands.Add(ExplainCommand.Create(context));
+        root.Subcommands.Add(ExportCommand.Create(context));
+        root.Subcommands.Add(ConvertCommand.Create(context));
         root.Subcommands.Add(EmbedCommand.Create(context));
         try
         {
             var parsed = root.Parse(args);
             if (parsed.Errors.Count > 0)
             {
-                stderr.WriteLine($"nabla: {OneLine(parsed.Errors[0].Message)} (see nabla --help)");
+                stderr.WriteLine($"nabla: {Printable.Escape(OneLine(Suggestions.Message(parsed)))}");
                 return UsageError;
             }
             return parsed.Invoke(new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false });
@@ -78,10 +85,11 @@ public static class NablaCommand
         if (IsUserError(e))
         {
             // The library names its own concepts (DataOptions.Limit); the user typed flags (--limit).
-            stderr.WriteLine($"nabla: {OneLine(DataOptionFlags.Reword(e.Message))}");
+            // Printable.MessageOf escapes control characters a value from a file may carry (terminal safety).
+            stderr.WriteLine($"nabla: {DataOptionFlags.Reword(Printable.MessageOf(e))}");
             return UsageError;
         }
-        stderr.WriteLine($"nabla: internal error: {e.GetType().FullName}: {OneLine(e.Message)}");
+        stderr.WriteLine($"nabla: internal error: {e.GetType().FullName}: {Printable.Escape(OneLine(e.Message))}");
         stderr.WriteLine("nabla: this is a bug in Nabla, not a mistake in your command; please report it with the command line and the trace below");
         stderr.WriteLine(e.StackTrace);
         return InternalError;
@@ -107,27 +115,22 @@ public static class NablaCommand
         if (!ok) throw new UsageException(message);
     }
 
-    /// <summary>Writes <paramref name="text"/> to <paramref name="path"/> atomically (temporary file in the same folder, then renamed).</summary>
-    internal static void WriteAtomically(string path, string text)
-    {
-        string full = Path.GetFullPath(path);
-        string temp = Path.Combine(Path.GetDirectoryName(full) ?? ".", $".{Path.GetFileName(full)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
-        try
-        {
-            File.WriteAllText(temp, text);
-            File.Move(temp, full, overwrite: true);
-        }
-        catch
-        {
-            try { File.Delete(temp); } catch (IOException) { }
-            throw;
-        }
-    }
+    /// <summary>Writes <paramref name="text"/> (UTF-8) to <paramref name="path"/> atomically (<see cref="AtomicFile"/>).</summary>
+    internal static void WriteAtomically(string path, string text) =>
+        AtomicFile.Write(path, stream => stream.Write(System.Text.Encoding.UTF8.GetBytes(text)));
 
-    /// <summary>Loads a model file, turning a missing file into a clear user error.</summary>
+    /// <summary>Loads a model file, turning a missing file or a folder into a clear user error.</summary>
     internal static (Nabla.Nn.Sequential Model, ModelInfo Info) LoadModel(string path)
     {
-        if (!File.Exists(path)) throw new FileNotFoundException($"model file not found: {path}", path);
-        return ModelFile.Load(path);
+        if (Directory.Exists(path)) throw new UsageException($"{Printable.Escape(path)} is a folder, not a model file");
+        if (!File.Exists(path)) throw new FileNotFoundException($"model file not found: {Printable.Escape(path)}", path);
+        try
+        {
+            return ModelFile.Load(path);
+        }
+        catch (StateDictWithoutMetadataException e)
+        {
+            throw new UsageException($"{Printable.Escape(path)} is a plain state dict (e.g. PyTorch's), not a Nabla model file: make one with nabla convert --spec \"SPEC\" --weights {Printable.Escape(path)} --out MODEL, where SPEC describes the network ({e.Message})");
+        }
     }
 }

@@ -7,46 +7,47 @@ using Nabla.Tensors;
 namespace Nabla.Cli;
 
 /// <summary>
-/// The optimizer-state file beside a model file, <c>FILE.optim.safetensors</c>: the optimizer's
-/// state dict (moments or momentum buffers named <c>{i}.exp_avg</c>, …, and <c>step</c>) and its name
-/// in <c>nabla.optimizer</c>. Kept out of the model file so that stays a plain PyTorch-style weights file.
+/// The optimizer-state file beside a model file (<see cref="Checkpoint"/>: <c>FILE.optim.ID.safetensors</c>,
+/// or <c>FILE.optim.safetensors</c> from before checkpoint ids): the optimizer's state dict (moments or
+/// momentum buffers named <c>{i}.exp_avg</c>, …, and <c>step</c>) and its name in <c>nabla.optimizer</c>.
+/// Kept out of the model file so that stays a plain PyTorch-style weights file.
 /// </summary>
 internal static class OptimizerState
 {
     private const string NameKey = "nabla.optimizer";
 
-    /// <summary>The state file of a model file.</summary>
-    public static string PathFor(string modelPath) => modelPath + ".optim.safetensors";
+    /// <summary>The state file of the model file at <paramref name="modelPath"/> (read from its metadata).</summary>
+    public static string PathFor(string modelPath) => Checkpoint.StatePath(modelPath, ModelFile.Load(modelPath).Info);
 
-    /// <summary>Writes <paramref name="optimizer"/>'s state beside <paramref name="modelPath"/> (atomically).</summary>
-    public static void Save(string modelPath, Optimizer optimizer, string name) =>
-        Safetensors.Save(PathFor(modelPath), optimizer.StateDict(), new Dictionary<string, string> { [NameKey] = name });
+    /// <summary>Writes the model and <paramref name="optimizer"/>'s state as one consistent checkpoint (<see cref="Checkpoint.Save"/>).</summary>
+    public static void Save(string modelPath, Module model, ModelInfo info, Optimizer optimizer, string name) =>
+        Checkpoint.Save(modelPath, model, info, optimizer, new Dictionary<string, string> { [NameKey] = name });
 
     /// <summary>
-    /// Loads the state saved beside <paramref name="modelPath"/> into <paramref name="optimizer"/>;
+    /// Loads the state saved with the model at <paramref name="modelPath"/> into <paramref name="optimizer"/>;
     /// false when there is no state file (the optimizer then starts afresh). The rates stay the ones
     /// the optimizer was built with (the run's settings: stored or overridden), where PyTorch's
     /// load_state_dict would bring back the saved ones. Files written before parameter groups
     /// existed number the parameters in model order; with --weight-decay the optimizer numbers them
     /// group by group (weights first), so such a file's keys are renumbered.
     /// </summary>
-    /// <exception cref="ModelFileException">The file holds another optimizer's state or state that does not fit the model.</exception>
-    public static bool Restore(string modelPath, Optimizer optimizer, string name, Module model)
+    /// <exception cref="ModelFileException">The file holds another optimizer's state, another checkpoint's, or state that does not fit the model.</exception>
+    public static bool Restore(string modelPath, ModelInfo info, Optimizer optimizer, string name, Module model)
     {
-        string path = PathFor(modelPath);
-        if (!File.Exists(path)) return false;
-        var content = Safetensors.Load(path);
+        if (Checkpoint.LoadState(modelPath, info) is not var (path, content)) return false;
         string file = Path.GetFileName(path);
         if (content.Metadata.GetValueOrDefault(NameKey) is { } saved && saved != name)
-            throw new ModelFileException($"{file}: holds {saved} state, but {Path.GetFileName(modelPath)} was trained with {name}");
+            throw new ModelFileException($"{file}: holds {Printable.Quote(saved)} state, but {Path.GetFileName(modelPath)} was trained with {name}");
+        if (content.Tensors.GetValueOrDefault("step") is { Numel: 1 } step && !(step.Item() >= 0 && step.Item() <= int.MaxValue && step.Item() == MathF.Floor(step.Item())))
+            throw new ModelFileException($"{file}: the step count {step.Item().ToString(CultureInfo.InvariantCulture)} is not a whole number ≥ 0");
         var rates = optimizer.ParamGroups.Select(g => (g.LearningRate, g.WeightDecay)).ToArray();
         try
         {
             optimizer.LoadStateDict(InGroupOrder(content.Tensors, optimizer, model));
         }
-        catch (Exception e) when (e is ArgumentException or ShapeMismatchException)
+        catch (Exception e) when (e is ArgumentException or ShapeMismatchException or KeyNotFoundException)
         {
-            throw new ModelFileException($"{file}: the optimizer state does not fit the model: {e.Message}", e);
+            throw new ModelFileException($"{file}: the optimizer state does not fit the model: {Printable.MessageOf(e)}", e);
         }
         for (int g = 0; g < rates.Length; g++) (optimizer.ParamGroups[g].LearningRate, optimizer.ParamGroups[g].WeightDecay) = rates[g];
         return true;

@@ -25,15 +25,19 @@ internal static class PredictCommand
         var model = new Option<string>("--model", "-m") { Description = "Model file written by nabla train --out", Required = true };
         var input = new Option<string>("--input", "-i") { Description = "CSV of input rows", Required = true };
         var output = new Option<string?>("--output", "-o") { Description = "Write predictions here (atomically) instead of stdout" };
-        var cmd = new Command("predict", "Predict with a saved model") { model, input, output };
+        var delimiter = new Option<string?>("--delimiter") { Description = "Field separator of the input: a character such as ';', or tab (default: tab for .tsv and .tab files, else ',')" };
+        var cmd = new Command("predict", "Predict with a saved model") { model, input, output, delimiter };
         cmd.SetAction(r =>
         {
             string modelPath = r.GetValue(model)!, inputPath = r.GetValue(input)!;
+            if (r.GetValue(output) is { } target)
+                OutputPaths.Check([new("--model", modelPath), new("--input", inputPath)], [new("--output", target)]);
             var (net, info) = NablaCommand.LoadModel(modelPath);
             var task = TaskKinds.Parse(info.Task);
+            char? given = r.GetValue(delimiter) is { } d ? TrainOptions.ParseDelimiter(d) : null;
             var raw = info.Vectorizer is not null
-                ? net.Predict(new DataLoader(TextModel.ReadInputs(inputPath, info), 256))
-                : net.Predict(Preparation.Standardize(ReadInputs(inputPath, info), info.InputMean, info.InputStd, info.InputScale), 256);
+                ? net.Predict(new DataLoader(TextModel.ReadInputs(inputPath, info, given), 256))
+                : net.Predict(Preparation.Standardize(ReadInputs(inputPath, info, given ?? CsvReader.DefaultDelimiter(inputPath)), info.InputMean, info.InputStd, info.InputScale), 256);
             string csv = Format(raw, task, info);
             if (r.GetValue(output) is { } path) NablaCommand.WriteAtomically(path, csv);
             else ctx.Out.Write(csv);
@@ -47,9 +51,9 @@ internal static class PredictCommand
     /// model was trained with (by header name; by index in a file without header that has exactly
     /// the training file's columns) are checked against the known classes and dropped.
     /// </summary>
-    internal static Tensor ReadInputs(string path, ModelInfo info)
+    internal static Tensor ReadInputs(string path, ModelInfo info, char delimiter = ',')
     {
-        var cells = LabeledCsv.ReadCells(path);
+        var cells = LabeledCsv.ReadCells(path, delimiter);
         int features = info.InputShape.Skip(1).Aggregate(1, (a, b) => a * b);
         var labelNames = info.LabelColumns;
         int[] labelCols = cells.Header is not null
@@ -69,7 +73,7 @@ internal static class PredictCommand
                 var values = info.Task == "multilabel" ? v.Split(info.LabelSeparator!, StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) : [v];
                 foreach (var value in values)
                     if (LabeledCsv.IndexOfClass(info.Classes, value, numeric: true) < 0)
-                        throw new DataFormatException($"{path}:{cells.Lines[row]}:{c + 1}: unknown label '{value}' in column '{column}' (the model knows {string.Join(", ", info.Classes)})");
+                        throw new DataFormatException($"{path}:{cells.Lines[row]}:{c + 1}: unknown label {Printable.Quote(value)} in column {Printable.Quote(column)} (the model knows {string.Join(", ", info.Classes)})");
             }
         }
         var featureCols = Enumerable.Range(0, cells.Columns).Where(c => !labelCols.Contains(c)).ToArray();
@@ -84,14 +88,16 @@ internal static class PredictCommand
     {
         var sb = new StringBuilder();
         int n = raw.Shape[0], width = raw.Numel / Math.Max(1, n);
-        string G(float v) => v.ToString("G6", CultureInfo.InvariantCulture);
-        string Name(int j) => j < info.Classes.Count ? info.Classes[j] : j.ToString(CultureInfo.InvariantCulture);
+        string G(float v) => Numbers.Significant(v, 6);
+        // Class names may hold commas or quotes: written as RFC 4180 fields so the output stays a table.
+        string Raw(int j) => j < info.Classes.Count ? info.Classes[j] : j.ToString(CultureInfo.InvariantCulture);
+        string Name(int j) => Field(Raw(j));
         switch (task)
         {
             case TaskKind.MultiClass:
             {
                 var p = Assessment.Probabilities(raw, task).ToArray();
-                sb.Append("class,").AppendJoin(',', Enumerable.Range(0, width).Select(j => "p_" + Name(j))).Append('\n');
+                sb.Append("class,").AppendJoin(',', Enumerable.Range(0, width).Select(j => Field("p_" + Raw(j)))).Append('\n');
                 for (int i = 0; i < n; i++)
                 {
                     var row = p.AsSpan(i * width, width);
@@ -112,11 +118,11 @@ internal static class PredictCommand
             case TaskKind.MultiLabel:
             {
                 var p = Assessment.Probabilities(raw, task).ToArray();
-                sb.Append("labels,").AppendJoin(',', Enumerable.Range(0, width).Select(j => "p_" + Name(j))).Append('\n');
+                sb.Append("labels,").AppendJoin(',', Enumerable.Range(0, width).Select(j => Field("p_" + Raw(j)))).Append('\n');
                 for (int i = 0; i < n; i++)
                 {
                     var on = Enumerable.Range(0, width).Where(j => p[i * width + j] >= (info.Thresholds.Count == width ? info.Thresholds[j] : 0.5f));
-                    sb.Append(string.Join(';', on.Select(Name))).Append(',').AppendJoin(',', p.AsSpan(i * width, width).ToArray().Select(G)).Append('\n');
+                    sb.Append(Field(string.Join(';', on.Select(Raw)))).Append(',').AppendJoin(',', p.AsSpan(i * width, width).ToArray().Select(G)).Append('\n');
                 }
                 break;
             }
@@ -130,4 +136,8 @@ internal static class PredictCommand
         }
         return sb.ToString();
     }
+
+    /// <summary>A CSV field: quoted, with quotes doubled, when it holds a comma, a quote or a line break (RFC 4180).</summary>
+    internal static string Field(string text) =>
+        text.AsSpan().IndexOfAny(",\"\r\n") < 0 ? text : "\"" + text.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
 }

@@ -9,76 +9,99 @@ namespace Nabla.Cli;
 /// <param name="Values">Y values for epochs 1, 2, ….</param>
 internal sealed record ChartSeries(string Name, string Color, IReadOnlyList<double> Values);
 
-/// <summary>One panel: a title and its series.</summary>
+/// <summary>One panel: a title, the y axis's label and its series.</summary>
 /// <param name="Title">Panel title, e.g. "loss".</param>
+/// <param name="YLabel">Label of the y axis, e.g. "cross-entropy loss".</param>
 /// <param name="Series">The lines drawn in it.</param>
-internal sealed record ChartPanel(string Title, IReadOnlyList<ChartSeries> Series);
+internal sealed record ChartPanel(string Title, string YLabel, IReadOnlyList<ChartSeries> Series);
 
 /// <summary>
-/// Renders training curves as a standalone SVG: one panel per metric side by side, each with
-/// axes, "nice" tick values (1, 2, 5 × 10ᵏ steps), grid lines, markers and a legend.
+/// Renders training curves as a standalone SVG: one panel per metric side by side, each with a
+/// framed plot area, labelled axes ("epoch" and the metric), "nice" y ticks (1, 2, 5 × 10ᵏ steps),
+/// epoch ticks that always include the first and last epoch, a legend to the right of the plot area
+/// (never over a curve), and an optional best-epoch marker. Elements carry classes (<c>plot-area</c>,
+/// <c>x-label</c>, <c>y-label</c>, <c>x-tick</c>, <c>legend</c>, <c>best-epoch</c>) so tests can check the
+/// structure without rendering.
 /// </summary>
 internal static class SvgChart
 {
-    private const int PanelWidth = 420, PanelHeight = 300, Left = 60, Right = 20, Top = 40, Bottom = 45;
+    private const int PanelWidth = 470, PanelHeight = 320, Left = 72, PlotWidth = 270, Top = 42, PlotHeight = 218, LegendGap = 14;
 
-    public static string Render(IReadOnlyList<ChartPanel> panels)
+    /// <summary>The SVG text; <paramref name="bestEpoch"/> (1-based) gets a dashed marker in every panel.</summary>
+    public static string Render(IReadOnlyList<ChartPanel> panels, int? bestEpoch = null)
     {
         var sb = new StringBuilder();
         int width = PanelWidth * Math.Max(1, panels.Count);
-        sb.Append(CultureInfo.InvariantCulture, $"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width}\" height=\"{PanelHeight}\" viewBox=\"0 0 {width} {PanelHeight}\" font-family=\"sans-serif\" font-size=\"11\">\n");
+        sb.Append(Inv($"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width}\" height=\"{PanelHeight}\" viewBox=\"0 0 {width} {PanelHeight}\" font-family=\"sans-serif\" font-size=\"11\">\n"));
         sb.Append("<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n");
-        for (int p = 0; p < panels.Count; p++) RenderPanel(sb, panels[p], p * PanelWidth);
+        for (int p = 0; p < panels.Count; p++) RenderPanel(sb, panels[p], p * PanelWidth, bestEpoch);
         sb.Append("</svg>\n");
         return sb.ToString();
     }
 
-    private static void RenderPanel(StringBuilder sb, ChartPanel panel, int x0)
+    private static void RenderPanel(StringBuilder sb, ChartPanel panel, int x0, int? bestEpoch)
     {
-        int plotW = PanelWidth - Left - Right, plotH = PanelHeight - Top - Bottom;
-        int epochs = panel.Series.Count == 0 ? 1 : panel.Series.Max(s => s.Values.Count);
+        int epochs = panel.Series.Count == 0 ? 1 : Math.Max(1, panel.Series.Max(s => s.Values.Count));
         var finite = panel.Series.SelectMany(s => s.Values).Where(double.IsFinite).ToList();
         double lo = finite.Count == 0 ? 0 : finite.Min(), hi = finite.Count == 0 ? 1 : finite.Max();
-        if (hi - lo < 1e-12) { lo -= 0.5; hi += 0.5; }
+        if (hi - lo <= 1e-12 * Math.Max(1, Math.Abs(hi)))
+        {
+            double pad = Math.Max(Math.Abs(hi) * 0.1, 1e-12);
+            (lo, hi) = (lo - pad, hi + pad);
+        }
         var yTicks = NiceTicks(lo, hi, 5);
         lo = Math.Min(lo, yTicks[0]);
         hi = Math.Max(hi, yTicks[^1]);
-        double X(double epoch) => x0 + Left + (epochs == 1 ? plotW / 2.0 : (epoch - 1) * plotW / (epochs - 1));
-        double Y(double v) => Top + plotH - (v - lo) / (hi - lo) * plotH;
+        int left = x0 + Left, right = left + PlotWidth, bottom = Top + PlotHeight;
+        double X(double epoch) => left + (epochs == 1 ? PlotWidth / 2.0 : (epoch - 1) * PlotWidth / (epochs - 1));
+        double Y(double v) => bottom - (v - lo) / (hi - lo) * PlotHeight;
 
-        sb.Append(Inv($"<text x=\"{x0 + PanelWidth / 2}\" y=\"20\" text-anchor=\"middle\" font-size=\"14\" font-weight=\"bold\">{Escape(panel.Title)}</text>\n"));
+        sb.Append(Inv($"<g class=\"panel\" data-title=\"{Escape(panel.Title)}\">\n"));
+        sb.Append(Inv($"<text class=\"title\" x=\"{left + PlotWidth / 2}\" y=\"22\" text-anchor=\"middle\" font-size=\"14\" font-weight=\"bold\">{Escape(panel.Title)}</text>\n"));
+        sb.Append(Inv($"<rect class=\"plot-area\" x=\"{left}\" y=\"{Top}\" width=\"{PlotWidth}\" height=\"{PlotHeight}\" fill=\"none\" stroke=\"#bbb\"/>\n"));
         foreach (var t in yTicks)
         {
-            sb.Append(Inv($"<line x1=\"{x0 + Left}\" y1=\"{Y(t):F1}\" x2=\"{x0 + Left + plotW}\" y2=\"{Y(t):F1}\" stroke=\"#e5e5e5\"/>\n"));
-            sb.Append(Inv($"<text x=\"{x0 + Left - 6}\" y=\"{Y(t) + 4:F1}\" text-anchor=\"end\">{FormatTick(t)}</text>\n"));
+            sb.Append(Inv($"<line x1=\"{left}\" y1=\"{Y(t):F1}\" x2=\"{right}\" y2=\"{Y(t):F1}\" stroke=\"#e5e5e5\"/>\n"));
+            sb.Append(Inv($"<text class=\"y-tick\" x=\"{left - 6}\" y=\"{Y(t) + 4:F1}\" text-anchor=\"end\">{Numbers.Significant(t, 4)}</text>\n"));
         }
         foreach (int e in EpochTicks(epochs))
         {
-            sb.Append(Inv($"<line x1=\"{X(e):F1}\" y1=\"{Top + plotH}\" x2=\"{X(e):F1}\" y2=\"{Top + plotH + 5}\" stroke=\"black\"/>\n"));
-            sb.Append(Inv($"<text x=\"{X(e):F1}\" y=\"{Top + plotH + 18}\" text-anchor=\"middle\">{e}</text>\n"));
+            sb.Append(Inv($"<line x1=\"{X(e):F1}\" y1=\"{bottom}\" x2=\"{X(e):F1}\" y2=\"{bottom + 5}\" stroke=\"black\"/>\n"));
+            sb.Append(Inv($"<text class=\"x-tick\" x=\"{X(e):F1}\" y=\"{bottom + 18}\" text-anchor=\"middle\">{e}</text>\n"));
         }
-        sb.Append(Inv($"<line x1=\"{x0 + Left}\" y1=\"{Top}\" x2=\"{x0 + Left}\" y2=\"{Top + plotH}\" stroke=\"black\"/>\n"));
-        sb.Append(Inv($"<line x1=\"{x0 + Left}\" y1=\"{Top + plotH}\" x2=\"{x0 + Left + plotW}\" y2=\"{Top + plotH}\" stroke=\"black\"/>\n"));
-        sb.Append(Inv($"<text x=\"{x0 + Left + plotW / 2}\" y=\"{PanelHeight - 8}\" text-anchor=\"middle\">epoch</text>\n"));
+        sb.Append(Inv($"<line x1=\"{left}\" y1=\"{Top}\" x2=\"{left}\" y2=\"{bottom}\" stroke=\"black\"/>\n"));
+        sb.Append(Inv($"<line x1=\"{left}\" y1=\"{bottom}\" x2=\"{right}\" y2=\"{bottom}\" stroke=\"black\"/>\n"));
+        sb.Append(Inv($"<text class=\"x-label\" x=\"{left + PlotWidth / 2}\" y=\"{bottom + 38}\" text-anchor=\"middle\">epoch</text>\n"));
+        double yMid = Top + PlotHeight / 2.0;
+        sb.Append(Inv($"<text class=\"y-label\" x=\"{x0 + 16}\" y=\"{yMid:F1}\" text-anchor=\"middle\" transform=\"rotate(-90 {x0 + 16} {yMid:F1})\">{Escape(panel.YLabel)}</text>\n"));
 
-        int legendY = Top + 4;
+        if (bestEpoch is int best && best >= 1 && best <= epochs)
+        {
+            sb.Append(Inv($"<line class=\"best-epoch\" x1=\"{X(best):F1}\" y1=\"{Top}\" x2=\"{X(best):F1}\" y2=\"{bottom}\" stroke=\"#2ca02c\" stroke-dasharray=\"4 3\"/>\n"));
+        }
+
+        var legend = new StringBuilder();
+        int legendY = Top + 8;
         foreach (var s in panel.Series)
         {
-            var points = new List<string>();
+            var points = new List<(double X, double Y)>();
             for (int i = 0; i < s.Values.Count; i++)
-                if (double.IsFinite(s.Values[i])) points.Add(Inv($"{X(i + 1):F1},{Y(s.Values[i]):F1}"));
+                if (double.IsFinite(s.Values[i])) points.Add((X(i + 1), Y(s.Values[i])));
             if (points.Count == 0) continue;
-            sb.Append(Inv($"<polyline fill=\"none\" stroke=\"{s.Color}\" stroke-width=\"2\" points=\"{string.Join(' ', points)}\"/>\n"));
-            foreach (var pt in points)
-            {
-                var xy = pt.Split(',');
-                sb.Append(Inv($"<circle cx=\"{xy[0]}\" cy=\"{xy[1]}\" r=\"2.5\" fill=\"{s.Color}\"/>\n"));
-            }
-            int lx = x0 + Left + plotW - 110;
-            sb.Append(Inv($"<line x1=\"{lx}\" y1=\"{legendY}\" x2=\"{lx + 18}\" y2=\"{legendY}\" stroke=\"{s.Color}\" stroke-width=\"2\"/>\n"));
-            sb.Append(Inv($"<text x=\"{lx + 24}\" y=\"{legendY + 4}\">{Escape(s.Name)}</text>\n"));
+            sb.Append(Inv($"<polyline fill=\"none\" stroke=\"{s.Color}\" stroke-width=\"2\" points=\"{string.Join(' ', points.Select(p => Inv($"{p.X:F1},{p.Y:F1}")))}\"/>\n"));
+            foreach (var (px, py) in points) sb.Append(Inv($"<circle cx=\"{px:F1}\" cy=\"{py:F1}\" r=\"2.5\" fill=\"{s.Color}\"/>\n"));
+            int lx = right + LegendGap;
+            legend.Append(Inv($"<line x1=\"{lx}\" y1=\"{legendY}\" x2=\"{lx + 18}\" y2=\"{legendY}\" stroke=\"{s.Color}\" stroke-width=\"2\"/>\n"));
+            legend.Append(Inv($"<text x=\"{lx + 24}\" y=\"{legendY + 4}\">{Escape(s.Name)}</text>\n"));
             legendY += 16;
         }
+        if (bestEpoch is int b && b >= 1 && b <= epochs)
+        {
+            int lx = right + LegendGap;
+            legend.Append(Inv($"<line x1=\"{lx}\" y1=\"{legendY}\" x2=\"{lx + 18}\" y2=\"{legendY}\" stroke=\"#2ca02c\" stroke-dasharray=\"4 3\"/>\n"));
+            legend.Append(Inv($"<text class=\"best-epoch-label\" x=\"{lx + 24}\" y=\"{legendY + 4}\">best epoch {b}</text>\n"));
+        }
+        sb.Append("<g class=\"legend\">\n").Append(legend).Append("</g>\n</g>\n");
     }
 
     /// <summary>About <paramref name="count"/> round tick values covering [lo, hi] with a step of 1, 2 or 5 × 10ᵏ.</summary>
@@ -93,15 +116,24 @@ internal static class SvgChart
         return [.. ticks];
     }
 
-    private static IEnumerable<int> EpochTicks(int epochs)
+    /// <summary>
+    /// Epoch ticks 1, 1 + k, 1 + 2k, … (about ten) and always the last epoch, so both ends of the range are
+    /// labelled; a regular tick closer than k/2 to the last one is dropped so their labels never overlap.
+    /// </summary>
+    internal static List<int> EpochTicks(int epochs)
     {
         int step = Math.Max(1, (int)Math.Ceiling(epochs / 10.0));
-        for (int e = 1; e <= epochs; e += step) yield return e;
+        var ticks = new List<int>();
+        for (int e = 1; e <= epochs; e += step) ticks.Add(e);
+        if (ticks[^1] != epochs)
+        {
+            if (ticks.Count > 1 && epochs - ticks[^1] < (step + 1) / 2) ticks.RemoveAt(ticks.Count - 1);
+            ticks.Add(epochs);
+        }
+        return ticks;
     }
-
-    private static string FormatTick(double v) => v.ToString("0.###", CultureInfo.InvariantCulture);
 
     private static string Inv(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
 
-    private static string Escape(string s) => s.Replace("&", "&amp;", StringComparison.Ordinal).Replace("<", "&lt;", StringComparison.Ordinal).Replace(">", "&gt;", StringComparison.Ordinal);
+    private static string Escape(string s) => s.Replace("&", "&amp;", StringComparison.Ordinal).Replace("<", "&lt;", StringComparison.Ordinal).Replace(">", "&gt;", StringComparison.Ordinal).Replace("\"", "&quot;", StringComparison.Ordinal);
 }

@@ -41,9 +41,9 @@ internal static class TextModel
     /// header), encoded by the model's vectorizer, with placeholder targets.
     /// </summary>
     /// <exception cref="DataSpecException">The file has no such column (names those it has).</exception>
-    public static TextDataset ReadInputs(string path, ModelInfo info)
+    public static TextDataset ReadInputs(string path, ModelInfo info, char? delimiter)
     {
-        var table = TextTable.Read(path);
+        var table = TextTable.Read(path, delimiter);
         string column = info.TextColumn ?? throw new ModelFileException("the model stores a text vectorization but no text column");
         int c = Array.IndexOf(table.Header!, column);
         if (c < 0) throw new DataSpecException($"{path}: the model reads texts from a column '{column}', which the file lacks (columns: {string.Join(", ", table.Header!)})");

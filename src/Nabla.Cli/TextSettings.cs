@@ -110,6 +110,7 @@ internal sealed record TextSettings
             Epochs = Given(o.Epochs) ? s.Epochs : DefaultEpochs,
             BatchSize = Given(o.BatchSize) ? s.BatchSize : DefaultBatchSize,
             LearningRate = Given(o.LearningRate) ? s.LearningRate : DefaultLearningRate,
+            Schedule = Given(o.LearningRate) ? s.Schedule : s.Schedule with { BaseLearningRate = DefaultLearningRate },
             Dropout = Given(o.Dropout) ? s.Dropout : DefaultDropout,
             Optimizer = Given(o.Optimizer) ? s.Optimizer : DefaultOptimizer,
         };

@@ -50,15 +50,19 @@ internal static class TrainCommand
             s = TrainingSettings.FromOptions(r, o);
         }
         TrainOptions.Validate(s);
-        if (s.Threads is int threads) WorkerPool.MaxThreads = threads;
-
-        var data = DataSpec.Load(s.Data, previous is not null
-            ? SavedModelData.Options(previous, s.Seed, s.Limit, s.Label, s.LabelSeparator)
+        var dataOptions = previous is not null
+            ? SavedModelData.Options(previous, s.Seed, s.Limit, s.Label, s.LabelSeparator, s.Delimiter)
             : new DataOptions
             {
-                Seed = s.Seed, Limit = s.Limit, Label = s.Label, LabelSeparator = s.LabelSeparator, Task = s.Task,
+                Seed = s.Seed, Limit = s.Limit, Label = s.Label, LabelSeparator = s.LabelSeparator, Delimiter = s.Delimiter, Task = s.Task,
                 ImagesAsChannels = ModelPlan.IsConvolutional(s.Model), TextColumn = s.TextData?.Column, Vectorizer = s.TextData?.NewVectorizer(),
-            });
+            };
+        string? outPath = r.GetValue(o.Out);
+        // Before anything is read or trained: no output may overwrite an input or another output, and each must be writable.
+        CheckOutputs(s, dataOptions, resume, previous, outPath, r.GetValue(o.Plot));
+        if (s.Threads is int threads) WorkerPool.MaxThreads = threads;
+
+        var data = DataSpec.Load(s.Data, dataOptions);
         if (previous is not null) SavedModelData.Check(resume!, previous, data);
         else CheckApplies(s, data);
         foreach (var warning in data.Warnings) ctx.Err.WriteLine($"nabla: note: {warning}");
@@ -81,7 +85,7 @@ internal static class TrainCommand
         string? embeddingsReport = s.TextData is { } text && vectorizer is not null ? TextModel.Prepare(model, text, vectorizer, resumed is null, s.Seed) : null;
         model.Train();
         var optimizer = CreateOptimizer(s, model);
-        bool stateRestored = resume is not null && OptimizerState.Restore(resume, optimizer, s.Optimizer, model);
+        bool stateRestored = resume is not null && OptimizerState.Restore(resume, previous!, optimizer, s.Optimizer, model);
         var loss = ModelPlan.LossFor(data.Task);
         // Penalties act on the weights (ParameterRole.Weight): never biases or BatchNorm's γ and β.
         if (s.L1 > 0 || s.L2 > 0) loss = new RegularizedLoss(loss, model, s.L1, s.L2);
@@ -95,10 +99,14 @@ internal static class TrainCommand
             _ => [],
         };
         var progress = new ProgressCallback(every: 4);
-        var callbacks = new List<Callback> { progress };
+        // A loss 10⁴ times its first value (at least 1, about what a model that knows nothing scores on
+        // these losses) is divergence even before it reaches NaN or infinity.
+        var callbacks = new List<Callback> { progress, new TerminateOnDivergence(factor: 1e4, floor: 1) };
         EarlyStopping? earlyStopping = s.Patience > 0 && validation is not null ? new EarlyStopping(patience: s.Patience, restoreBestWeights: true) : null;
         if (earlyStopping is not null) callbacks.Add(earlyStopping);
-        string? outPath = r.GetValue(o.Out);
+        var diagnostics = r.GetValue(o.Diagnose) ? new Diagnostics() : null;
+        if (diagnostics is not null) callbacks.Add(diagnostics);
+        if (s.Schedule.Attach(optimizer, firstEpoch, totalEpochs, earlier, validation is not null) is { } scheduler) callbacks.Add(scheduler);
         // Earlier runs' records (when resuming) followed by this run's epochs so far.
         List<Dictionary<string, double>> Records(IEnumerable<EpochLogs> epochs) =>
             [.. earlier.Concat(epochs.Select(e => HistoryRecords.Fields(e, firstEpoch)))];
@@ -118,11 +126,8 @@ internal static class TrainCommand
             foreach (var (k, v) in s.ToExtra(totalEpochs, optimizer.LearningRate)) extra[k] = v;
             return done with { HistoryJson = HistoryRecords.Serialize(Records(epochs)), Extra = extra };
         }
-        void SaveModel(string path, ModelInfo saved)
-        {
-            ModelFile.Save(path, model, saved);
-            OptimizerState.Save(path, optimizer, s.Optimizer);
-        }
+        // The model and the optimizer state as one checkpoint whose two files always match (Checkpoint).
+        void SaveModel(string path, ModelInfo saved) => OptimizerState.Save(path, model, saved, optimizer, s.Optimizer);
         ModelCheckpoint? checkpoint = null;
         if (outPath is not null && validation is not null)
         {
@@ -138,16 +143,16 @@ internal static class TrainCommand
         if (!json) ctx.Out.WriteLine($"data {data.Name}: {data.Train.Count} train ({train.Count} fit, {validation?.Count ?? 0} validation), {data.Test.Count} test, {data.Task.ToName()}{(data.ClassNames.Count > 0 ? $", {data.ClassNames.Count} classes" : "")}");
         if (!json && vectorizer is not null) ctx.Out.WriteLine($"text {TextModel.Describe(vectorizer, info.TextColumn)}");
         if (!json && embeddingsReport is not null) ctx.Out.WriteLine(embeddingsReport);
-        if (!json) ctx.Out.WriteLine($"model {spec}: {model.ParameterCount():N0} parameters, {s.Optimizer} lr {optimizer.LearningRate.ToString(CultureInfo.InvariantCulture)}{Resumed(resume, firstEpoch, stateRestored)}");
+        if (!json) ctx.Out.WriteLine($"model {spec}: {model.ParameterCount():N0} parameters, {s.Optimizer} lr {Numbers.Significant(optimizer.LearningRate, 6)}{s.Schedule.Describe(totalEpochs)}{Resumed(resume, previous, firstEpoch, stateRestored)}");
         // Epoch e's order is the (e+1)-th shuffle of a generator seeded from --seed: a resumed run replays the
         // shuffles of the epochs already done, so it sees the orders an uninterrupted run would.
         var trainSource = new DataLoader(train, batch, shuffle: true, rng: new Rng(s.Seed + 1));
         for (int e = 0; e < firstEpoch; e++) trainSource.StartEpoch();
         var valSource = validation is null ? null : new DataLoader(validation, batch);
         long fitStart = Stopwatch.GetTimestamp();
-        History history = ctx.Console is { } console && !json
+        History history = DiagnosticsReport.OnDivergence(ctx, json, diagnostics, firstEpoch, () => ctx.Console is { } console && !json
             ? ConsoleReport.WithProgressBars(console, progress, firstEpoch, totalEpochs, () => model.Fit(trainSource, optimizer, loss, s.Epochs, valSource, metrics, callbacks))
-            : model.Fit(trainSource, optimizer, loss, s.Epochs, valSource, metrics, callbacks);
+            : model.Fit(trainSource, optimizer, loss, s.Epochs, valSource, metrics, callbacks));
         double fitSeconds = Stopwatch.GetElapsedTime(fitStart).TotalSeconds;
 
         info = Finished(history.Epochs);
@@ -157,7 +162,7 @@ internal static class TrainCommand
         // them with the optimizer state and history of that moment: the file stays that consistent snapshot.
         bool checkpointIsFinal = earlyStopping is not null && checkpoint is not null;
         if (outPath is not null && !checkpointIsFinal) SaveModel(outPath, info);
-        if (r.GetValue(o.Plot) is { } plot) NablaCommand.WriteAtomically(plot, Plot.Render(all));
+        if (r.GetValue(o.Plot) is { } plot) NablaCommand.WriteAtomically(plot, Plot.Render(all, diagnostics is null ? null : DiagnosticsReport.Panels(diagnostics, firstEpoch)));
 
         double seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
         long samples = (long)train.Count * history.Epochs.Count;
@@ -176,11 +181,13 @@ internal static class TrainCommand
         summary.Add(new("model", outPath is null ? null : Path.GetFullPath(outPath)));
         if (json)
         {
+            if (diagnostics is not null) summary.Add(new("diagnostics", DiagnosticsReport.Json(diagnostics, firstEpoch)));
             JsonReport.WriteLine(ctx.Out, summary);
             return NablaCommand.Ok;
         }
         ConsoleReport.Summary(ctx, "summary", summary.Where(kv => kv.Key != "command").Select(kv => new KeyValuePair<string, string>(kv.Key, Text(kv.Value))));
         if (assessment.Confusion is { } cm) ConsoleReport.Confusion(ctx, cm, data.ClassNames);
+        if (diagnostics is not null) DiagnosticsReport.Write(ctx.Out, diagnostics, firstEpoch);
         return NablaCommand.Ok;
     }
 
@@ -203,14 +210,31 @@ internal static class TrainCommand
         };
     }
 
-    private static string Resumed(string? resume, int epochs, bool stateRestored) => resume is null ? ""
-        : $", resumed from {resume} after {epochs} epochs{(stateRestored ? "" : $" (no {OptimizerState.PathFor(resume)}: the optimizer state starts afresh)")}";
+    private static string Resumed(string? resume, ModelInfo? previous, int epochs, bool stateRestored) => resume is null ? ""
+        : $", resumed from {resume} after {epochs} epochs{(stateRestored ? "" : $" (no {Path.GetFileName(Checkpoint.StatePath(resume, previous!))}: the optimizer state starts afresh)")}";
+
+    /// <summary>The output checks of <see cref="OutputPaths"/> for <c>--out</c> and <c>--plot</c> against the data files and the resumed model.</summary>
+    private static void CheckOutputs(TrainingSettings s, DataOptions dataOptions, string? resume, ModelInfo? previous, string? outPath, string? plot)
+    {
+        var inputs = DataSpec.InputFiles(s.Data, dataOptions).Select(f => new NamedPath($"--data {s.Data}", f)).ToList();
+        if (resume is not null)
+        {
+            inputs.Add(new NamedPath("--resume", resume));
+            inputs.Add(new NamedPath("optimizer state", Checkpoint.StatePath(resume, previous!)));
+        }
+        var outputs = new List<NamedPath>();
+        if (outPath is not null) outputs.Add(new NamedPath("--out", outPath));
+        if (plot is not null) outputs.Add(new NamedPath("--plot", plot));
+        // --resume FILE --out FILE continues the model in place: the save replaces it only after reading it.
+        OutputPaths.Check(inputs, outputs, (input, output) => input.Option == "--resume" && output.Option == "--out");
+    }
 
     // Options that only some data can use are refused where they would be silently ignored.
     private static void CheckApplies(TrainingSettings s, LoadedData data)
     {
         NablaCommand.Require(s.Label is null || data.LabelColumns.Count > 0, $"--label applies to csv: data, not {data.Name}");
         NablaCommand.Require(s.LabelSeparator is null || data.LabelColumns.Count > 0, $"--label-separator applies to csv: data, not {data.Name}");
+        NablaCommand.Require(s.Delimiter is null || data.LabelColumns.Count > 0, $"--delimiter applies to csv: data, not {data.Name}");
         NablaCommand.Require(s.Task is null || s.Task == data.Task, $"--task {s.Task?.ToName()} does not apply to {data.Name}, whose task is {data.Task.ToName()}");
     }
 

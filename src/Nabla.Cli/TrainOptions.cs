@@ -6,11 +6,15 @@ namespace Nabla.Cli;
 internal sealed class TrainOptions
 {
     public readonly Option<string> Data = new("--data", "-d") { Description = "Data SPEC: digits, iris, xor, fashion-mnist[=DIR], csv:PATH, idx:IMAGES,LABELS", DefaultValueFactory = _ => "digits" };
-    public readonly Option<string?> Model = new("--model", "-m") { Description = "Model SPEC, e.g. \"dense(256,relu) dropout(0.2)\"; the output layer is added for the task (default: " + ModelPlan.DefaultHidden + ")" };
+    public readonly Option<string?> Model = new("--model", "-m") { Description = ModelPlan.SpecHelp, HelpName = "SPEC" };
     public readonly Option<int> Epochs = new("--epochs", "-e") { Description = "Passes over the training data (with --resume: more passes; default: those the resumed run has left)", DefaultValueFactory = _ => 30 };
     public readonly Option<int> BatchSize = new("--batch-size", "-b") { Description = "Samples per step", DefaultValueFactory = _ => 32 };
-    public readonly Option<float> LearningRate = new("--lr") { Description = "Learning rate", DefaultValueFactory = _ => 1e-3f };
-    public readonly Option<string> Optimizer = new("--optimizer") { Description = "adam, adamw, sgd, rmsprop, adagrad or sparseadam (Adam that updates only the embedding rows a batch uses; the default for text: data)", DefaultValueFactory = _ => "adam" };
+    public readonly Option<float> LearningRate = new("--lr") { Description = "Learning rate (η₀ of --lr-schedule)", DefaultValueFactory = _ => 1e-3f };
+    public readonly Option<string> Optimizer = new("--optimizer")
+    {
+        Description = "The update rule: adam (Adam), adamw (Adam with decoupled weight decay), sgd (with --momentum, Nesterov off), rmsprop (with --momentum), adagrad, sparseadam (lazy Adam: only the embedding rows a batch uses change; the default for text: data)",
+        HelpName = string.Join('|', OptimizerNames), DefaultValueFactory = _ => "adam",
+    };
     public readonly Option<float> Momentum = new("--momentum") { Description = "SGD momentum", DefaultValueFactory = _ => 0f };
     public readonly Option<float> WeightDecay = new("--weight-decay") { Description = "Optimizer weight decay on the weights of dense and conv layers, not biases or batch norm (AdamW: decoupled)", DefaultValueFactory = _ => 0f };
     public readonly Option<float> L1 = new("--l1") { Description = "L1 penalty λ₁ Σ|w| over the weights of dense and conv layers, added to the loss", DefaultValueFactory = _ => 0f };
@@ -23,17 +27,21 @@ internal sealed class TrainOptions
     public readonly Option<int?> Limit = new("--limit") { Description = "Use only the first N training and N/5 test samples" };
     public readonly Option<string?> Label = new("--label") { Description = "CSV label column(s): name or 0-based index; a,b,c = multi-label (default: last column)" };
     public readonly Option<string?> LabelSeparator = new("--label-separator") { Description = "CSV: one label column holding several labels joined by this separator (multi-label)" };
+    public readonly Option<string?> Delimiter = new("--delimiter") { Description = "CSV field separator: a character such as ';' or '|', or tab (default: tab for .tsv and .tab files, else ',')" };
     public readonly Option<string?> Task = new("--task") { Description = "Override the inferred task: multiclass, binary, multilabel, regression" };
     public readonly Option<string?> Out = new("--out", "-o") { Description = "Save the trained model here (safetensors; optimizer state goes to FILE.optim.safetensors)" };
     public readonly Option<string?> Resume = new("--resume") { Description = "Continue training a saved model with its stored settings and optimizer state; options may override data, epochs, lr, batch size, penalties, patience, threads" };
-    public readonly Option<string?> Plot = new("--plot") { Description = "Write loss/accuracy curves to this SVG file" };
+    public readonly Option<string?> Plot = new("--plot") { Description = "Write loss, accuracy and learning-rate curves (best epoch marked) to this SVG file" };
     public readonly Option<bool> Json = new("--json") { Description = "One JSON object per epoch and a final summary object (no bars or tables)" };
+    public readonly Option<bool> Diagnose = new("--diagnose") { Description = "Record per-layer gradient norms, update ratios, dead ReLU and saturated units; warn about vanishing gradients, dead units, learning rates, overfitting and where NaN first appeared" };
+
+    public readonly ScheduleOptions Schedule = new();
 
     /// <summary>The options for text: data.</summary>
     public readonly TextOptions Text = new();
 
     public IEnumerable<Option> All => [Data, Model, Epochs, BatchSize, LearningRate, Optimizer, Momentum, WeightDecay, L1, L2, Dropout,
-        ValidationSplit, Patience, Seed, Threads, Limit, Label, LabelSeparator, Task, Out, Resume, Plot, Json, .. Text.All];
+        ValidationSplit, Patience, Seed, Threads, Limit, Label, LabelSeparator, Delimiter, Task, Out, Resume, Plot, Json, Diagnose, .. Schedule.All, .. Text.All];
 
     /// <summary>
     /// Rejects out-of-range values and options that would be silently ignored, with a message naming
@@ -60,4 +68,14 @@ internal sealed class TrainOptions
     }
 
     public static readonly string[] OptimizerNames = ["adam", "adamw", "sgd", "rmsprop", "adagrad", "sparseadam"];
+
+    /// <summary>Parses a <c>--delimiter</c> value: one character other than a quote or a line break, or <c>tab</c>/<c>\t</c>.</summary>
+    /// <exception cref="UsageException">Anything else.</exception>
+    public static char ParseDelimiter(string text) => text switch
+    {
+        "tab" or "\\t" or "\t" => '\t',
+        "space" => ' ',
+        { Length: 1 } when text[0] is not ('"' or '\r' or '\n' or '\0') => text[0],
+        _ => throw new UsageException($"--delimiter takes one character (such as ';' or '|') or tab, got {Printable.Quote(text)}"),
+    };
 }

@@ -28,6 +28,9 @@ internal sealed record TrainingSettings
 
     public string? LabelSeparator { get; init; }
 
+    /// <summary>The CSV field separator (<c>--delimiter</c>), or null to pick it from the file name.</summary>
+    public char? Delimiter { get; init; }
+
     /// <summary>The task forced with <c>--task</c> (a resumed model's own task), or null to infer it.</summary>
     public TaskKind? Task { get; init; }
 
@@ -50,6 +53,9 @@ internal sealed record TrainingSettings
     /// <summary>Epochs to run now (on resume: more epochs, after those already done).</summary>
     public int Epochs { get; init; }
 
+    /// <summary>The learning-rate schedule (<c>--lr-schedule</c> and its parameters).</summary>
+    public ScheduleSettings Schedule { get; init; } = new();
+
     /// <summary>How text data is read and embedded (<c>text:</c> data only), else null.</summary>
     public TextSettings? TextData { get; init; }
 
@@ -57,11 +63,13 @@ internal sealed record TrainingSettings
     public static TrainingSettings FromOptions(ParseResult r, TrainOptions o) => TextSettings.WithDefaults(r, o, new()
     {
         Data = r.GetValue(o.Data)!, Limit = r.GetValue(o.Limit), Label = r.GetValue(o.Label), LabelSeparator = r.GetValue(o.LabelSeparator),
+        Delimiter = r.GetValue(o.Delimiter) is { } d ? TrainOptions.ParseDelimiter(d) : null,
         Task = r.GetValue(o.Task) is { } t ? ParseTask(t) : null, Model = r.GetValue(o.Model) ?? ModelPlan.DefaultHidden,
         Dropout = r.GetValue(o.Dropout), Optimizer = r.GetValue(o.Optimizer)!.ToLowerInvariant(), LearningRate = r.GetValue(o.LearningRate),
         Momentum = r.GetValue(o.Momentum), WeightDecay = r.GetValue(o.WeightDecay), L1 = r.GetValue(o.L1), L2 = r.GetValue(o.L2),
         BatchSize = r.GetValue(o.BatchSize), ValidationSplit = r.GetValue(o.ValidationSplit), Patience = r.GetValue(o.Patience),
         Seed = r.GetValue(o.Seed), Threads = r.GetValue(o.Threads), Epochs = r.GetValue(o.Epochs),
+        Schedule = ScheduleSettings.FromOptions(r, o.Schedule, r.GetValue(o.LearningRate)),
         TextData = TextSettings.FromOptions(r, o.Text, r.GetValue(o.Data)!),
     });
 
@@ -109,6 +117,7 @@ internal sealed record TrainingSettings
         {
             Data = (Given(o.Data) ? null : stored.Text("data")) ?? r.GetValue(o.Data)!, Limit = Given(o.Limit) ? r.GetValue(o.Limit) : stored.Number("limit", int.Parse),
             Label = label, LabelSeparator = separator,
+            Delimiter = Given(o.Delimiter) ? TrainOptions.ParseDelimiter(r.GetValue(o.Delimiter)!) : StoredDelimiter(stored),
             Task = TaskKinds.Parse(info.Task), Model = model, Dropout = dropout, Optimizer = optimizer,
             LearningRate = Take(o.LearningRate, stored.Number("lr", float.Parse)), Momentum = Take(o.Momentum, stored.Number("momentum", float.Parse)),
             WeightDecay = Take(o.WeightDecay, stored.Number("weight_decay", float.Parse)),
@@ -116,6 +125,7 @@ internal sealed record TrainingSettings
             BatchSize = Take(o.BatchSize, stored.Number("batch_size", int.Parse)), ValidationSplit = split,
             Patience = Take(o.Patience, stored.Number("patience", int.Parse)), Seed = seed,
             Threads = Given(o.Threads) ? r.GetValue(o.Threads) : stored.Number("threads", int.Parse), Epochs = epochs,
+            Schedule = ScheduleSettings.Resume(r, o.Schedule, stored, Given(o.LearningRate) ? r.GetValue(o.LearningRate) : null),
             TextData = TextSettings.Resume(r, o.Text, file, info, info.Extra),
         };
     }
@@ -160,9 +170,22 @@ internal sealed record TrainingSettings
             ["seed"] = Seed.ToString(CultureInfo.InvariantCulture), ["epochs"] = Text(plannedEpochs),
         };
         if (Limit is int limit) extra["limit"] = Text(limit);
+        if (Delimiter is char delimiter) extra["delimiter"] = delimiter.ToString();
         if (Threads is int threads) extra["threads"] = Text(threads);
+        foreach (var (k, v) in Schedule.ToExtra(plannedEpochs)) extra[k] = v;
         TextData?.AddTo(extra);
         return extra;
+    }
+
+    /// <summary>The <c>--delimiter</c> a model file stored, or null.</summary>
+    /// <exception cref="ModelFileException">The stored value is not one character.</exception>
+    public static char? StoredDelimiter(Stored stored)
+    {
+        ArgumentNullException.ThrowIfNull(stored);
+        if (stored.Text("delimiter") is not { } text) return null;
+        if (text.Length != 1 || text[0] is '"' or '\r' or '\n' or '\0')
+            throw new ModelFileException($"{stored.File}: the stored training setting delimiter = {Printable.Quote(text)} is not one field separator");
+        return text[0];
     }
 
     /// <summary>Parses a <c>--task</c> value.</summary>
@@ -191,6 +214,8 @@ internal sealed record TrainingSettings
     /// <summary>Stored settings of a model file, parsed with errors that name the file and the entry.</summary>
     internal sealed class Stored(string file, IReadOnlyDictionary<string, string> extra)
     {
+        public string File => file;
+
         public string? Text(string key) => extra.GetValueOrDefault(key);
 
         public T? Number<T>(string key, Func<string, IFormatProvider, T> parse) where T : struct
@@ -202,7 +227,7 @@ internal sealed record TrainingSettings
             }
             catch (Exception e) when (e is FormatException or OverflowException)
             {
-                throw new ModelFileException($"{file}: the stored training setting {key} = '{text}' is not a valid number");
+                throw new ModelFileException($"{file}: the stored training setting {key} = {Printable.Quote(text)} is not a valid number");
             }
         }
     }

@@ -1,5 +1,5 @@
 using System.Globalization;
-using System.IO.Compression;
+using System.Text;
 using Nabla.Tensors;
 
 namespace Nabla.Data;
@@ -58,55 +58,57 @@ public sealed class CsvTable
 }
 
 /// <summary>
-/// Reads numeric CSV (gzipped when the name ends in <c>.gz</c>). Every row must have the same
-/// number of finite numbers (invariant culture); empty lines are skipped. A header is detected
-/// when the first line has a cell that is not a number. Errors name <c>file:line:column</c>.
+/// Reads numeric CSV or TSV (gzipped when the name ends in <c>.gz</c>; RFC 4180 quoting, see
+/// <see cref="DefaultDelimiter"/> for the separator). Every row must have the same number of
+/// finite numbers (invariant culture); empty lines are skipped. A header is detected when the
+/// first line has a cell that is not a number. Errors name <c>file:line:column</c>.
 /// </summary>
 public static class CsvReader
 {
     /// <summary>Reads the table at <paramref name="path"/>.</summary>
     /// <param name="path">The file.</param>
-    /// <param name="delimiter">Cell separator (',' or '\t').</param>
+    /// <param name="delimiter">Cell separator (',' or '\t'); null picks it from the name (<see cref="DefaultDelimiter"/>).</param>
     /// <param name="hasHeader">Whether the first line names the columns; null detects it.</param>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
-    /// <exception cref="DataFormatException">A ragged row, a non-numeric cell or NaN/Infinity; names file:line:column.</exception>
-    public static CsvTable Read(string path, char delimiter = ',', bool? hasHeader = null)
+    /// <exception cref="DataFormatException">A ragged row, a non-numeric cell or NaN/Infinity, bad quoting; names file:line:column.</exception>
+    public static CsvTable Read(string path, char? delimiter = null, bool? hasHeader = null)
     {
-        var lines = ReadLines(path);
-        int start = 0;
-        string[]? header = null;
-        while (start < lines.Count && lines[start].Trim().Length == 0) start++;
-        if (start == lines.Count) throw new DataFormatException($"{path}: the file has no rows");
-        var first = lines[start].Split(delimiter);
+        var records = ReadRecords(path, delimiter ?? DefaultDelimiter(path));
+        if (records.Count == 0) throw new DataFormatException($"{path}: the file has no rows");
+        var first = records[0].Cells;
         bool isHeader = hasHeader ?? first.Any(cell => !TryParse(cell, out _));
-        if (isHeader)
-        {
-            header = [.. first.Select(h => h.Trim())];
-            start++;
-        }
-        int columns = header?.Length ?? first.Length;
+        string[]? header = isHeader ? first : null;
+        int columns = first.Length;
         var values = new List<float>();
-        int rows = ParseRows(path, lines, start, delimiter, columns, values);
+        int rows = ParseRows(path, records, isHeader ? 1 : 0, columns, values);
         return new CsvTable(path, [.. values], rows, columns, header);
     }
 
-    /// <summary>Parses lines[start..] into <paramref name="values"/>; returns the row count.</summary>
-    internal static int ParseRows(string path, List<string> lines, int start, char delimiter, int columns, List<float> values)
+    /// <summary>The separator a file's name implies: a tab for <c>.tsv</c> and <c>.tab</c> (also gzipped), else a comma.</summary>
+    public static char DefaultDelimiter(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        string name = DataFile.IsGzipName(path) ? path[..^3] : path;
+        return name.EndsWith(".tsv", StringComparison.OrdinalIgnoreCase) || name.EndsWith(".tab", StringComparison.OrdinalIgnoreCase) ? '\t' : ',';
+    }
+
+    /// <summary>Parses records[start..] into <paramref name="values"/>; returns the row count.</summary>
+    internal static int ParseRows(string path, List<CsvRecord> records, int start, int columns, List<float> values)
     {
         int rows = 0;
-        for (int i = start; i < lines.Count; i++)
+        for (int i = start; i < records.Count; i++)
         {
-            string line = lines[i];
-            if (line.Trim().Length == 0) continue;
-            var cells = line.Split(delimiter);
+            var (cells, line) = records[i];
             if (cells.Length != columns)
-                throw new DataFormatException($"{path}:{i + 1}:{Math.Min(cells.Length, columns) + 1}: expected {columns} fields, found {cells.Length}");
+                throw new DataFormatException($"{path}:{line}:{Math.Min(cells.Length, columns) + 1}: expected {columns} fields, found {cells.Length}");
+            if ((long)values.Count + columns > Array.MaxLength)
+                throw new DataFormatException($"{path}:{line}: more values than one table can hold ({Array.MaxLength:N0})");
             for (int j = 0; j < cells.Length; j++)
             {
                 if (!TryParse(cells[j], out float v))
-                    throw new DataFormatException($"{path}:{i + 1}:{j + 1}: '{cells[j].Trim()}' is not a number");
+                    throw new DataFormatException($"{path}:{line}:{j + 1}: {Printable.Quote(cells[j])} is not a number");
                 if (!float.IsFinite(v))
-                    throw new DataFormatException($"{path}:{i + 1}:{j + 1}: '{cells[j].Trim()}' is not a finite number");
+                    throw new DataFormatException($"{path}:{line}:{j + 1}: {Printable.Quote(cells[j])} is not a finite number");
                 values.Add(v);
             }
             rows++;
@@ -117,31 +119,19 @@ public static class CsvReader
     internal static bool TryParse(string cell, out float value) =>
         float.TryParse(cell.AsSpan().Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out value);
 
-    /// <summary>All lines of a text file, decompressing <c>.gz</c>.</summary>
+    /// <summary>All records of a delimited text file (decompressing <c>.gz</c>).</summary>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
-    /// <exception cref="DataFormatException">A <c>.gz</c> file that is not valid gzip.</exception>
-    internal static List<string> ReadLines(string path)
+    /// <exception cref="DataFormatException">Not valid gzip, truncated, bad quoting, binary data, a record over <paramref name="maxRecordLength"/> characters.</exception>
+    internal static List<CsvRecord> ReadRecords(string path, char delimiter, int maxRecordLength = CsvRecordReader.DefaultMaxRecordLength)
     {
-        ArgumentException.ThrowIfNullOrEmpty(path);
-        if (!File.Exists(path)) throw new FileNotFoundException($"data file not found: {path}", path);
-        using var file = File.OpenRead(path);
-        try
-        {
-            return ReadLines(file, path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase));
-        }
-        catch (InvalidDataException e)
-        {
-            throw new DataFormatException($"{path}: not a valid gzip file ({e.Message})", e);
-        }
+        using var stream = DataFile.OpenRead(path);
+        return ReadRecords(stream, path, delimiter, maxRecordLength);
     }
 
-    /// <summary>All lines of a text stream (gzip-decompressed when <paramref name="gzipped"/>).</summary>
-    internal static List<string> ReadLines(Stream source, bool gzipped)
+    /// <summary>All records of a text stream (already decompressed); <paramref name="name"/> starts every message.</summary>
+    internal static List<CsvRecord> ReadRecords(Stream stream, string name, char delimiter, int maxRecordLength = CsvRecordReader.DefaultMaxRecordLength)
     {
-        using Stream stream = gzipped ? new GZipStream(source, CompressionMode.Decompress, leaveOpen: true) : source;
-        using var reader = new StreamReader(stream, leaveOpen: true);
-        var lines = new List<string>();
-        while (reader.ReadLine() is { } line) lines.Add(line);
-        return lines;
+        using var reader = new StreamReader(stream, Encoding.UTF8, detectEncodingFromByteOrderMarks: true, leaveOpen: true);
+        return CsvRecordReader.ReadAll(reader, name, delimiter, maxRecordLength);
     }
 }

@@ -24,6 +24,11 @@ public sealed record DataOptions
     /// <see cref="Text.TextVectorization"/>.
     /// </summary>
     public Text.TextVectorization? Vectorizer { get; init; }
+    /// <summary>
+    /// CSV: the field separator (e.g. ';' or '\t'); null picks it from the file name: a tab for
+    /// <c>.tsv</c> and <c>.tab</c>, a comma otherwise.
+    /// </summary>
+    public char? Delimiter { get; init; }
 
     /// <summary>Forces the task instead of inferring it from the labels.</summary>
     public TaskKind? Task { get; init; }

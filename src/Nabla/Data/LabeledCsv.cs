@@ -26,7 +26,7 @@ public static class LabeledCsv
     public static LoadedData Load(string path, DataOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var table = ReadCells(path);
+        var table = ReadCells(path, options.Delimiter ?? CsvReader.DefaultDelimiter(path));
         var labelCols = ResolveLabels(path, table.Header, table.Columns, options.Label);
         var featureCols = Enumerable.Range(0, table.Columns).Where(c => !labelCols.Contains(c)).ToArray();
         if (featureCols.Length == 0) throw new DataFormatException($"{path}: no feature columns left besides the label");
@@ -38,15 +38,11 @@ public static class LabeledCsv
         if (all.Count < 2) throw new DataFormatException($"{path}: {all.Count} data row(s); at least 2 are needed to train and test");
         var stratify = task is TaskKind.MultiClass or TaskKind.Binary ? y : null;
         var rng = new Rng(options.Seed);
-        try
-        {
-            (train, test) = Splits.TrainTestSplit(all, options.TestFraction, rng, stratify);
-        }
-        catch (ArgumentException)
-        {
-            (train, test) = Splits.TrainTestSplit(all, options.TestFraction, new Rng(options.Seed));
-        }
-        if (test.Count == 0 || train.Count == 0) (train, test) = (all, all);
+        (train, test) = Splits.TrainTestSplit(all, options.TestFraction, rng, stratify);
+        // Too few rows used to make the test set the training set, which reports training figures as test figures.
+        if (test.Count == 0 || train.Count == 0)
+            throw new DataFormatException(string.Create(CultureInfo.InvariantCulture,
+                $"{path}: {all.Count} data rows are too few to hold out a test fraction of {options.TestFraction} (DataOptions.TestFraction): the split leaves {train.Count} training and {test.Count} test rows"));
         return new LoadedData("csv:" + path, DataSpec.Limit(train, options.Limit), DataSpec.LimitTest(test, options.Limit),
             [featureCols.Length], task, classes, IsImage: false, labelNames) { Outputs = outputs };
     }
@@ -58,36 +54,34 @@ public static class LabeledCsv
     /// <param name="Columns">Cells per row.</param>
     public sealed record Cells(string[]? Header, IReadOnlyList<string[]> Rows, IReadOnlyList<int> Lines, int Columns);
 
-    /// <summary>Reads the cells of <paramref name="path"/>, detecting a header and rejecting empty files and ragged rows.</summary>
-    /// <exception cref="DataFormatException">Empty file or ragged rows; names file:line:column.</exception>
-    public static Cells ReadCells(string path)
+    /// <summary>Reads the cells of <paramref name="path"/>, detecting a header and rejecting empty files, ragged rows and repeated column names.</summary>
+    /// <param name="path">The file (gzipped when it ends in <c>.gz</c>).</param>
+    /// <param name="delimiter">The field separator.</param>
+    /// <exception cref="DataFormatException">Empty file, ragged rows, repeated header names, scikit-learn's header; names file:line:column.</exception>
+    public static Cells ReadCells(string path, char delimiter = ',')
     {
-        var lines = CsvReader.ReadLines(path);
-        var rows = new List<string[]>();
-        var numbers = new List<int>();
-        for (int i = 0; i < lines.Count; i++)
-        {
-            if (lines[i].Trim().Length == 0) continue;
-            rows.Add([.. lines[i].Split(',').Select(c => c.Trim())]);
-            numbers.Add(i + 1);
-        }
-        if (rows.Count == 0) throw new DataFormatException($"{path}: the file is empty");
-        var first = rows[0];
+        var records = CsvReader.ReadRecords(path, delimiter);
+        if (records.Count == 0) throw new DataFormatException($"{path}: the file is empty");
+        var first = records[0].Cells;
+        if (SklearnCsv.Header(first) is var (count, features, names) && records.Count > 1 && records.Count == count + 1L && records[1].Cells.Length == features + 1L)
+            throw new DataFormatException($"{path}:1: the first line {Printable.Quote(string.Join(delimiter, first))} is scikit-learn's header ({count} rows, {features} features, classes {Printable.Escape(string.Join(", ", names))}), not column names: load the file with the data SPEC sklearn:{path}");
         bool header = first.All(c => !CsvReader.TryParse(c, out _))
-            || (rows.Count > 1 && rows[1].Length == first.Length
-                && Enumerable.Range(0, first.Length).Any(j => !CsvReader.TryParse(first[j], out _) && CsvReader.TryParse(rows[1][j], out _)));
-        string[]? names = header ? first : null;
-        if (header)
-        {
-            rows.RemoveAt(0);
-            numbers.RemoveAt(0);
-        }
-        if (rows.Count == 0) throw new DataFormatException($"{path}: the file has a header but no data rows");
+            || (records.Count > 1 && records[1].Cells.Length == first.Length
+                && Enumerable.Range(0, first.Length).Any(j => !CsvReader.TryParse(first[j], out _) && CsvReader.TryParse(records[1].Cells[j], out _)));
+        var data = header ? records.Skip(1).ToList() : records;
+        if (data.Count == 0) throw new DataFormatException($"{path}: the file has a header but no data rows");
         int columns = first.Length;
-        for (int r = 0; r < rows.Count; r++)
-            if (rows[r].Length != columns)
-                throw new DataFormatException($"{path}:{numbers[r]}:{Math.Min(rows[r].Length, columns) + 1}: expected {columns} fields, found {rows[r].Length}");
-        return new Cells(names, rows, numbers, columns);
+        if (header)
+            for (int j = 0; j < columns; j++)
+            {
+                int other = Array.FindIndex(first, j + 1, h => string.Equals(h, first[j], StringComparison.Ordinal));
+                if (other > 0)
+                    throw new DataFormatException($"{path}:{records[0].Line}:{other + 1}: the column name {Printable.Quote(first[j])} is used by columns {j + 1} and {other + 1}; names must be unique");
+            }
+        foreach (var (cells, line) in data)
+            if (cells.Length != columns)
+                throw new DataFormatException($"{path}:{line}:{Math.Min(cells.Length, columns) + 1}: expected {columns} fields, found {cells.Length}");
+        return new Cells(header ? first : null, [.. data.Select(r => r.Cells)], [.. data.Select(r => r.Line)], columns);
     }
 
     /// <summary>The 0-based columns named by <paramref name="label"/> (names or indices, comma-separated; null = last).</summary>
@@ -102,8 +96,8 @@ public static class LabeledCsv
             if (index < 0 && int.TryParse(part, NumberStyles.None, CultureInfo.InvariantCulture, out int i) && i < columns) index = i;
             if (index < 0)
                 throw new DataSpecException(header is null
-                    ? $"{path}: label column '{part}' does not exist (the file has no header; use an index 0..{columns - 1})"
-                    : $"{path}: label column '{part}' does not exist (columns: {string.Join(", ", header)})");
+                    ? $"{path}: label column {Printable.Quote(part)} does not exist (the file has no header; use an index 0..{columns - 1})"
+                    : $"{path}: label column {Printable.Quote(part)} does not exist (columns: {Printable.Escape(string.Join(", ", header))})");
             if (!result.Contains(index)) result.Add(index);
         }
         return [.. result];
@@ -121,9 +115,9 @@ public static class LabeledCsv
             {
                 string cell = table.Rows[r][columns[k]];
                 if (!CsvReader.TryParse(cell, out float v))
-                    throw new DataFormatException($"{path}:{table.Lines[r]}:{columns[k] + 1}: '{cell}' is not a number");
+                    throw new DataFormatException($"{path}:{table.Lines[r]}:{columns[k] + 1}: {Printable.Quote(cell)} is not a number");
                 if (!float.IsFinite(v))
-                    throw new DataFormatException($"{path}:{table.Lines[r]}:{columns[k] + 1}: '{cell}' is not a finite number (NaN and infinity are not allowed)");
+                    throw new DataFormatException($"{path}:{table.Lines[r]}:{columns[k] + 1}: {Printable.Quote(cell)} is not a finite number (NaN and infinity are not allowed)");
                 x[r * columns.Count + k] = v;
             }
         return Tensor.FromArray(x, table.Rows.Count, columns.Count);
@@ -135,15 +129,16 @@ public static class LabeledCsv
         if (options.LabelSeparator is { Length: > 0 } sep)
         {
             if (labelCols.Length != 1)
-                throw new DataSpecException($"{path}: a label separator (DataOptions.LabelSeparator) needs exactly one label column (DataOptions.Label), got {labelCols.Length}: {string.Join(", ", labelNames)}");
+                throw new DataSpecException($"{path}: a label separator (DataOptions.LabelSeparator) needs exactly one label column (DataOptions.Label), got {labelCols.Length}: {Printable.Escape(string.Join(", ", labelNames))}");
             var sets = table.Rows.Select(r => r[labelCols[0]].Split(sep, StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToArray();
+            for (int r = 0; r < n; r++) foreach (var l in sets[r]) CheckLabel(path, table, r, labelCols[0], l);
             string[] names = options.KnownClasses is { } known ? [.. known] : [.. sets.SelectMany(s => s).Distinct().Order(StringComparer.Ordinal)];
             var y = new float[n * names.Length];
             for (int r = 0; r < n; r++)
                 foreach (var l in sets[r])
                 {
                     int j = Array.IndexOf(names, l);
-                    if (j < 0) throw new DataFormatException($"{path}:{table.Lines[r]}:{labelCols[0] + 1}: unknown label '{l}' (DataOptions.KnownClasses are {string.Join(", ", names)})");
+                    if (j < 0) throw new DataFormatException($"{path}:{table.Lines[r]}:{labelCols[0] + 1}: unknown label {Printable.Quote(l)} (DataOptions.KnownClasses are {Printable.Escape(string.Join(", ", names))})");
                     y[r * names.Length + j] = 1f;
                 }
             return (Tensor.FromArray(y, n, names.Length), TaskKind.MultiLabel, names, names.Length);
@@ -156,27 +151,39 @@ public static class LabeledCsv
             if (task is TaskKind.MultiClass or TaskKind.Binary)
                 throw new DataSpecException($"{path}: {labelCols.Length} label columns make a multilabel or regression task, not {task.ToName()} (DataOptions.Task)");
             if (task == TaskKind.MultiLabel && !binary)
-                throw new DataFormatException($"{path}: multi-label columns {string.Join(", ", labelNames)} must hold only 0 and 1");
+                throw new DataFormatException($"{path}: multi-label columns {Printable.Escape(string.Join(", ", labelNames))} must hold only 0 and 1{StrayCell(path, table, labelCols, labelNames, 0f) ?? ""}");
+            if (options.Task is null && StrayCell(path, table, labelCols, labelNames, 0.9) is { } stray)
+                throw new DataFormatException($"{path}: multi-label columns hold only 0 and 1{stray}; give the task regression (DataOptions.Task) if these are numeric targets");
             return (values, task, task == TaskKind.MultiLabel ? labelNames : [], labelCols.Length);
         }
         int c = labelCols[0];
         var cells = table.Rows.Select(r => r[c]).ToArray();
-        bool numeric = cells.All(s => CsvReader.TryParse(s, out float f) && float.IsFinite(f));
+        for (int r = 0; r < n; r++)
+        {
+            if (cells[r].Length == 0)
+                throw new DataFormatException($"{path}:{table.Lines[r]}:{c + 1}: the label is empty (a missing label?); give every row a label or remove it, or give a label separator (DataOptions.LabelSeparator) if an empty cell means no labels");
+            if (CsvReader.TryParse(cells[r], out float f) && !float.IsFinite(f))
+                throw new DataFormatException($"{path}:{table.Lines[r]}:{c + 1}: the label {Printable.Quote(cells[r])} is not a value (a missing label?); give every row a label or remove it");
+            CheckLabel(path, table, r, c, cells[r]);
+        }
+        bool numeric = cells.All(s => CsvReader.TryParse(s, out _));
         if (options.Task == TaskKind.Regression || (options.Task is null && options.KnownClasses is null && numeric && !LooksCategorical(cells)))
         {
             if (!numeric)
             {
-                int bad = Array.FindIndex(cells, s => !CsvReader.TryParse(s, out float f) || !float.IsFinite(f));
-                throw new DataFormatException($"{path}:{table.Lines[bad]}:{c + 1}: regression target '{cells[bad]}' is not a finite number");
+                int bad = Array.FindIndex(cells, s => !CsvReader.TryParse(s, out _));
+                throw new DataFormatException($"{path}:{table.Lines[bad]}:{c + 1}: regression target {Printable.Quote(cells[bad])} is not a number");
             }
             return (Features(path, table, [c]), TaskKind.Regression, [], 1);
         }
         string[] classes = options.KnownClasses is { } k ? [.. k] : SortedClasses(cells, numeric);
+        if (classes.Length < 2)
+            throw new DataFormatException($"{path}: every row has the label {Printable.Quote(cells[0])} in column {Printable.Quote(labelNames[0])}: a classifier needs at least 2 classes");
         var idx = new float[n];
         for (int r = 0; r < n; r++)
         {
             int j = IndexOfClass(classes, cells[r], numeric);
-            if (j < 0) throw new DataFormatException($"{path}:{table.Lines[r]}:{c + 1}: unknown label '{cells[r]}' (DataOptions.KnownClasses are {string.Join(", ", classes)})");
+            if (j < 0) throw new DataFormatException($"{path}:{table.Lines[r]}:{c + 1}: unknown label {Printable.Quote(cells[r])} (DataOptions.KnownClasses are {Printable.Escape(string.Join(", ", classes))})");
             idx[r] = j;
         }
         var kind = options.Task ?? (classes.Length == 2 ? TaskKind.Binary : TaskKind.MultiClass);
@@ -188,6 +195,32 @@ public static class LabeledCsv
             return (Tensor.FromArray(idx, n, 1), kind, classes, 1);
         }
         return (Tensor.FromArray(idx, n), kind, classes, classes.Length);
+    }
+
+    /// <summary>
+    /// ", but column 'b' holds '2' at file:line:column" for the first cell that is not 0 or 1 in a label
+    /// column where at least <paramref name="binaryShare"/> of the cells are 0 or 1 (a 0/1 column with a
+    /// stray value, which must not silently turn a multi-label task into regression); null when there is none.
+    /// </summary>
+    private static string? StrayCell(string path, Cells table, int[] labelCols, string[] labelNames, double binaryShare)
+    {
+        for (int k = 0; k < labelCols.Length; k++)
+        {
+            var column = table.Rows.Select(r => r[labelCols[k]]).ToArray();
+            bool IsBit(string s) => CsvReader.TryParse(s, out float f) && f is 0f or 1f;
+            int bits = column.Count(IsBit);
+            if (bits == column.Length || bits < binaryShare * column.Length) continue;
+            int r = Array.FindIndex(column, s => !IsBit(s));
+            return $", but column {Printable.Quote(labelNames[k])} holds {Printable.Quote(column[r])} at {path}:{table.Lines[r]}:{labelCols[k] + 1}";
+        }
+        return null;
+    }
+
+    /// <summary>Refuses a label with control characters: it would become a class name that no message or file can show safely.</summary>
+    private static void CheckLabel(string path, Cells table, int row, int column, string label)
+    {
+        if (Printable.Escape(label) != label)
+            throw new DataFormatException($"{path}:{table.Lines[row]}:{column + 1}: the label {Printable.Quote(label)} holds control characters");
     }
 
     private static bool LooksCategorical(string[] cells)

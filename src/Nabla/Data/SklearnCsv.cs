@@ -20,7 +20,7 @@ public static class SklearnCsv
     /// <summary>Reads <paramref name="path"/> (gzipped when it ends in <c>.gz</c>).</summary>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
     /// <exception cref="DataFormatException">Bad rows, a row count different from the header's, or a label outside the class names.</exception>
-    public static LabeledData Load(string path) => Parse(path, CsvReader.ReadLines(path));
+    public static LabeledData Load(string path) => Parse(path, CsvReader.ReadRecords(path, ','));
 
     /// <summary>
     /// Loads a data set embedded in the library: <c>digits</c> (1,797 8×8 images, 10 classes) or
@@ -38,37 +38,51 @@ public static class SklearnCsv
         };
         using var stream = typeof(SklearnCsv).Assembly.GetManifestResourceStream(resource)
             ?? throw new InvalidOperationException($"the library is missing its embedded resource {resource}");
-        return Parse(name, CsvReader.ReadLines(stream, resource.EndsWith(".gz", StringComparison.Ordinal)));
+        using Stream text = DataFile.IsGzipName(resource) ? new CheckedGzipStream(stream, resource, leaveOpen: true) : stream;
+        return Parse(name, CsvReader.ReadRecords(text, name, ','));
     }
 
-    private static LabeledData Parse(string path, List<string> lines)
+    /// <summary>
+    /// The description of a first line in scikit-learn's format, <c>rows, features, name…</c>, or null:
+    /// two whole numbers then at least one cell that is not a number.
+    /// </summary>
+    internal static (int Rows, int Features, string[] Names)? Header(string[] first)
     {
-        if (lines.Count == 0) throw new DataFormatException($"{path}: the file is empty");
-        var first = lines[0].Split(',');
-        bool described = first.Length >= 2
-            && int.TryParse(first[0], NumberStyles.None, CultureInfo.InvariantCulture, out int count)
-            && int.TryParse(first[1], NumberStyles.None, CultureInfo.InvariantCulture, out int features)
-            && first.Skip(2).Any(c => !CsvReader.TryParse(c, out _));
+        if (first.Length < 3
+            || !int.TryParse(first[0], NumberStyles.None, CultureInfo.InvariantCulture, out int count)
+            || !int.TryParse(first[1], NumberStyles.None, CultureInfo.InvariantCulture, out int features)
+            || first.Skip(2).All(c => CsvReader.TryParse(c, out _)))
+            return null;
+        return (count, features, first[2..]);
+    }
+
+    private static LabeledData Parse(string path, List<CsvRecord> records)
+    {
+        if (records.Count == 0) throw new DataFormatException($"{path}: the file is empty");
         var values = new List<float>();
-        if (described)
+        if (Header(records[0].Cells) is var (count, features, names))
         {
-            count = int.Parse(first[0], CultureInfo.InvariantCulture);
-            features = int.Parse(first[1], CultureInfo.InvariantCulture);
-            string[] names = [.. first.Skip(2).Select(n => n.Trim())];
-            int rows = CsvReader.ParseRows(path, lines, 1, ',', features + 1, values);
+            if (features < 1) throw new DataFormatException($"{path}:1:2: the header announces {features} features");
+            var duplicate = names.GroupBy(n => n, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
+            if (duplicate is not null) throw new DataFormatException($"{path}:1: the class name {Printable.Quote(duplicate.Key)} appears twice");
+            int rows = CsvReader.ParseRows(path, records, 1, features + 1, values);
             if (rows != count) throw new DataFormatException($"{path}:1:1: the header announces {count} rows, the file has {rows}");
             var table = new CsvTable(path, [.. values], rows, features + 1, null);
             var (x, y) = table.SplitLabel();
             var labels = y.AsSpan();
             for (int i = 0; i < labels.Length; i++)
                 if (labels[i] != (int)labels[i] || labels[i] < 0 || labels[i] >= names.Length)
-                    throw new DataFormatException($"{path}:{i + 2}:{features + 1}: label {labels[i]} is not one of the {names.Length} classes");
+                    throw new DataFormatException($"{path}:{records[i + 1].Line}:{features + 1}: label {labels[i].ToString(CultureInfo.InvariantCulture)} is not one of the {names.Length} classes 0..{names.Length - 1}");
             return new LabeledData(x, y, names);
         }
-        int columns = first.Length;
-        int plainRows = CsvReader.ParseRows(path, lines, 0, ',', columns, values);
+        int columns = records[0].Cells.Length;
+        if (columns < 2) throw new DataFormatException($"{path}:1: one column; the features and a label need at least 2");
+        int plainRows = CsvReader.ParseRows(path, records, 0, columns, values);
         var (px, py) = new CsvTable(path, [.. values], plainRows, columns, null).SplitLabel();
-        string[] classes = [.. py.ToArray().Distinct().Order().Select(v => v.ToString(CultureInfo.InvariantCulture))];
-        return new LabeledData(px, py, classes);
+        // Labels are values here (digits: 0–9); classes are the distinct values in order, and y their indices.
+        float[] distinct = [.. py.ToArray().Distinct().Order()];
+        var indices = py.AsSpan();
+        for (int i = 0; i < indices.Length; i++) indices[i] = Array.BinarySearch(distinct, indices[i]);
+        return new LabeledData(px, py, [.. distinct.Select(v => v.ToString(CultureInfo.InvariantCulture))]);
     }
 }

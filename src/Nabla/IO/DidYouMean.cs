@@ -1,7 +1,7 @@
 namespace Nabla.IO;
 
 /// <summary>Suggests the known word a misspelt one was probably meant to be (for one-line error messages).</summary>
-internal static class DidYouMean
+public static class DidYouMean
 {
     /// <summary>
     /// The known word closest to <paramref name="word"/> in edit distance, when it is close enough to

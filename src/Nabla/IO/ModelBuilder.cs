@@ -53,6 +53,14 @@ public static class ModelBuilder
         ["threshold"] = new((s, _, _) => new Threshold(s.Float(0, null, "threshold"), s.Float(1, 0f, "value")), ["threshold", "[value]"], []),
     };
 
+    /// <summary>
+    /// How each layer kind with arguments is written, aliases joined by <c>|</c> and optional arguments in
+    /// brackets, e.g. <c>dense|linear(units, [activation], activation=)</c> (for help texts).
+    /// </summary>
+    public static IEnumerable<string> LayerUsages =>
+        Kinds.GroupBy(kv => kv.Value.Positional.Length + kv.Value.Named.Length == 0 ? kv.Key : kv.Value.Usage("_"), kv => kv.Key, StringComparer.Ordinal)
+            .Select(g => string.Join("|", g) + (g.Key.StartsWith("_(", StringComparison.Ordinal) ? g.Key[1..] : ""));
+
     /// <summary>The layer names a SPEC may use.</summary>
     public static IEnumerable<string> LayerNames =>
         Kinds.Keys.Concat(Activation.Names).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal);
@@ -82,9 +90,14 @@ public static class ModelBuilder
                 if (PostActivation(spec) is { } activation && activation is not ("linear" or "identity"))
                     model.Add(Activation.Create(activation));
             }
-            catch (Exception e) when (e is ArgumentException or ShapeMismatchException or InvalidOperationException)
+            catch (Exception e) when (e is ArgumentException or ShapeMismatchException or InvalidOperationException or OverflowException)
             {
-                throw new ModelSpecException($"model spec, column {spec.Column}: {spec}: {e.Message}", e);
+                throw new ModelSpecException($"model spec, column {spec.Column}: {Printable.Escape(spec.ToString())}: {Printable.MessageOf(e)}", e);
+            }
+            catch (OutOfMemoryException e)
+            {
+                // One large allocation failed and nothing was half-built: a user's request that is too big, not a crash.
+                throw new ModelSpecException($"model spec, column {spec.Column}: {Printable.Escape(spec.ToString())} on inputs {shape} needs more memory than is available", e);
             }
         }
         return model;
@@ -122,13 +135,13 @@ public static class ModelBuilder
             return Activation.Create(spec.Name);
         }
         throw new ModelSpecException(
-            $"model spec, column {spec.Column}: unknown layer '{spec.Name}' (known: {string.Join(", ", LayerNames)}){DidYouMean.Hint(spec.Name, LayerNames)}");
+            $"model spec, column {spec.Column}: unknown layer {Printable.Quote(spec.Name)} (known: {string.Join(", ", LayerNames)}){DidYouMean.Hint(spec.Name, LayerNames)}");
     }
 
     /// <summary>Refuses arguments the layer does not read, so a typo never silently falls back to a default.</summary>
     private static void CheckArguments(LayerSpec spec, LayerKind kind)
     {
-        string where = $"model spec, column {spec.Column}: {spec}";
+        string where = $"model spec, column {spec.Column}: {Printable.Escape(spec.ToString())}";
         if (spec.Positional.Count > kind.Positional.Length)
             throw new ModelSpecException(kind.Positional.Length == 0
                 ? $"{where}: {spec.Name} takes no positional arguments{(kind.Named.Length > 0 ? $" (usage: {kind.Usage(spec.Name)})" : "")}"
@@ -136,14 +149,14 @@ public static class ModelBuilder
         foreach (var key in spec.Named.Keys)
             if (!kind.Named.Contains(key, StringComparer.Ordinal))
                 throw new ModelSpecException(kind.Named.Length == 0
-                    ? $"{where}: unknown argument '{key}=': {spec.Name} takes no named arguments (usage: {kind.Usage(spec.Name)})"
-                    : $"{where}: unknown argument '{key}=' (known: {string.Join(", ", kind.Named.Select(n => n + "="))}){DidYouMean.Hint(key, kind.Named)}");
+                    ? $"{where}: unknown argument {Printable.Quote(key + "=")}: {spec.Name} takes no named arguments (usage: {kind.Usage(spec.Name)})"
+                    : $"{where}: unknown argument {Printable.Quote(key + "=")} (known: {string.Join(", ", kind.Named.Select(n => n + "="))}){DidYouMean.Hint(key, kind.Named)}");
         if (spec.Named.ContainsKey("pad") && spec.Named.ContainsKey("padding"))
             throw new ModelSpecException($"{where}: pad= and padding= are the same argument; give one");
         if (kind.Positional.Contains("[activation]") && spec.Named.ContainsKey("activation") && spec.Positional.Count == kind.Positional.Length)
             throw new ModelSpecException($"{where}: the activation is given twice (positionally and as activation=)");
         if (spec.Named.TryGetValue("bias", out var bias) && bias is not ("true" or "false" or "1" or "0" or "yes" or "no"))
-            throw new ModelSpecException($"{where}: bias= takes true or false, got '{bias}'");
+            throw new ModelSpecException($"{where}: bias= takes true or false, got {Printable.Quote(bias)}");
     }
 
     private static Module Dense(LayerSpec spec, Shape input, Rng rng)
@@ -152,6 +165,7 @@ public static class ModelBuilder
         if (units < 1) throw new ModelSpecException($"model spec, column {spec.Column}: dense needs at least 1 unit, got {units}");
         if (input.Rank < 2) throw new ModelSpecException($"model spec, column {spec.Column}: dense needs inputs [batch, features], got {input}");
         CheckActivation(spec); // unknown names fail here, before any weights are drawn
+        CheckSize(spec, (long)input[-1] * units, $"{input[-1]} inputs × {units} units");
         return new Dense(input[-1], units, rng);
     }
 
@@ -160,6 +174,7 @@ public static class ModelBuilder
     {
         if (input.Rank != 4) throw new ModelSpecException($"model spec, column {spec.Column}: conv needs images [batch, channels, height, width], got {input}");
         var (filters, kernel) = FiltersAndKernel(spec);
+        CheckSize(spec, (long)input[1] * filters * kernel * kernel, $"{input[1]} channels × {filters} filters × {kernel}×{kernel}");
         return new Conv2d(input[1], filters, kernel, rng, spec.NamedInt("stride", 1), Padding(spec),
             spec.NamedInt("dilation", 1), Bias(spec));
     }
@@ -169,8 +184,17 @@ public static class ModelBuilder
     {
         if (input.Rank != 3) throw new ModelSpecException($"model spec, column {spec.Column}: conv1d needs sequences [batch, channels, length], got {input}");
         var (filters, kernel) = FiltersAndKernel(spec);
+        CheckSize(spec, (long)input[1] * filters * kernel, $"{input[1]} channels × {filters} filters × {kernel}");
         return new Conv1d(input[1], filters, kernel, rng, spec.NamedInt("stride", 1), Padding(spec),
             spec.NamedInt("dilation", 1), Bias(spec));
+    }
+
+    /// <summary>Refuses a weight tensor larger than one array holds, before anything is allocated.</summary>
+    private static void CheckSize(LayerSpec spec, long weights, string what)
+    {
+        if (weights > Array.MaxLength)
+            throw new ModelSpecException(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"model spec, column {spec.Column}: {Printable.Escape(spec.ToString())}: {what} = {weights:N0} weights, more than one tensor holds ({Array.MaxLength:N0})"));
     }
 
     private static (int Filters, int Kernel) FiltersAndKernel(LayerSpec spec)
@@ -207,7 +231,7 @@ public static class ModelBuilder
     {
         if (PostActivation(spec) is { } name && !Activation.Names.Contains(name, StringComparer.Ordinal))
             throw new ModelSpecException(
-                $"model spec, column {spec.Column}: {spec}: unknown activation '{name}' (known: {string.Join(", ", Activation.Names)}){DidYouMean.Hint(name, Activation.Names)}");
+                $"model spec, column {spec.Column}: {Printable.Escape(spec.ToString())}: unknown activation {Printable.Quote(name)} (known: {string.Join(", ", Activation.Names)}){DidYouMean.Hint(name, Activation.Names)}");
     }
 
     private static bool Bias(LayerSpec spec) => !spec.Named.TryGetValue("bias", out var b) || b is not ("false" or "0" or "no");

@@ -1,6 +1,4 @@
 using System.Globalization;
-using System.Text.Json;
-using Nabla.Data;
 using Nabla.Data.Text;
 using Nabla.Nn;
 using Nabla.Tensors;
@@ -66,6 +64,15 @@ public sealed record ModelInfo
 
     /// <summary>The Nabla version that wrote the file.</summary>
     public string NablaVersion { get; init; } = ModelFile.Version;
+
+    /// <summary>
+    /// The id shared by this model file and the optimizer-state file written with it
+    /// (<see cref="Checkpoint"/>), or null for a model saved without optimizer state.
+    /// </summary>
+    public string? CheckpointId { get; init; }
+
+    /// <summary>The name (in the model file's folder) of the optimizer-state file of <see cref="CheckpointId"/>, or null.</summary>
+    public string? OptimizerStateFile { get; init; }
 }
 
 /// <summary>
@@ -81,86 +88,31 @@ public static class ModelFile
     /// <summary>The library version written into files.</summary>
     public static string Version { get; } = typeof(ModelFile).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
 
-    private const string Prefix = "nabla.";
-    private const string LegacyLabelColumns = "label_columns";
-    private static readonly string[] Tasks = ["multiclass", "binary", "multilabel", "regression"];
-
     /// <summary>Saves <paramref name="model"/> and <paramref name="info"/> to <paramref name="path"/> atomically.</summary>
     public static void Save(string path, Module model, ModelInfo info)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(info);
-        var meta = new Dictionary<string, string>
-        {
-            ["format"] = "pt",
-            [Prefix + "version"] = info.NablaVersion,
-            [Prefix + "architecture"] = info.Architecture,
-            [Prefix + "input_shape"] = JsonSerializer.Serialize(info.InputShape),
-            [Prefix + "task"] = info.Task,
-            [Prefix + "classes"] = JsonSerializer.Serialize(info.Classes),
-            [Prefix + "label_columns"] = JsonSerializer.Serialize(info.LabelColumns),
-            [Prefix + "thresholds"] = JsonSerializer.Serialize(info.Thresholds),
-            [Prefix + "input_mean"] = JsonSerializer.Serialize(info.InputMean),
-            [Prefix + "input_std"] = JsonSerializer.Serialize(info.InputStd),
-            [Prefix + "input_scale"] = info.InputScale.ToString("R", CultureInfo.InvariantCulture),
-            [Prefix + "target_mean"] = JsonSerializer.Serialize(info.TargetMean),
-            [Prefix + "target_std"] = JsonSerializer.Serialize(info.TargetStd),
-        };
-        if (info.LabelSeparator is not null) meta[Prefix + "label_separator"] = info.LabelSeparator;
-        if (info.Vectorizer is not null) meta[Prefix + "text_vectorization"] = info.Vectorizer.ToJson();
-        if (info.TextColumn is not null) meta[Prefix + "text_column"] = info.TextColumn;
-        if (info.HistoryJson is not null) meta[Prefix + "history"] = info.HistoryJson;
-        foreach (var (k, v) in info.Extra) meta[Prefix + "extra." + k] = v;
-        Safetensors.Save(path, model.StateDict(), meta);
+        var state = model.StateDict();
+        Safetensors.Save(path, state, ModelMetadata.Write(info), PyTorchStateDict.Int64Scalars(state.Keys));
     }
 
     /// <summary>
-    /// Loads a model file: reads and validates the safetensors data, rebuilds the network from
-    /// its architecture and copies the weights in (the model is returned in evaluation mode).
+    /// Loads a model file: reads and validates the safetensors data, reads and checks every metadata
+    /// entry, rebuilds the network from its architecture and copies the weights in (the model is
+    /// returned in evaluation mode). Nothing a damaged file holds gets through: malformed JSON, lists of
+    /// the wrong length, NaN or non-positive statistics, repeated or missing class names, thresholds
+    /// outside [0, 1], and weights that are NaN or infinite are each an error naming the file and entry.
     /// </summary>
-    /// <exception cref="ModelFileException">Unreadable file, missing metadata, or tensors that do not match the architecture.</exception>
+    /// <exception cref="ModelFileException">Unreadable file, missing or inconsistent metadata, or tensors that do not match the architecture.</exception>
     public static (Sequential Model, ModelInfo Info) Load(string path)
     {
         var content = Safetensors.Load(path);
         string name = Path.GetFileName(path);
         var meta = content.Metadata;
-        string Get(string key) => meta.TryGetValue(Prefix + key, out var v)
-            ? v : throw new ModelFileException($"{name}: not a Nabla model file (no '{Prefix + key}' in __metadata__)");
-        ModelInfo info;
-        try
-        {
-            var extra = meta.Where(kv => kv.Key.StartsWith(Prefix + "extra.", StringComparison.Ordinal))
-                .ToDictionary(kv => kv.Key[(Prefix.Length + 6)..], kv => kv.Value);
-            // Files written before label_columns had its own entry kept it among the extras.
-            string? labelColumns = meta.GetValueOrDefault(Prefix + "label_columns");
-            if (labelColumns is null && extra.Remove(LegacyLabelColumns, out var legacy)) labelColumns = legacy;
-            info = new ModelInfo
-            {
-                Architecture = Get("architecture"),
-                InputShape = JsonSerializer.Deserialize<int[]>(Get("input_shape")) ?? [],
-                Task = Get("task"),
-                Classes = JsonSerializer.Deserialize<string[]>(Get("classes")) ?? [],
-                LabelColumns = labelColumns is null ? [] : JsonSerializer.Deserialize<string[]>(labelColumns) ?? [],
-                LabelSeparator = meta.GetValueOrDefault(Prefix + "label_separator"),
-                Thresholds = JsonSerializer.Deserialize<float[]>(Get("thresholds")) ?? [],
-                InputMean = JsonSerializer.Deserialize<float[]>(Get("input_mean")) ?? [],
-                InputStd = JsonSerializer.Deserialize<float[]>(Get("input_std")) ?? [],
-                InputScale = float.Parse(Get("input_scale"), CultureInfo.InvariantCulture),
-                TargetMean = JsonSerializer.Deserialize<float[]>(Get("target_mean")) ?? [],
-                TargetStd = JsonSerializer.Deserialize<float[]>(Get("target_std")) ?? [],
-                HistoryJson = meta.GetValueOrDefault(Prefix + "history"),
-                Vectorizer = meta.TryGetValue(Prefix + "text_vectorization", out var vectorizer) ? Vectorizer(name, vectorizer) : null,
-                TextColumn = meta.GetValueOrDefault(Prefix + "text_column"),
-                NablaVersion = Get("version"),
-                Extra = extra,
-            };
-        }
-        catch (Exception e) when (e is JsonException or FormatException)
-        {
-            throw new ModelFileException($"{name}: corrupted metadata: {e.Message}", e);
-        }
-
-        CheckMetadata(name, info);
+        if (!meta.Keys.Any(k => k.StartsWith(ModelMetadata.Prefix, StringComparison.Ordinal)))
+            throw new StateDictWithoutMetadataException($"{name}: a plain state dict ({content.Tensors.Count} tensors, no Nabla metadata), not a Nabla model file; a model file is made from it with PyTorchImport and the architecture's SPEC");
+        var info = ModelMetadata.Read(name, meta);
         Sequential model;
         try
         {
@@ -172,28 +124,17 @@ public static class ModelFile
         }
         try
         {
-            model.LoadStateDict(content.Tensors);
+            model.LoadStateDict(PyTorchStateDict.Adapt(content.Tensors, model));
         }
         catch (Exception e) when (e is KeyNotFoundException or ShapeMismatchException)
         {
-            throw new ModelFileException($"{name}: weights do not match the architecture '{info.Architecture}': {e.Message}", e);
+            throw new ModelFileException($"{name}: weights do not match the architecture {Printable.Quote(info.Architecture)}: {Printable.MessageOf(e)}", e);
         }
+        CheckFinite(name, content.Tensors);
         model.Eval();
         CheckOutputs(name, info, model);
         CheckVocabulary(name, info, model);
         return (model, info);
-    }
-
-    private static TextVectorization Vectorizer(string name, string json)
-    {
-        try
-        {
-            return TextVectorization.FromJson(json);
-        }
-        catch (DataFormatException e)
-        {
-            throw new ModelFileException($"{name}: the stored text vectorization is damaged: {e.Message}", e);
-        }
     }
 
     // Token ids index the first embedding table: the vectorizer and the table must agree on the vocabulary.
@@ -207,22 +148,17 @@ public static class ModelFile
             throw new ModelFileException($"{name}: the embedding has {embedding.NumEmbeddings} rows, the stored vocabulary {vocabulary} tokens");
     }
 
-    // Metadata a reader indexes into must be consistent, so a damaged file is a clear error rather than a crash later.
-    private static void CheckMetadata(string name, ModelInfo info)
+    /// <summary>Refuses NaN or infinite values: a model that diverged or a damaged file would predict NaN for every input.</summary>
+    internal static void CheckFinite(string name, IReadOnlyDictionary<string, Tensor> tensors)
     {
-        if (!Tasks.Contains(info.Task, StringComparer.Ordinal))
-            throw new ModelFileException($"{name}: unknown task '{info.Task}' in the metadata (known: {string.Join(", ", Tasks)})");
-        if (info.InputShape.Length < 2 || info.InputShape[0] != 1 || info.InputShape.Any(d => d < 1))
-            throw new ModelFileException($"{name}: input_shape [{string.Join(", ", info.InputShape)}] is not a batch-of-1 shape like [1, 784]");
-        int features = info.InputShape[^1];
-        if (info.InputMean.Count != info.InputStd.Count || (info.InputMean.Count != 0 && info.InputMean.Count != features))
-            throw new ModelFileException($"{name}: input_mean and input_std have {info.InputMean.Count} and {info.InputStd.Count} entries, the input has {features} features");
-        if (info.InputStd.Any(s => !(s > 0) || !float.IsFinite(s)) || info.InputMean.Any(m => !float.IsFinite(m)))
-            throw new ModelFileException($"{name}: input_mean/input_std hold a non-finite value or a standard deviation ≤ 0");
-        if (info.TargetMean.Count != info.TargetStd.Count)
-            throw new ModelFileException($"{name}: target_mean and target_std have {info.TargetMean.Count} and {info.TargetStd.Count} entries");
-        if (!(info.InputScale > 0) || !float.IsFinite(info.InputScale))
-            throw new ModelFileException($"{name}: input_scale {info.InputScale} is not a positive number");
+        foreach (var (key, t) in tensors)
+        {
+            var values = t.AsReadOnlySpan();
+            for (int i = 0; i < values.Length; i++)
+                if (!float.IsFinite(values[i]))
+                    throw new ModelFileException(string.Create(CultureInfo.InvariantCulture,
+                        $"{name}: tensor {Printable.Quote(key)} holds {values[i]} at index {i}: the weights are not finite (a diverged run or a damaged file)"));
+        }
     }
 
     private static void CheckOutputs(string name, ModelInfo info, Sequential model)

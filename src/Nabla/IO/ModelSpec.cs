@@ -32,14 +32,14 @@ public sealed record LayerSpec(string Name, IReadOnlyList<string> Positional, IR
         if (index >= Positional.Count)
             return fallback ?? throw new ModelSpecException($"model spec, column {Column}: {Name} needs {what ?? $"argument {index + 1}"}");
         if (!float.TryParse(Positional[index], NumberStyles.Float, CultureInfo.InvariantCulture, out float f) || !float.IsFinite(f))
-            throw new ModelSpecException($"model spec, column {Column}: {Name}: {what ?? $"argument {index + 1}"} '{Positional[index]}' is not a number");
+            throw new ModelSpecException($"model spec, column {Column}: {Name}: {what ?? $"argument {index + 1}"} {Printable.Quote(Positional[index])} is not a number");
         return f;
     }
 
     private int ParseInt(string text, string what)
     {
         if (!int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out int v))
-            throw new ModelSpecException($"model spec, column {Column}: {Name}: {what} '{text}' is not a whole number");
+            throw new ModelSpecException($"model spec, column {Column}: {Name}: {what} {Printable.Quote(text)} is not a whole number");
         return v;
     }
 }
@@ -66,7 +66,7 @@ public static class ModelSpec
             int start = i;
             while (i < spec.Length && (char.IsLetterOrDigit(spec[i]) || spec[i] == '_' || spec[i] == '-')) i++;
             if (i == start)
-                throw new ModelSpecException($"model spec, column {start + 1}: expected a layer name, found '{spec[start]}'");
+                throw new ModelSpecException($"model spec, column {start + 1}: expected a layer name, found {Printable.Quote(spec[start].ToString())}");
             string name = spec[start..i].ToLowerInvariant();
             var positional = new List<string>();
             var named = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -78,7 +78,7 @@ public static class ModelSpec
                 i = close + 1;
             }
             if (i < spec.Length && !char.IsWhiteSpace(spec[i]) && spec[i] != ',')
-                throw new ModelSpecException($"model spec, column {i + 1}: unexpected '{spec[i]}' after {name}");
+                throw new ModelSpecException($"model spec, column {i + 1}: unexpected {Printable.Quote(spec[i].ToString())} after {name}");
             layers.Add(new LayerSpec(name, positional, named, start + 1));
         }
         if (layers.Count == 0) throw new ModelSpecException("model spec is empty");
@@ -115,9 +115,9 @@ public static class ModelSpec
             {
                 string key = arg[..eq].Trim().ToLowerInvariant(), value = arg[(eq + 1)..].Trim();
                 if (key.Length == 0 || value.Length == 0)
-                    throw new ModelSpecException($"model spec, column {argStart + 1}: malformed argument '{arg}' in {layer}(…)");
+                    throw new ModelSpecException($"model spec, column {argStart + 1}: malformed argument {Printable.Quote(arg)} in {layer}(…)");
                 if (!named.TryAdd(key, value))
-                    throw new ModelSpecException($"model spec, column {argStart + 1}: argument '{key}' repeated in {layer}(…)");
+                    throw new ModelSpecException($"model spec, column {argStart + 1}: argument {Printable.Quote(key)} repeated in {layer}(…)");
             }
             else positional.Add(arg);
             argStart = j + 1;

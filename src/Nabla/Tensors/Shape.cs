@@ -48,7 +48,7 @@ public readonly struct Shape : IEquatable<Shape>
         get
         {
             long n = 1;
-            for (int i = 0; i < Rank; i++) n *= _dims[i];
+            for (int i = 0; i < Rank; i++) n = checked(n * _dims[i]);
             return checked((int)n);
         }
     }

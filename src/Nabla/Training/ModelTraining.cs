@@ -103,6 +103,9 @@ public static class ModelTraining
         foreach (var m in metrics) if (m is Accuracy a) { accuracy = a; break; }
 
         foreach (var cb in callbacks) cb.Context = context;
+        // Callbacks that watch the forward pass switch on the diagnostic mode; without them the step is the plain one.
+        IStepObserver[]? observers = [.. callbacks.OfType<IStepObserver>()];
+        if (observers.Length == 0) observers = null;
         // Callbacks see each step's finished gradients through the optimizer's hook, for this run only.
         Action<Optimizer> beforeStep = _ =>
         {
@@ -125,7 +128,7 @@ public static class ModelTraining
                 int batches = train.BatchCount;
                 for (int b = 0; b < batches; b++)
                 {
-                    float value = TrainingStep.Run(model, loss, optimizer, train, b, metrics, epoch, out int size);
+                    float value = TrainingStep.Run(model, loss, optimizer, train, b, metrics, epoch, observers, out int size);
                     total += TrainingStep.Total(loss, value, size);
                     seen += size;
                     if (callbacks.Count == 0) continue;

@@ -42,12 +42,15 @@ public static class TrainingStep
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static float Run(Module model, Loss loss, Optimizer optimizer, DataLoader source, int batchIndex,
         IReadOnlyList<Metric>? metrics, out int batchSize) =>
-        Run(model, loss, optimizer, source, batchIndex, metrics, null, out batchSize);
+        Run(model, loss, optimizer, source, batchIndex, metrics, null, null, out batchSize);
 
-    /// <summary>The step with the epoch known (from <c>Fit</c>), so a divergence error can name it.</summary>
+    /// <summary>
+    /// The step with the epoch known (from <c>Fit</c>), so a divergence error can name it, and with
+    /// the observers of its forward pass (<c>Fit</c>'s diagnostic mode; null: the plain step).
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static float Run(Module model, Loss loss, Optimizer optimizer, DataLoader source, int batchIndex,
-        IReadOnlyList<Metric>? metrics, int? epoch, out int batchSize)
+        IReadOnlyList<Metric>? metrics, int? epoch, IStepObserver[]? observers, out int batchSize)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(loss);
@@ -58,10 +61,12 @@ public static class TrainingStep
         {
             var (x, y) = source.GetBatch(batchIndex);
             batchSize = x.Rank == 0 ? 1 : x.Shape[0];
-            var output = model.Forward(x);
+            var output = observers is null ? model.Forward(x) : ObservedForward(model, x, observers);
             var l = loss.Forward(output, y);
             if (l.Numel != 1)
                 throw new ShapeMismatchException($"training needs a scalar loss (reduction Mean or Sum), got shape {l.Shape}");
+            if (observers is not null)
+                for (int i = 0; i < observers.Length; i++) observers[i].OnLoss(l);
             l.Backward();
             value = l.Item();
             if (!float.IsFinite(value))
@@ -76,6 +81,24 @@ public static class TrainingStep
         optimizer.Step();
         optimizer.ZeroGrad();
         return value;
+    }
+
+    // Sequential.Forward's loop, with each layer's output shown to the observers.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static Tensor ObservedForward(Module model, Tensor x, IStepObserver[] observers)
+    {
+        if (model is not Sequential s)
+        {
+            var y = model.Forward(x);
+            for (int o = 0; o < observers.Length; o++) observers[o].OnLayerOutput(0, model, y);
+            return y;
+        }
+        for (int i = 0; i < s.Count; i++)
+        {
+            x = s[i].Forward(x);
+            for (int o = 0; o < observers.Length; o++) observers[o].OnLayerOutput(i, s[i], x);
+        }
+        return x;
     }
 
     /// <summary>The batch's total loss (mean × batch size for a mean loss), so epochs average over samples.</summary>

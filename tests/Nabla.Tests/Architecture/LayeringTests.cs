@@ -13,7 +13,7 @@ namespace Nabla.Tests.Architecture;
 /// </summary>
 public partial class LayeringTests
 {
-    // Lowest first. The root namespace "Nabla" holds only the shared exception base; Nabla.Nn.Losses is part of Nabla.Nn.
+    // Lowest first. The root namespace "Nabla" holds only what every layer shares (NablaException, Printable); Nabla.Nn.Losses is part of Nabla.Nn.
     private static readonly string[] Layers =
         ["Nabla", "Nabla.Kernels", "Nabla.Tensors", "Nabla.Data", "Nabla.Autograd", "Nabla.Nn", "Nabla.Optim", "Nabla.Training", "Nabla.IO"];
 

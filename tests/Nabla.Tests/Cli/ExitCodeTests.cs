@@ -127,8 +127,10 @@ public sealed class ExitCodeTests : IDisposable
         Damage("lr.safetensors", "nabla.extra.lr", "fast");
         AssertUserError(Run("train", "--resume", Path.Combine(_dir, "lr.safetensors"), "--epochs", "1"), "the stored training setting lr = 'fast' is not a valid number");
 
-        var wrong = new Dictionary<string, Nabla.Tensors.Tensor>(Safetensors.Load(model + ".optim.safetensors").Tensors) { ["0.exp_avg"] = Nabla.Tensors.Tensor.Zeros(3) };
-        Safetensors.Save(model + ".optim.safetensors", wrong, new Dictionary<string, string> { ["nabla.optimizer"] = "adam" });
-        AssertUserError(Run("train", "--resume", model, "--epochs", "1"), "m.safetensors.optim.safetensors: the optimizer state does not fit the model");
+        string statePath = OptimizerState.PathFor(model);
+        var state = Safetensors.Load(statePath);
+        var wrong = new Dictionary<string, Nabla.Tensors.Tensor>(state.Tensors) { ["0.exp_avg"] = Nabla.Tensors.Tensor.Zeros(3) };
+        Safetensors.Save(statePath, wrong, state.Metadata);
+        AssertUserError(Run("train", "--resume", model, "--epochs", "1"), $"{Path.GetFileName(statePath)}: the optimizer state does not fit the model");
     }
 }

@@ -54,7 +54,7 @@ public sealed class ResumeTests : IDisposable
         var saved = Safetensors.Load(OptimizerState.PathFor(model)).Tensors;
         var settings = new TrainingSettings { Data = "iris", Model = "dense(4)", Optimizer = info.Extra["optimizer"], LearningRate = 0.05f, Momentum = 0.9f };
         var optimizer = TrainCommand.CreateOptimizer(settings, net);
-        Assert.True(OptimizerState.Restore(model, optimizer, "sgd", net));
+        Assert.True(OptimizerState.Restore(model, info, optimizer, "sgd", net));
         Assert.Equal(2 * 4, optimizer.StepCount); // 108 fitted rows in batches of 32
         var state = optimizer.StateDict();
         Assert.Equal(saved.Keys.Order(), state.Keys.Order());
@@ -130,12 +130,13 @@ public sealed class ResumeTests : IDisposable
     {
         string model = P("s.safetensors");
         Ok("train", "--data", "iris", "--epochs", "1", "--out", model, "--json");
-        var (net, _) = ModelFile.Load(model);
+        var (net, info) = ModelFile.Load(model);
         var sgd = new Nabla.Optim.SGD(net.Parameters(), 0.1f, momentum: 0.9f);
-        OptimizerState.Save(model, sgd, "sgd");
-        AssertUserError(Run("train", "--resume", model, "--epochs", "1"), "s.safetensors.optim.safetensors: holds sgd state, but s.safetensors was trained with adam");
+        OptimizerState.Save(model, net, info, sgd, "sgd");
+        string state = Path.GetFileName(OptimizerState.PathFor(model));
+        AssertUserError(Run("train", "--resume", model, "--epochs", "1"), $"{state}: holds 'sgd' state, but s.safetensors was trained with adam");
         File.Delete(OptimizerState.PathFor(model));
-        Assert.Contains("(no " + OptimizerState.PathFor(model) + ": the optimizer state starts afresh)", Ok("train", "--resume", model, "--epochs", "1"), StringComparison.Ordinal);
+        Assert.Contains($"(no {state}: the optimizer state starts afresh)", Ok("train", "--resume", model, "--epochs", "1"), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -84,7 +84,7 @@ public class DataLayerTests
         File.WriteAllBytes(bad, [0, 0, 0x0D, 1, 0, 0, 0, 1, 5]);
         Assert.Contains("magic number 0x00000D01", Assert.Throws<DataFormatException>(() => Idx.Read(bad)).Message);
         File.WriteAllBytes(bad, [0, 0, 8, 1, 0, 0, 0, 3, 5]);
-        Assert.Contains("ends before 3 data bytes", Assert.Throws<DataFormatException>(() => Idx.Read(bad)).Message);
+        Assert.Contains("file ends after 1 of the 3 data bytes", Assert.Throws<DataFormatException>(() => Idx.Read(bad)).Message);
         File.WriteAllBytes(bad, [0, 0, 8, 1, 0, 0, 0, 2, 5, 7]);
         Assert.Equal([5, 7], Idx.Read(bad).Data);
     }

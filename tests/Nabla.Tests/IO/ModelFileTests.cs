@@ -93,7 +93,7 @@ public sealed class ModelFileTests : IDisposable
     {
         var path = Path.Combine(_dir, "w.safetensors");
         Safetensors.Save(path, new Dictionary<string, Tensor> { ["w"] = Tensor.Ones(2) });
-        Assert.Contains("not a Nabla model file", Assert.Throws<ModelFileException>(() => ModelFile.Load(path)).Message);
+        Assert.Contains("not a Nabla model file", Assert.Throws<StateDictWithoutMetadataException>(() => ModelFile.Load(path)).Message);
     }
 
     [Fact]
@@ -129,6 +129,24 @@ public sealed class ModelFileTests : IDisposable
     [InlineData("nabla.input_scale", "0", "input_scale 0 is not a positive number")]
     [InlineData("nabla.classes", "[\"a\"]", "the network has 3 outputs, its multiclass metadata describes 1")]
     [InlineData("nabla.thresholds", "[0.5, 0.5]", "2 thresholds for 1 multiclass output(s)")]
+    // Issue 20: every field a damaged file can get wrong.
+    [InlineData("nabla.input_scale", "NaN", "input_scale NaN is not a positive number")]
+    [InlineData("nabla.input_scale", "fast", "metadata nabla.input_scale is not a number: 'fast'")]
+    [InlineData("nabla.input_std", "[1, 1, 1, 1, 1, -2]", "input_std[5] is -2: a standard deviation ≤ 0")]
+    [InlineData("nabla.input_std", "[1, 1, 1, 1, 1, \"NaN\"]", "metadata nabla.input_std is not a JSON list of numbers")]
+    [InlineData("nabla.input_mean", "[1, 2, 3, 4, 5, 6, 7]", "input_mean and input_std have 7 and 6 entries, the input has 6 features")]
+    [InlineData("nabla.classes", "[\"a\", \"b\"]", "the network has 3 outputs, its multiclass metadata describes 2")]
+    [InlineData("nabla.classes", "[\"a\", \"a\", \"c\"]", "classes names 'a' twice")]
+    [InlineData("nabla.classes", "[\"a\", \"\", \"c\"]", "classes holds an empty name")]
+    [InlineData("nabla.classes", "[\"a\", \"\\u001b[31mb\", \"c\"]", "classes holds '\\x1B[31mb', a name with control characters")]
+    [InlineData("nabla.classes", "[\"a\", \"b\"", "metadata nabla.classes is not a JSON list of names: '[\"a\", \"b\"'")]
+    [InlineData("nabla.input_shape", "[1, 2147483648]", "metadata nabla.input_shape is not a JSON list of sizes")]
+    [InlineData("nabla.input_shape", "[1, 2147483647]", "declares 2,147,483,647 values per sample, more than the 67,108,864 Nabla accepts")]
+    [InlineData("nabla.thresholds", "[1.5]", "thresholds [1.5] are not probabilities in [0, 1]")]
+    [InlineData("nabla.history", "[{\"epoch\": 1, \"loss\": \"low\"}]", "metadata nabla.history is not a JSON list of epoch records")]
+    [InlineData("nabla.history", "{", "metadata nabla.history is not a JSON list of epoch records")]
+    [InlineData("nabla.label_separator", "", "label_separator '' is empty or holds control characters")]
+    [InlineData("nabla.target_mean", "[0]", "target_mean and target_std have 1 and 0 entries")]
     public void Inconsistent_metadata_is_rejected_naming_the_entry(string key, string value, string message)
     {
         const string arch = "dense(4) dense(3)";
@@ -142,5 +160,33 @@ public sealed class ModelFileTests : IDisposable
         var e = Assert.Throws<ModelFileException>(() => ModelFile.Load(path));
         Assert.StartsWith("bad.safetensors: ", e.Message);
         Assert.Contains(message, e.Message);
+    }
+
+    [Theory]
+    [InlineData(float.NaN, "NaN")]
+    [InlineData(float.PositiveInfinity, "Infinity")]
+    public void Weights_that_are_not_finite_are_rejected_naming_the_tensor(float bad, string shown)
+    {
+        const string arch = "dense(4) dense(3)";
+        var model = ModelBuilder.Build(ModelSpec.Parse(arch), new Shape(1, 6), new Rng(1));
+        var path = Path.Combine(_dir, "nan.safetensors");
+        ModelFile.Save(path, model, Info(arch));
+        var content = Safetensors.Load(path);
+        var tensors = content.Tensors.ToDictionary(kv => kv.Key, kv => kv.Value);
+        tensors["1.weight"].AsSpan()[5] = bad;
+        Safetensors.Save(path, tensors, content.Metadata);
+        var e = Assert.Throws<ModelFileException>(() => ModelFile.Load(path));
+        Assert.Equal($"nan.safetensors: tensor '1.weight' holds {shown} at index 5: the weights are not finite (a diverged run or a damaged file)", e.Message);
+    }
+
+    [Fact]
+    public void An_optimizer_state_reference_outside_the_models_folder_is_rejected()
+    {
+        const string arch = "dense(3)";
+        var model = ModelBuilder.Build(ModelSpec.Parse(arch), new Shape(1, 6), new Rng(1));
+        var path = Path.Combine(_dir, "ref.safetensors");
+        ModelFile.Save(path, model, Info(arch) with { CheckpointId = "abc123", OptimizerStateFile = "../../etc/passwd" });
+        var e = Assert.Throws<ModelFileException>(() => ModelFile.Load(path));
+        Assert.Contains("optimizer_state '../../etc/passwd' is not a file name", e.Message);
     }
 }

@@ -26,7 +26,7 @@ public static class LabeledText
     public static LoadedData Load(string path, DataOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var table = TextTable.Read(path);
+        var table = TextTable.Read(path, options.Delimiter);
         var header = table.Header!;
         int textColumn = TextColumnIndex(path, header, options.TextColumn);
         int[] labelColumns = string.IsNullOrWhiteSpace(options.Label)

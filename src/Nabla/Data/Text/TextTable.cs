@@ -4,8 +4,8 @@ using System.Text;
 namespace Nabla.Data.Text;
 
 /// <summary>
-/// Reads a table of text cells — CSV or TSV (by extension, gzipped when the name ends in
-/// <c>.gz</c>), UTF-8, with a header line naming the columns — for text data, where cells are
+/// Reads a table of text cells — CSV or TSV (by extension unless a delimiter is given, gzipped when
+/// the name ends in <c>.gz</c>), UTF-8, with a header line naming the columns — for text data, where cells are
 /// prose rather than numbers. Empty lines are skipped; every row must have the header's number of
 /// cells. Cells are trimmed.
 /// </summary>
@@ -30,18 +30,18 @@ public static class TextTable
         {
             ".tsv" or ".tab" => '\t',
             ".csv" => ',',
-            _ => throw new DataSpecException($"{path}: text data must be a .csv or .tsv file (optionally .gz): the extension sets the delimiter"),
+            _ => throw new DataSpecException($"{path}: text data must be a .csv or .tsv file (optionally .gz): the extension sets the delimiter, unless DataOptions.Delimiter gives one"),
         };
     }
 
-    /// <summary>Reads <paramref name="path"/> as a header and rows of cells.</summary>
+    /// <summary>Reads <paramref name="path"/> as a header and rows of cells separated by <paramref name="delimiter"/> (null: <see cref="DelimiterOf"/>).</summary>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
-    /// <exception cref="DataSpecException">An extension that is neither CSV nor TSV.</exception>
+    /// <exception cref="DataSpecException">No delimiter given and an extension that is neither CSV nor TSV.</exception>
     /// <exception cref="DataFormatException">Invalid UTF-8, bad gzip, no header or no rows, ragged rows, an unclosed quote; names file:line.</exception>
-    public static LabeledCsv.Cells Read(string path)
+    public static LabeledCsv.Cells Read(string path, char? delimiter = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        char delimiter = DelimiterOf(path);
+        char separator = delimiter ?? DelimiterOf(path);
         var lines = ReadLines(path);
         var rows = new List<string[]>();
         var numbers = new List<int>();
@@ -49,7 +49,7 @@ public static class TextTable
         for (int i = 0; i < lines.Count; i++)
         {
             if (lines[i].Trim().Length == 0) continue;
-            var cells = Split(path, i + 1, lines[i], delimiter);
+            var cells = Split(path, i + 1, lines[i], separator);
             if (header is null)
             {
                 header = cells;

@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using System.Globalization;
 using Nabla.Autograd;
 using Nabla.Tensors;
@@ -8,7 +7,7 @@ namespace Nabla.Nn;
 /// <summary>
 /// Inverted dropout: in training each element is kept with probability 1 − p and scaled by
 /// 1/(1 − p), else zeroed — y = x·m with m ∈ {0, 1/(1−p)}, so E[y] = x; in evaluation y = x.
-/// The mask is drawn from the layer's own seeded <see cref="Rng"/> for each forward pass.
+/// Each forward pass draws one seed from the layer's own <see cref="Rng"/>; the mask follows from it.
 /// </summary>
 public sealed class Dropout : Module
 {
@@ -31,17 +30,12 @@ public sealed class Dropout : Module
     public float P { get; }
 
     /// <summary>y = x·m in training (fresh mask each call), y = x in evaluation.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override Tensor Forward(Tensor input)
     {
         ArgumentNullException.ThrowIfNull(input);
         if (!IsTraining || P == 0) return input;
-        // The mask lives in the current step's scope like any intermediate.
-        var mask = Tensor.Scoped(input.Shape);
-        var m = mask.AsSpan();
-        float scale = P == 1 ? 0f : 1f / (1f - P);
-        for (int i = 0; i < m.Length; i++) m[i] = _rng.NextFloat() >= P ? scale : 0f;
-        return input * mask;
+        // One fused op: the mask is regenerated from a seed in backward, never stored.
+        return input.Dropout(P, _rng);
     }
 
     /// <summary><c>Dropout(p=0.2)</c>.</summary>

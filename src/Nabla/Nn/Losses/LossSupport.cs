@@ -27,12 +27,14 @@ internal static class LossSupport
     /// Reads class index targets (a float tensor [N] of whole numbers) as row r's class, checking it
     /// is a whole number in [0, classes); the error names the row and the value.
     /// </summary>
-    public static int ClassIndex(string loss, ReadOnlySpan<float> targets, int row, int classes)
+    public static int ClassIndex(string loss, ReadOnlySpan<float> targets, int row, int classes, int? ignoreIndex = null)
     {
         float v = targets[row];
         int c = (int)v;
         if (c != v || c < 0 || c >= classes)
-            throw new ArgumentOutOfRangeException("target", v, $"{loss}: target of row {row} is {v}, not a class index in [0, {classes})");
+            throw new ArgumentOutOfRangeException("target", v, ignoreIndex is { } ignore
+                ? $"{loss}: target of row {row} is {v}, neither a class index in [0, {classes}) nor the ignore index {ignore}"
+                : $"{loss}: target of row {row} is {v}, not a class index in [0, {classes})");
         return c;
     }
 

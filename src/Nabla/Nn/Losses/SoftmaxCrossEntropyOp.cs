@@ -15,13 +15,15 @@ namespace Nabla.Nn.Losses;
 /// a_rc = w_c·q_rc, where q is the target distribution after label smoothing ε:
 /// q = (1 − ε)·onehot(tᵣ) + ε/C for class indices, q = (1 − ε)·t + ε/C for probabilities.
 /// Hence ∂ℓᵣ/∂x_rc = Aᵣ·softmax_rc − a_rc with Aᵣ = Σ_c a_rc, and for probability targets
-/// ∂ℓᵣ/∂t_rc = −(1 − ε)·w_c·log softmax(xᵣ)_c.
+/// ∂ℓᵣ/∂t_rc = −(1 − ε)·w_c·log softmax(xᵣ)_c. A row whose index target equals the ignore index
+/// has ℓᵣ = 0, gradient 0, and does not count in the mean's denominator.
 /// </remarks>
 internal static class SoftmaxCrossEntropyOp
 {
     /// <summary>Loss of logits [N, C] against index targets [N] (<paramref name="indexTargets"/>) or probabilities [N, C].</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static Tensor Apply(Tensor logits, Tensor target, bool indexTargets, Tensor? weight, float smoothing, Reduction reduction)
+    public static Tensor Apply(Tensor logits, Tensor target, bool indexTargets, Tensor? weight, float smoothing, Reduction reduction,
+        int ignoreIndex = CrossEntropyLoss.DefaultIgnoreIndex)
     {
         var x = logits.Contiguous();
         var t = indexTargets ? target.Detach().Contiguous() : target.Contiguous();
@@ -45,7 +47,12 @@ internal static class SoftmaxCrossEntropyOp
             double loss;
             if (indexTargets)
             {
-                int k = LossSupport.ClassIndex(nameof(CrossEntropyLoss), ts, r, c);
+                if (ts[r] == ignoreIndex)
+                {
+                    if (perRow is not null) perRow.AsSpan()[r] = 0f;
+                    continue;
+                }
+                int k = LossSupport.ClassIndex(nameof(CrossEntropyLoss), ts, r, c, ignoreIndex);
                 double wt = w is null ? 1.0 : ws[k];
                 loss = -keep * wt * row[k];
                 denominator += wt;
@@ -79,6 +86,7 @@ internal static class SoftmaxCrossEntropyOp
         node.IndexTargets = indexTargets;
         node.PerRow = perRow is not null;
         node.Scale = scale;
+        node.IgnoreIndex = ignoreIndex;
         return GradMode.Attach(node, y);
     }
 
@@ -87,6 +95,7 @@ internal static class SoftmaxCrossEntropyOp
         public Tensor? LogProbs, Weight;
         public float Keep, Spread, Scale;
         public bool IndexTargets, PerRow;
+        public int IgnoreIndex;
 
         public override string Name => "CrossEntropyBackward";
 
@@ -117,7 +126,12 @@ internal static class SoftmaxCrossEntropyOp
                     // The common case: dx = (softmax − onehot)·g/N, one scaling pass plus one store per row.
                     float k = g[0] * Scale;
                     Primitives.Multiply(dx, k, dx);
-                    for (int r = 0; r < n; r++) dx[r * c + (int)t[r]] -= k;
+                    for (int r = 0; r < n; r++)
+                    {
+                        int cls = (int)t[r];
+                        if (cls == IgnoreIndex) dx.Slice(r * c, c).Clear();
+                        else dx[r * c + cls] -= k;
+                    }
                 }
                 else
                 {
@@ -128,6 +142,11 @@ internal static class SoftmaxCrossEntropyOp
                         if (IndexTargets)
                         {
                             int cls = (int)t[r];
+                            if (cls == IgnoreIndex)
+                            {
+                                d.Clear();
+                                continue;
+                            }
                             float wt = w.IsEmpty ? 1f : w[cls];
                             float total = Keep * wt + Spread * wSum;
                             Primitives.Multiply(d, k * total, d);

@@ -75,6 +75,16 @@ public sealed class LabeledTextTests : IDisposable
     }
 
     [Fact]
+    public void A_given_delimiter_replaces_the_one_the_extension_sets()
+    {
+        string path = File("pipes.txt", "label|text\n" + Rows(10, i => $"{i % 2}|words, with commas {i}"));
+        Assert.Throws<DataSpecException>(() => DataSpec.Load("text:" + path, new DataOptions { TextColumn = "text", Label = "label" }));
+        var data = DataSpec.Load("text:" + path, new DataOptions { TextColumn = "text", Label = "label", Delimiter = '|' });
+        Assert.Equal(10, data.Train.Count + data.Test.Count);
+        Assert.All(((TextDataset)data.Train).Texts!, t => Assert.StartsWith("words, with commas", t, StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Gzipped_files_are_read()
     {
         string path = Path.Combine(_dir, "z.tsv.gz");
