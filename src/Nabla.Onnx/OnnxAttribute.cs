@@ -1,8 +1,8 @@
 namespace Nabla.Onnx;
 
 /// <summary>
-/// A node attribute (ONNX's <c>AttributeProto</c>): an integer, a list of integers, a float or a
-/// string, e.g. <c>OnnxAttribute.Ints("kernel_shape", 3, 3)</c>.
+/// A node attribute (ONNX's <c>AttributeProto</c>): an integer, a list of integers, a float, a
+/// string or a list of strings, e.g. <c>OnnxAttribute.Ints("kernel_shape", 3, 3)</c>.
 /// </summary>
 public sealed record OnnxAttribute
 {
@@ -23,6 +23,9 @@ public sealed record OnnxAttribute
     /// <summary>The string value, for <see cref="String"/>.</summary>
     public string? StringValue { get; private init; }
 
+    /// <summary>The string list, for <see cref="Strings"/>.</summary>
+    public IReadOnlyList<string>? StringsValue { get; private init; }
+
     /// <summary>An integer attribute (<c>axis</c>, <c>transB</c>, <c>to</c>, …).</summary>
     public static OnnxAttribute Int(string name, long value) => new(name) { IntValue = value };
 
@@ -34,4 +37,7 @@ public sealed record OnnxAttribute
 
     /// <summary>A string attribute (<c>direction</c>, …).</summary>
     public static OnnxAttribute String(string name, string value) => new(name) { StringValue = value };
+
+    /// <summary>A string-list attribute (the recurrent operators' <c>activations</c>).</summary>
+    public static OnnxAttribute Strings(string name, params string[] values) => new(name) { StringsValue = values };
 }

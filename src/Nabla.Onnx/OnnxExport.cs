@@ -3,6 +3,8 @@ using System.Text.Json;
 using Google.Protobuf;
 using Nabla.IO;
 using Nabla.Nn;
+using Nabla.Nn.Generation;
+using Nabla.Onnx.Exporters;
 using Nabla.Tensors;
 using Onnx;
 
@@ -40,6 +42,12 @@ public static class OnnxExport
     /// <summary>Name of the task-level output of a model exported with its <see cref="ModelInfo"/>.</summary>
     public const string PredictionName = "prediction";
 
+    /// <summary>Name of a <see cref="Seq2SeqTransformer"/> graph's source-ids input.</summary>
+    public const string SourceName = "source";
+
+    /// <summary>Name of a <see cref="Seq2SeqTransformer"/> graph's target-ids input (the decoder's input, shifted right).</summary>
+    public const string TargetName = "target";
+
     /// <summary>Exports the model file <paramref name="modelPath"/> (weights, architecture, preprocessing) to <paramref name="onnxPath"/>.</summary>
     /// <exception cref="ModelFileException">The model file is unreadable.</exception>
     /// <exception cref="OnnxExportException">A layer has no exporter.</exception>
@@ -68,24 +76,56 @@ public static class OnnxExport
     public static byte[] ToBytes(Module model, Shape inputShape, OnnxExportOptions? options = null) =>
         Build(model, inputShape, null, options ?? new OnnxExportOptions()).ToByteArray();
 
+    /// <summary>
+    /// The ONNX file's bytes for a <see cref="Seq2SeqTransformer"/>'s forward pass: inputs <c>source</c>
+    /// [N, L_s] and <c>target</c> [N, L_t] (token ids as floats, shaped like <paramref name="sourceShape"/>
+    /// and <paramref name="targetShape"/>, batch axis symbolic), output <c>output</c>, the logits
+    /// [N, L_t, target vocabulary] that <see cref="Seq2SeqTransformer.Forward(Tensor, Tensor)"/> returns
+    /// (padding tokens masked, causal decoder). Decoding loops stay outside the graph.
+    /// </summary>
+    public static byte[] ToBytes(Seq2SeqTransformer model, Shape sourceShape, Shape targetShape, OnnxExportOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        if (sourceShape.Rank != 2 || targetShape.Rank != 2)
+            throw new ArgumentException($"Seq2SeqTransformer export needs source and target ids [N, L], got {sourceShape} and {targetShape}", nameof(sourceShape));
+        return Build(model, [(SourceName, sourceShape), (TargetName, targetShape)], null, options ?? new OnnxExportOptions(),
+            (context, inputs) => new OnnxValue(Seq2SeqTransformerExporter.Export(model, inputs[0], inputs[1], context),
+                new Shape(1, targetShape[1], model.TargetVocabulary))).ToByteArray();
+    }
+
+    /// <summary>Writes <paramref name="model"/>'s forward pass (see <see cref="ToBytes(Seq2SeqTransformer, Shape, Shape, OnnxExportOptions?)"/>) to <paramref name="path"/>.</summary>
+    public static void Save(string path, Seq2SeqTransformer model, Shape sourceShape, Shape targetShape, OnnxExportOptions? options = null) =>
+        WriteAtomically(path, ToBytes(model, sourceShape, targetShape, options));
+
     internal static ModelProto Build(Module model, Shape inputShape, ModelInfo? info, OnnxExportOptions options)
+    {
+        if (inputShape.Rank < 1) throw new ArgumentException("the input shape needs a batch axis, e.g. [1, 784]", nameof(inputShape));
+        return Build(model, [(InputName, inputShape)], info, options, (context, inputs) =>
+            context.Export(model, info is null ? inputs[0] : Preprocess(context, inputs[0], info)));
+    }
+
+    // The graph around the nodes <paramref name="body"/> adds: inputs, model in evaluation mode, outputs, metadata.
+    private static ModelProto Build(Module model, (string Name, Shape Shape)[] inputs, ModelInfo? info, OnnxExportOptions options,
+        Func<OnnxExportContext, OnnxValue[], OnnxValue> body)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(options);
-        if (inputShape.Rank < 1) throw new ArgumentException("the input shape needs a batch axis, e.g. [1, 784]", nameof(inputShape));
         var graph = new GraphProto { Name = options.GraphName };
         var context = new OnnxExportContext(graph, t => OnnxExporters.Find(t, options.Exporters));
-        context.Reserve(InputName);
-        graph.Input.Add(ValueInfo(InputName, inputShape));
-        var x = new OnnxValue(InputName, inputShape);
-        if (info is not null) x = Preprocess(context, x, info);
+        var values = new OnnxValue[inputs.Length];
+        for (int i = 0; i < inputs.Length; i++)
+        {
+            context.Reserve(inputs[i].Name);
+            graph.Input.Add(ValueInfo(inputs[i].Name, inputs[i].Shape));
+            values[i] = new OnnxValue(inputs[i].Name, inputs[i].Shape);
+        }
 
         bool training = model.IsTraining;
         model.Eval();
         OnnxValue y;
         try
         {
-            y = context.Export(model, x);
+            y = body(context, values);
         }
         finally
         {

@@ -20,6 +20,7 @@ public sealed class OnnxExportContext
     private readonly Func<Type, IOnnxLayerExporter?> _find;
     private readonly HashSet<string> _names = new(StringComparer.Ordinal);
     private readonly Dictionary<int, string> _constants = [];
+    private readonly Dictionary<string, string> _masks = new(StringComparer.Ordinal);
 
     internal OnnxExportContext(GraphProto graph, Func<Type, IOnnxLayerExporter?> find)
     {
@@ -48,12 +49,37 @@ public sealed class OnnxExportContext
         try
         {
             string output = exporter.Export(layer, input, this);
-            return new OnnxValue(output, ModelBuilder.OutputShape(layer, input.Shape));
+            return new OnnxValue(output, ModelBuilder.OutputShape(layer, input.Shape)) { Mask = _masks.GetValueOrDefault(output) };
         }
         finally
         {
             Prefix = outer;
         }
+    }
+
+    /// <summary>
+    /// Enters the state-dict prefix of child <paramref name="childName"/> until the result is disposed,
+    /// for exporters of modules whose children take more than one input (attention's query and memory):
+    /// <c>using (context.Within("self_attn")) { … }</c> names weights <c>{Prefix}self_attn.…</c>.
+    /// </summary>
+    public IDisposable Within(string childName)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(childName);
+        var scope = new PrefixScope(this, Prefix);
+        Prefix = Prefix + childName + ".";
+        return scope;
+    }
+
+    /// <summary>
+    /// Records that value <paramref name="value"/> carries the padding mask <paramref name="mask"/>
+    /// (a float [N, T] value, 1 at real positions and 0 at padding, as <see cref="Tensor.Mask"/>):
+    /// <see cref="Export"/> returns it as <see cref="OnnxValue.Mask"/> for the layers after it.
+    /// </summary>
+    public void SetMask(string value, string mask)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(value);
+        ArgumentException.ThrowIfNullOrEmpty(mask);
+        _masks[value] = mask;
     }
 
     /// <summary>Adds a node of the default (ai.onnx) domain with one output; returns the output's name (<c>{Prefix}{opType}</c>, made unique).</summary>
@@ -157,12 +183,18 @@ public sealed class OnnxExportContext
         }
     }
 
+    private sealed class PrefixScope(OnnxExportContext context, string outer) : IDisposable
+    {
+        public void Dispose() => context.Prefix = outer;
+    }
+
     private static AttributeProto ToProto(OnnxAttribute a)
     {
         var p = new AttributeProto { Name = a.Name };
         if (a.IntValue is { } i) { p.Type = AttributeProto.Types.AttributeType.Int; p.I = i; }
         else if (a.IntsValue is { } ints) { p.Type = AttributeProto.Types.AttributeType.Ints; p.Ints.Add(ints); }
         else if (a.FloatValue is { } f) { p.Type = AttributeProto.Types.AttributeType.Float; p.F = f; }
+        else if (a.StringsValue is { } strings) { p.Type = AttributeProto.Types.AttributeType.Strings; foreach (var v in strings) p.Strings.Add(ByteString.CopyFromUtf8(v)); }
         else { p.Type = AttributeProto.Types.AttributeType.String; p.S = ByteString.CopyFromUtf8(a.StringValue ?? ""); }
         return p;
     }

@@ -39,6 +39,16 @@ public static class OnnxExporters
         new ThresholdExporter(),
         new SoftmaxExporter(),
         new LogSoftmaxExporter(),
+        new EmbeddingExporter(),
+        new GlobalAveragePooling1DExporter(),
+        new GlobalMaxPooling1DExporter(),
+        new RecurrentExporter(),
+        new LayerNormExporter(),
+        new PositionalEncodingExporter(),
+        new MultiheadAttentionExporter(),
+        new TransformerEncoderLayerExporter(),
+        new TransformerEncoderExporter(),
+        new TransformerLanguageModelExporter(),
     ];
 
     /// <summary>

@@ -30,11 +30,14 @@ internal sealed class ELUExporter : OnnxLayerExporter<ELU>
 /// </summary>
 internal sealed class GELUExporter : OnnxLayerExporter<GELU>
 {
-    public override string Export(GELU layer, OnnxValue input, OnnxExportContext context)
+    public override string Export(GELU layer, OnnxValue input, OnnxExportContext context) => Gelu(input.Name, context);
+
+    /// <summary>½x(1 + erf(x/√2)) of value <paramref name="x"/> (also the transformer layers' feed-forward activation).</summary>
+    internal static string Gelu(string x, OnnxExportContext context)
     {
-        string erf = context.Node("Erf", [context.Node("Div", [input.Name, context.Constant(MathF.Sqrt(2f))])]);
+        string erf = context.Node("Erf", [context.Node("Div", [x, context.Constant(MathF.Sqrt(2f))])]);
         string onePlus = context.Node("Add", [erf, context.Constant(1f)]);
-        return context.Node("Mul", [context.Node("Mul", [input.Name, onePlus]), context.Constant(0.5f)]);
+        return context.Node("Mul", [context.Node("Mul", [x, onePlus]), context.Constant(0.5f)]);
     }
 }
 

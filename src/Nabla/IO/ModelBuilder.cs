@@ -10,7 +10,7 @@ namespace Nabla.IO;
 /// <c>dense(128,relu) dense(10)</c> on 64 inputs becomes Dense(64 → 128), ReLU, Dense(128 → 10) —
 /// the same modules, in the same order, as the PyTorch <c>nn.Sequential</c> twin.
 /// </summary>
-public static class ModelBuilder
+public static partial class ModelBuilder
 {
     private delegate Module Factory(LayerSpec spec, Shape input, Rng rng);
 
@@ -58,12 +58,12 @@ public static class ModelBuilder
     /// brackets, e.g. <c>dense|linear(units, [activation], activation=)</c> (for help texts).
     /// </summary>
     public static IEnumerable<string> LayerUsages =>
-        Kinds.GroupBy(kv => kv.Value.Positional.Length + kv.Value.Named.Length == 0 ? kv.Key : kv.Value.Usage("_"), kv => kv.Key, StringComparer.Ordinal)
+        Kinds.Concat(SequenceKinds).GroupBy(kv => kv.Value.Positional.Length + kv.Value.Named.Length == 0 ? kv.Key : kv.Value.Usage("_"), kv => kv.Key, StringComparer.Ordinal)
             .Select(g => string.Join("|", g) + (g.Key.StartsWith("_(", StringComparison.Ordinal) ? g.Key[1..] : ""));
 
     /// <summary>The layer names a SPEC may use.</summary>
     public static IEnumerable<string> LayerNames =>
-        Kinds.Keys.Concat(Activation.Names).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal);
+        Kinds.Keys.Concat(SequenceKinds.Keys).Concat(Activation.Names).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal);
 
     /// <summary>
     /// Builds the layers of <paramref name="layers"/> for inputs of shape <paramref name="inputShape"/>
@@ -123,7 +123,7 @@ public static class ModelBuilder
 
     private static Module Create(LayerSpec spec, Shape input, Rng rng)
     {
-        if (Kinds.TryGetValue(spec.Name, out var kind))
+        if (Kinds.TryGetValue(spec.Name, out var kind) || SequenceKinds.TryGetValue(spec.Name, out kind))
         {
             CheckArguments(spec, kind);
             return kind.Create(spec, input, rng);

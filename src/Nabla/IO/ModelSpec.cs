@@ -26,6 +26,15 @@ public sealed record LayerSpec(string Name, IReadOnlyList<string> Positional, IR
     /// <summary>Named argument <paramref name="key"/> as an integer, or <paramref name="fallback"/>.</summary>
     public int NamedInt(string key, int fallback) => Named.TryGetValue(key, out var v) ? ParseInt(v, key) : fallback;
 
+    /// <summary>Named argument <paramref name="key"/> as a finite number, or <paramref name="fallback"/>.</summary>
+    public float NamedFloat(string key, float fallback)
+    {
+        if (!Named.TryGetValue(key, out var text)) return fallback;
+        if (!float.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out float f) || !float.IsFinite(f))
+            throw new ModelSpecException($"model spec, column {Column}: {Name}: {key}= {Printable.Quote(text)} is not a number");
+        return f;
+    }
+
     /// <summary>Positional argument <paramref name="index"/> as a number, or <paramref name="fallback"/> when absent.</summary>
     public float Float(int index, float? fallback = null, string? what = null)
     {

@@ -1,6 +1,7 @@
 using Microsoft.ML.OnnxRuntime;
 using Nabla.Autograd;
 using Nabla.Nn;
+using Nabla.Onnx;
 using Nabla.Tensors;
 
 namespace Nabla.Tests.Onnx;
@@ -9,15 +10,24 @@ namespace Nabla.Tests.Onnx;
 internal static class OnnxRuntimeRunner
 {
     /// <summary>Every output of <paramref name="model"/> (ONNX bytes) for <paramref name="input"/>, by name, with its shape.</summary>
-    public static Dictionary<string, (float[] Values, long[] Shape)> Run(byte[] model, Tensor input)
+    public static Dictionary<string, (float[] Values, long[] Shape)> Run(byte[] model, Tensor input) => Run(model, ("input", input));
+
+    /// <summary>Every output of <paramref name="model"/> for the named <paramref name="inputs"/> (a graph with several inputs).</summary>
+    public static Dictionary<string, (float[] Values, long[] Shape)> Run(byte[] model, params (string Name, Tensor Value)[] inputs)
     {
         // Default session options (all graph optimizations on), as a deployment would run the file.
         using var session = new InferenceSession(model);
-        var dims = new long[input.Rank];
-        for (int i = 0; i < dims.Length; i++) dims[i] = input.Shape[i];
-        using var value = OrtValue.CreateTensorValueFromMemory(input.ToArray(), dims);
+        var values = new OrtValue[inputs.Length];
+        for (int j = 0; j < inputs.Length; j++)
+        {
+            var t = inputs[j].Value;
+            var dims = new long[t.Rank];
+            for (int i = 0; i < dims.Length; i++) dims[i] = t.Shape[i];
+            values[j] = OrtValue.CreateTensorValueFromMemory(t.ToArray(), dims);
+        }
         using var run = new RunOptions();
-        using var outputs = session.Run(run, ["input"], [value], session.OutputNames);
+        using var outputs = session.Run(run, inputs.Select(i => i.Name).ToArray(), values, session.OutputNames);
+        foreach (var v in values) v.Dispose();
         var result = new Dictionary<string, (float[], long[])>();
         for (int i = 0; i < outputs.Count; i++)
         {
@@ -25,6 +35,16 @@ internal static class OnnxRuntimeRunner
             result[session.OutputNames[i]] = (outputs[i].GetTensorDataAsSpan<float>().ToArray(), info.Shape);
         }
         return result;
+    }
+
+    /// <summary>
+    /// Exports <paramref name="model"/> for inputs shaped like <paramref name="x"/> (batch axis symbolic),
+    /// runs it in ONNX Runtime on <paramref name="x"/> and asserts Nabla's output within <paramref name="tolerance"/>.
+    /// </summary>
+    public static void AssertExportMatches(Module model, Tensor x, float tolerance = 1e-5f)
+    {
+        var sample = new Shape([1, .. x.Shape.ToArray()[1..]]);
+        AssertClose(Forward(model, x), Run(OnnxExport.ToBytes(model, sample), x)[OnnxExport.OutputName], tolerance);
     }
 
     /// <summary><paramref name="model"/>'s evaluation-mode output for <paramref name="x"/>.</summary>

@@ -25,6 +25,7 @@ public static class IndexOps
             var c = x.Contiguous();
             int a = c.Shape.NormalizeAxis(axis);
             int outer = c.Shape.Product(0, a), len = c.Shape[a], inner = c.Shape.Product(a + 1, c.Rank);
+            FloatIndex.CheckCount(len, "index_select");
             var idx = indices.Contiguous().AsSpan();
             int count = idx.Length;
             var y = Tensor.Scoped(c.Shape.With(a, count));
@@ -60,6 +61,7 @@ public static class IndexOps
                 if (d != a && index.Shape[d] != c.Shape[d])
                     throw new ShapeMismatchException($"gather: index shape {index.Shape} does not fit input shape {c.Shape} outside axis {a}");
             int outer = c.Shape.Product(0, a), len = c.Shape[a], inner = c.Shape.Product(a + 1, c.Rank), count = index.Shape[a];
+            FloatIndex.CheckCount(len, "gather");
             var ic = index.Contiguous();
             var idx = ic.AsSpan();
             var y = Tensor.Scoped(index.Shape);

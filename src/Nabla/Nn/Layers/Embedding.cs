@@ -44,6 +44,7 @@ public sealed class Embedding : Module
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(numEmbeddings, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(embeddingDim, 1);
+        FloatIndex.CheckCount(numEmbeddings, "Embedding");
         if (paddingIdx is { } p)
         {
             int pad = p < 0 ? p + numEmbeddings : p;

@@ -60,6 +60,12 @@ public sealed class LayerNorm : Module
     /// <summary>β, or null without affine parameters.</summary>
     public Tensor? Bias { get; }
 
+    /// <summary>
+    /// True when normalizing over the last axis only: each position is then normalized separately and a
+    /// padding mask passes through (see <see cref="Module.SupportsMasking"/>).
+    /// </summary>
+    public override bool SupportsMasking => NormalizedShape.Rank == 1;
+
     /// <summary>Normalizes each sample over the trailing dimensions.</summary>
     /// <exception cref="ShapeMismatchException">The input does not end with <see cref="NormalizedShape"/>.</exception>
     public override Tensor Forward(Tensor input)

@@ -32,6 +32,9 @@ public abstract class PositionalEncoding : Module
     /// <summary>x + table[0 … L − 1].</summary>
     public override Tensor Forward(Tensor input) => Forward(input, 0);
 
+    /// <summary>Acts on each position separately, so a padding mask passes through (see <see cref="Module.SupportsMasking"/>).</summary>
+    public override bool SupportsMasking => true;
+
     /// <summary>x[b, i] + table[startPosition + i] for x [B, L, E].</summary>
     /// <exception cref="ShapeMismatchException">x is not [B, L, E], or the positions run past the table; names both.</exception>
     public Tensor Forward(Tensor input, int startPosition)

@@ -156,14 +156,17 @@ public abstract class RNNBase : Module, ILazyModule
 
     /// <summary>
     /// The output for a <see cref="Sequential"/>: the last step of each row <c>[N, Directions·H]</c>
-    /// or every step <c>[N, T, Directions·H]</c>, as <see cref="Returns"/> says; lengths from the
-    /// padding when <see cref="MaskPadding"/>.
+    /// or every step <c>[N, T, Directions·H]</c>, as <see cref="Returns"/> says. Each row's length is
+    /// the last real position of the input's padding mask (<see cref="Tensor.Mask"/>, set by an
+    /// embedding with a padding index) when there is one, else its trailing all-zero steps are
+    /// padding when <see cref="MaskPadding"/>, else every row has T steps.
     /// </summary>
     public override Tensor Forward(Tensor input)
     {
         ArgumentNullException.ThrowIfNull(input);
         CheckInput(input);
-        var result = Run(input, null, MaskPadding ? LengthsFromPadding(input) : default);
+        var lengths = input.Mask is { } mask ? LengthsFromMask(mask, input) : MaskPadding ? LengthsFromPadding(input) : default;
+        var result = Run(input, null, lengths);
         if (Returns == RecurrentReturn.Sequence) return result.Output;
         var top = NumLayers == 1 ? result.State.H : result.State.H.Narrow(0, (NumLayers - 1) * Directions, Directions);
         int n = input.Shape[0];
@@ -250,6 +253,29 @@ public abstract class RNNBase : Module, ILazyModule
         }
         return buffer;
     }
+
+    /// <summary>Row r's length is one past its last position whose mask is non-zero (0 for an all-padding row).</summary>
+    private int[] LengthsFromMask(Tensor mask, Tensor input)
+    {
+        int n = input.Shape[0], t = input.Shape[1];
+        if (mask.Shape != new Shape(n, t))
+            throw new ShapeMismatchException($"{Describe()}: padding mask {mask.Shape} does not fit input {input.Shape}: expected [{n}, {t}]");
+        var buffer = LengthBuffer(n);
+        var values = mask.IsContiguous ? mask.AsReadOnlySpan() : mask.ToArray();
+        for (int r = 0; r < n; r++)
+        {
+            int length = t;
+            while (length > 0 && values[r * t + length - 1] == 0f) length--;
+            buffer[r] = length;
+        }
+        return buffer;
+    }
+
+    /// <summary>
+    /// With <see cref="RecurrentReturn.Sequence"/> output step t belongs to input step t, so a padding
+    /// mask passes on (the outputs at padding are zero); the last step of each row has no time axis.
+    /// </summary>
+    public override bool SupportsMasking => Returns == RecurrentReturn.Sequence;
 
     private static bool IsPadding(ReadOnlySpan<float> step)
     {

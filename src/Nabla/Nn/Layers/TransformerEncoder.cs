@@ -35,8 +35,29 @@ public sealed class TransformerEncoder : Module
     /// <summary>The final layer norm (<c>norm</c>), or null.</summary>
     public LayerNorm? Norm { get; }
 
-    /// <summary>The stack without masks.</summary>
-    public override Tensor Forward(Tensor input) => Forward(input, null);
+    /// <summary>
+    /// The stack in a <see cref="Sequential"/>: the input's padding mask (<see cref="Tensor.Mask"/>, from an
+    /// embedding with a padding index) becomes the key padding mask, and passes on to the output.
+    /// </summary>
+    public override Tensor Forward(Tensor input) => Forward(input, null, KeyPadding(input));
+
+    /// <summary>Output position t belongs to input position t, so the padding mask passes on.</summary>
+    public override bool SupportsMasking => true;
+
+    /// <summary>
+    /// The key padding mask that hides the padding of <paramref name="input"/>'s <see cref="Tensor.Mask"/>
+    /// (1 at real positions): non-zero where the mask is 0. Null without a mask.
+    /// </summary>
+    internal static AttentionMask? KeyPadding(Tensor input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        if (input.Mask is not { } mask) return null;
+        var padding = Tensor.Scoped(mask.Shape);
+        var p = padding.AsSpan();
+        var m = mask.IsContiguous ? mask.AsReadOnlySpan() : mask.ToArray();
+        for (int i = 0; i < p.Length; i++) p[i] = m[i] == 0f ? 1f : 0f;
+        return AttentionMask.Boolean(padding);
+    }
 
     /// <summary>Passes <paramref name="src"/> [B, L, E] through every layer, then the norm.</summary>
     /// <param name="src">The sequence (with a cache: only its new positions).</param>

@@ -78,8 +78,11 @@ public sealed class TransformerEncoderLayer : Module
     /// <summary>True when the feed-forward activation is GELU (else ReLU).</summary>
     public bool Gelu { get; }
 
-    /// <summary>The layer without masks.</summary>
-    public override Tensor Forward(Tensor input) => Forward(input, null);
+    /// <summary>The layer in a <see cref="Sequential"/>: the input's padding mask hides the padding keys (see <see cref="TransformerEncoder.Forward(Tensor)"/>).</summary>
+    public override Tensor Forward(Tensor input) => Forward(input, null, TransformerEncoder.KeyPadding(input));
+
+    /// <summary>Output position t belongs to input position t, so the padding mask passes on.</summary>
+    public override bool SupportsMasking => true;
 
     /// <summary>Encodes <paramref name="src"/> [B, L, E] → [B, L, E].</summary>
     /// <param name="src">The sequence.</param>

@@ -29,6 +29,7 @@ internal static class LossSupport
     /// </summary>
     public static int ClassIndex(string loss, ReadOnlySpan<float> targets, int row, int classes, int? ignoreIndex = null)
     {
+        if (row == 0) FloatIndex.CheckCount(classes, loss);
         float v = targets[row];
         int c = (int)v;
         if (c != v || c < 0 || c >= classes)
