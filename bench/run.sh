@@ -6,8 +6,11 @@
 # usage: bench/run.sh [-n REPS] [workload[:threads] ...]
 #   default workloads: sgemm:1 sgemm:2 mlp-epoch:1 mlp-epoch:2 infer-latency:1 infer-latency:2 infer-throughput:1 infer-throughput:2
 #                      peak-rss:1 alloc-per-step:1 cnn-epoch:1 cnn-epoch:2 lstm-step:1 lstm-step:2 gru-step:1 gru-step:2
+#                      gcn-epochs:1 gcn-epochs:2
 #   cnn-epoch times 12,800 images and reports seconds scaled to the 60,000-image epoch.
 #   lstm-step / gru-step time one training step of a recurrent classifier on random data (no data set).
+#   gcn-epochs times 200 full-batch epochs of the 2-layer GCN on ../shared/data/debian-packages.tsv.gz
+#   (loading excluded) and reports the test accuracy and peak RSS beside PyTorch's.
 #   also: encoder-step (a transformer encoder layer's training step) and generate (100 tokens with
 #   and without the key/value cache; no twin, the ratio is Nabla's own).
 #   text-epoch (not a default) times one epoch of the seed text model on the Debian descriptions (section); its twin
@@ -20,7 +23,7 @@ if [[ "${1:-}" == "-n" ]]; then REPS=$2; shift 2; fi
 SPECS=("$@")
 if [[ ${#SPECS[@]} -eq 0 ]]; then
   SPECS=(sgemm:1 sgemm:2 mlp-epoch:1 mlp-epoch:2 infer-latency:1 infer-latency:2 infer-throughput:1 infer-throughput:2 peak-rss:1 alloc-per-step:1 cnn-epoch:1 cnn-epoch:2
-         lstm-step:1 lstm-step:2 gru-step:1 gru-step:2)
+         lstm-step:1 lstm-step:2 gru-step:1 gru-step:2 gcn-epochs:1 gcn-epochs:2)
 fi
 PY=/usr/bin/python3
 DATA=../shared/data/fashion-mnist
@@ -77,6 +80,7 @@ for spec in "${SPECS[@]}"; do
     text-epoch)
       [[ -f "$RAW/text-epoch.rows.txt" ]] || dotnet "$NABLA" text-export --out "$RAW/text-epoch.rows.txt" >/dev/null
       peer_args+=(--data "$RAW/text-epoch.rows.txt");;
+    gcn-epochs) nabla_args+=(--data ../shared/data); peer_args+=(--data ../shared/data);;
     *) nabla_args+=(--data "$DATA"); peer_args+=(--data "$DATA");;
   esac
   for ((r = 1; r <= REPS; r++)); do

@@ -144,6 +144,34 @@ public sealed class OnnxExportContext
         return name;
     }
 
+    /// <summary>
+    /// Declares a graph input beside <c>input</c> and returns its name; a second call with the same
+    /// name returns it again, so layers share it (graph layers read their edges from <c>edge_index</c>).
+    /// </summary>
+    /// <param name="name">The input's name.</param>
+    /// <param name="int64">Whether it holds int64 values (else float32).</param>
+    /// <param name="dims">Each dimension: a number, or a name for a symbolic one (<c>"E"</c>).</param>
+    public string Input(string name, bool int64, params string[] dims)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        ArgumentNullException.ThrowIfNull(dims);
+        foreach (var declared in _graph.Input)
+            if (declared.Name == name) return name;
+        if (!_names.Add(name)) throw new InvalidOperationException($"the ONNX value name '{name}' is taken");
+        var shape = new TensorShapeProto();
+        foreach (var d in dims)
+            shape.Dim.Add(long.TryParse(d, NumberStyles.None, CultureInfo.InvariantCulture, out long v)
+                ? new TensorShapeProto.Types.Dimension { DimValue = v }
+                : new TensorShapeProto.Types.Dimension { DimParam = d });
+        var type = int64 ? TensorProto.Types.DataType.Int64 : TensorProto.Types.DataType.Float;
+        _graph.Input.Add(new ValueInfoProto
+        {
+            Name = name,
+            Type = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = (int)type, Shape = shape } },
+        });
+        return name;
+    }
+
     /// <summary>Adds a node whose single output has the fixed name <paramref name="output"/> (the graph's outputs).</summary>
     internal string NamedNode(string opType, IReadOnlyList<string> inputs, string output, params OnnxAttribute[] attributes)
     {

@@ -49,6 +49,9 @@ public static class OnnxExporters
         new TransformerEncoderLayerExporter(),
         new TransformerEncoderExporter(),
         new TransformerLanguageModelExporter(),
+        new GCNConvExporter(),
+        new SAGEConvExporter(),
+        new GATConvExporter(),
     ];
 
     /// <summary>

@@ -38,6 +38,22 @@ internal static class DataFile
         }
     }
 
+    /// <summary>
+    /// Every line of <paramref name="path"/> (decompressed when it ends in <c>.gz</c>), for readers whose
+    /// records are lines rather than RFC 4180 records (node files and edge lists, whose text columns keep
+    /// their quotes as written).
+    /// </summary>
+    /// <exception cref="FileNotFoundException">No such file.</exception>
+    /// <exception cref="DataFormatException">A <c>.gz</c> file is not gzip or is truncated.</exception>
+    public static List<string> ReadLines(string path, string what = "data file")
+    {
+        using var stream = OpenRead(path, what);
+        using var reader = new StreamReader(stream, System.Text.Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
+        var lines = new List<string>();
+        while (reader.ReadLine() is { } line) lines.Add(line);
+        return lines;
+    }
+
     /// <summary>True for names ending in <c>.gz</c> (any case).</summary>
     public static bool IsGzipName(string path) => path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase);
 }

@@ -1,4 +1,5 @@
 using Nabla.Autograd;
+using Nabla.Data;
 using Nabla.Nn;
 using Nabla.Tensors;
 
@@ -103,7 +104,10 @@ public static partial class ModelBuilder
         return model;
     }
 
-    /// <summary>The output shape of <paramref name="layer"/> for an input of <paramref name="input"/> (run on zeros, eval mode, no graph).</summary>
+    /// <summary>
+    /// The output shape of <paramref name="layer"/> for an input of <paramref name="input"/> (run on zeros, eval mode, no
+    /// autodiff graph); a <see cref="GraphModule"/> runs on a graph of input[0] nodes without edges.
+    /// </summary>
     public static Shape OutputShape(Module layer, Shape input)
     {
         ArgumentNullException.ThrowIfNull(layer);
@@ -113,7 +117,9 @@ public static partial class ModelBuilder
         {
             using var noGrad = GradMode.NoGrad();
             using var scope = TensorScope.Begin();
-            return layer.Forward(Tensor.Zeros(input)).Shape;
+            return layer is GraphModule graphLayer
+                ? graphLayer.Forward(Tensor.Zeros(input), Graph.Empty(input[0])).Shape
+                : layer.Forward(Tensor.Zeros(input)).Shape;
         }
         finally
         {
