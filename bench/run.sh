@@ -15,6 +15,8 @@
 #   and without the key/value cache; no twin, the ratio is Nabla's own).
 #   mlp-epoch-ddp:N (not in the default list) trains mlp-epoch as N processes of 1 thread each: Nabla under
 #   mpirun (DistributedDataParallel over Open MPI), the twin with PyTorch's DDP over gloo.
+#   text-epoch (not a default) times one epoch of the seed text model on the Debian descriptions (section); its twin
+#   reads the token ids Nabla.Bench text-export writes, so both train on the same vocabulary and rows.
 # Writes bench/results/latest.json and raw outputs under bench/results/raw/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -81,6 +83,10 @@ for spec in "${SPECS[@]}"; do
   fi
   case "$w" in
     sgemm|encoder-step|generate) ;;   # no data set
+    # The twin trains on the token ids Nabla prepares (written once per run; the Nabla side reads the TSV itself).
+    text-epoch)
+      [[ -f "$RAW/text-epoch.rows.txt" ]] || dotnet "$NABLA" text-export --out "$RAW/text-epoch.rows.txt" >/dev/null
+      peer_args+=(--data "$RAW/text-epoch.rows.txt");;
     gcn-epochs) nabla_args+=(--data ../shared/data); peer_args+=(--data ../shared/data);;
     *) nabla_args+=(--data "$DATA"); peer_args+=(--data "$DATA");;
   esac

@@ -22,6 +22,8 @@ var workloads = new Dictionary<string, Func<string[], int>>(StringComparer.Ordin
     ["encoder-step"] = TransformerBenchmark.EncoderStep,
     ["generate"] = TransformerBenchmark.Generate,
     ["encoder-profile"] = TransformerProfileBenchmark.Run,
+    ["text-export"] = TextBenchmark.Export,
+    ["text-epoch"] = TextBenchmark.Epoch,
 };
 
 if (args.Length == 0 || !workloads.TryGetValue(args[0], out var run))

@@ -18,6 +18,8 @@ internal static partial class DataOptionFlags
         [nameof(DataOptions.Label)] = "--label",
         [nameof(DataOptions.LabelSeparator)] = "--label-separator",
         [nameof(DataOptions.Task)] = "--task",
+        [nameof(DataOptions.TextColumn)] = "--text",
+        [nameof(DataOptions.Vectorizer)] = "the text options (--max-tokens, --ngrams, --stopwords, --sequence-length)",
         [nameof(DataOptions.Delimiter)] = "--delimiter",
         [nameof(DataOptions.ImagesAsChannels)] = "a convolutional model",
         [nameof(DataOptions.KnownClasses)] = "the model's classes",

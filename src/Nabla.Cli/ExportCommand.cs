@@ -22,7 +22,9 @@ internal static class ExportCommand
             var (net, info) = NablaCommand.LoadModel(path);
             OnnxExport.Save(target, net, info);
             string sample = string.Join(", ", info.InputShape.Skip(1));
-            ctx.Out.WriteLine($"exported {path} to {target}: ONNX opset {OnnxExport.Opset}, input '{OnnxExport.InputName}' [N, {sample}] (raw values), outputs '{OnnxExport.OutputName}' and '{OnnxExport.PredictionName}' ({PredictionText(info.Task)})");
+            // A model of text reads token ids: the vectorizer (tokenizer and vocabulary) is not part of the graph.
+            string inputs = info.Vectorizer is null ? "raw values" : "token ids from the model's text vectorization, kept in the model file, not in the graph";
+            ctx.Out.WriteLine($"exported {path} to {target}: ONNX opset {OnnxExport.Opset}, input '{OnnxExport.InputName}' [N, {sample}] ({inputs}), outputs '{OnnxExport.OutputName}' and '{OnnxExport.PredictionName}' ({PredictionText(info.Task)})");
             return NablaCommand.Ok;
         });
         return cmd;

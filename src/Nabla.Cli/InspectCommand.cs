@@ -25,7 +25,8 @@ internal static class InspectCommand
             o.WriteLine($"task          {info.Task}");
             if (info.Classes.Count > 0) o.WriteLine($"classes       {E(string.Join(", ", info.Classes))}");
             if (info.Thresholds.Count > 0) o.WriteLine($"thresholds    {string.Join(", ", info.Thresholds.Select(t => t.ToString("0.###", CultureInfo.InvariantCulture)))}");
-            o.WriteLine($"inputs        {(info.InputMean.Count > 0 ? $"standardized ({info.InputMean.Count} features)" : "not standardized")}, scale {Numbers.Significant(info.InputScale, 4)}");
+            if (info.Vectorizer is { } vectorizer) o.WriteLine($"text          {TextModel.Describe(vectorizer, info.TextColumn)}");
+            else o.WriteLine($"inputs        {(info.InputMean.Count > 0 ? $"standardized ({info.InputMean.Count} features)" : "not standardized")}, scale {Numbers.Significant(info.InputScale, 4)}");
             o.WriteLine($"parameters    {model.ParameterCount().ToString("N0", CultureInfo.InvariantCulture)}");
             if (info.LabelColumns.Count > 0) o.WriteLine($"label columns {E(string.Join(", ", info.LabelColumns))}{(info.LabelSeparator is { } sep ? $" (labels joined by '{E(sep)}')" : "")}");
             int width = Math.Max(13, info.Extra.Keys.Select(k => E(k).Length).DefaultIfEmpty(0).Max());

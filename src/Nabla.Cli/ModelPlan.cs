@@ -19,13 +19,20 @@ internal static class ModelPlan
     public static string SpecHelp =>
         "Model SPEC: layers separated by spaces, each NAME or NAME(ARG,…,KEY=VALUE); an activation argument becomes its own layer. "
         + $"Layers: {string.Join(", ", ModelBuilder.LayerUsages)}; activations: {string.Join(", ", Activation.Names)}. "
-        + "Examples: \"dense(256,relu) dropout(0.2) dense(64,gelu) batchnorm\"; \"conv(32,5,pad=2,relu) maxpool(2) conv(64,5,pad=2,relu) maxpool(2) flatten dense(128,relu)\". "
+        + "Examples: \"dense(256,relu) dropout(0.2) dense(64,gelu) batchnorm\"; \"conv(32,5,pad=2,relu) maxpool(2) conv(64,5,pad=2,relu) maxpool(2) flatten dense(128,relu)\"; \"embedding(64) gap1d dense(32,relu)\" (text: data). "
         + $"The output layer is added for the task. Default: {DefaultHidden}";
 
-    /// <summary>The full spec text (what the model file stores).</summary>
-    public static string Complete(string spec, int outputs, float dropout)
+    /// <summary>
+    /// The full spec text (what the model file stores). For text, <paramref name="vocabulary"/> is
+    /// the number of token ids, written into each <c>embedding(dim)</c> as <c>vocab=N</c>.
+    /// </summary>
+    public static string Complete(string spec, int outputs, float dropout, int? vocabulary = null)
     {
         var layers = ModelSpec.Parse(spec).ToList();
+        if (vocabulary is int tokens)
+            layers = [.. layers.Select(l => l.Name == "embedding" && !l.Named.ContainsKey("vocab")
+                ? l with { Named = new Dictionary<string, string>(l.Named) { ["vocab"] = tokens.ToString(System.Globalization.CultureInfo.InvariantCulture) } }
+                : l)];
         var last = layers[^1];
         bool hasOutput = IsDense(last) && last.Positional.Count == 1 && !last.Named.ContainsKey("activation")
             && int.TryParse(last.Positional[0], out int units) && units == outputs;

@@ -15,7 +15,7 @@ internal sealed record CliContext(TextWriter Out, TextWriter Err, IAnsiConsole? 
 }
 
 /// <summary>
-/// The <c>nabla</c> command line: <c>train</c>, <c>evaluate</c>, <c>predict</c>, <c>inspect</c>.
+/// The <c>nabla</c> command line: <c>train</c>, <c>evaluate</c>, <c>predict</c>, <c>inspect</c>, <c>embed</c>.
 /// Exit codes: 0 success; 2 a user mistake (bad option, missing or malformed file), reported as one
 /// line <c>nabla: message</c>; 1 an unexpected internal error (<c>nabla: internal error: …</c>, a
 /// request to report it, and the stack trace). A user mistake is a <see cref="NablaException"/>
@@ -59,6 +59,7 @@ public static class NablaCommand
         root.Subcommands.Add(ExplainCommand.Create(context));
         root.Subcommands.Add(ExportCommand.Create(context));
         root.Subcommands.Add(ConvertCommand.Create(context));
+        root.Subcommands.Add(EmbedCommand.Create(context));
         try
         {
             var parsed = root.Parse(args);

@@ -11,7 +11,9 @@ namespace Nabla.Cli;
 
 /// <summary>
 /// <c>nabla predict --model FILE --input FILE.csv [--output FILE.csv]</c>. The input has the
-/// model's feature columns (a header is optional); a label column the model was trained with may
+/// model's feature columns (a header is optional) or, for a model of text, a CSV/TSV with a header
+/// and the text column it was trained on (other columns are ignored; any text, even empty or made
+/// only of unknown words, gets a prediction); a label column the model was trained with may
 /// be present and is dropped after checking its values are known classes. Output columns:
 /// multi-class <c>class,p_NAME…</c>; binary <c>label,probability</c>; multi-label
 /// <c>labels,p_NAME…</c> (labels joined by ';'); regression <c>value</c> (or <c>value_i</c>).
@@ -32,9 +34,10 @@ internal static class PredictCommand
                 OutputPaths.Check([new("--model", modelPath), new("--input", inputPath)], [new("--output", target)]);
             var (net, info) = NablaCommand.LoadModel(modelPath);
             var task = TaskKinds.Parse(info.Task);
-            char separator = r.GetValue(delimiter) is { } d ? TrainOptions.ParseDelimiter(d) : CsvReader.DefaultDelimiter(inputPath);
-            var x = ReadInputs(inputPath, info, separator);
-            var raw = net.Predict(Preparation.Standardize(x, info.InputMean, info.InputStd, info.InputScale), 256);
+            char? given = r.GetValue(delimiter) is { } d ? TrainOptions.ParseDelimiter(d) : null;
+            var raw = info.Vectorizer is not null
+                ? net.Predict(new DataLoader(TextModel.ReadInputs(inputPath, info, given), 256))
+                : net.Predict(Preparation.Standardize(ReadInputs(inputPath, info, given ?? CsvReader.DefaultDelimiter(inputPath)), info.InputMean, info.InputStd, info.InputScale), 256);
             string csv = Format(raw, task, info);
             if (r.GetValue(output) is { } path) NablaCommand.WriteAtomically(path, csv);
             else ctx.Out.Write(csv);

@@ -1,4 +1,5 @@
 using Nabla.Data;
+using Nabla.Data.Text;
 using Nabla.IO;
 using Nabla.Tensors;
 
@@ -7,7 +8,8 @@ namespace Nabla.Cli;
 /// <summary>
 /// Turns loaded data into what the network sees: tabular inputs standardized with the statistics
 /// stored in the model (fitted on training rows only), regression targets standardized likewise;
-/// images arrive already scaled by 1/255 from <see cref="ImageDataset"/>.
+/// images arrive already scaled by 1/255 from <see cref="ImageDataset"/>; texts are encoded by the
+/// model's vectorizer (fitted on training rows only).
 /// </summary>
 internal static class Preparation
 {
@@ -29,6 +31,7 @@ internal static class Preparation
     {
         Dataset d => d.Subset(indices),
         ImageDataset i => i.Subset(indices),
+        TextDataset t => t.Subset(indices),
         _ => throw new ArgumentException($"cannot subset a {data.GetType().Name}"),
     };
 
@@ -46,6 +49,7 @@ internal static class Preparation
     /// <summary>Applies the model's stored input (and regression target) standardization to <paramref name="data"/>.</summary>
     public static IDataset Apply(IDataset data, ModelInfo info)
     {
+        if (data is TextDataset text) return info.Vectorizer is { } vectorizer ? text.Encode(vectorizer) : text;
         if (data is not Dataset d) return data;
         var x = Standardize(d.X, info.InputMean, info.InputStd, info.InputScale);
         var y = info.Task == "regression" ? Standardize(d.Y, info.TargetMean, info.TargetStd, 1f) : d.Y;

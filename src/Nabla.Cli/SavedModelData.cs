@@ -12,6 +12,7 @@ internal static class SavedModelData
     {
         Seed = seed, Limit = limit, Label = label, LabelSeparator = separator, Delimiter = delimiter, Task = TaskKinds.Parse(info.Task),
         ImagesAsChannels = info.InputShape.Length > 2, KnownClasses = info.Classes.Count > 0 ? info.Classes : null,
+        TextColumn = info.Vectorizer is null ? null : info.TextColumn, Vectorizer = info.Vectorizer,
     };
 
     /// <summary>Refuses data whose sample shape, task or classes differ from the model's.</summary>
@@ -19,7 +20,10 @@ internal static class SavedModelData
     public static void Check(string file, ModelInfo info, LoadedData data)
     {
         int[] expected = info.InputShape[1..];
-        if (!expected.SequenceEqual(data.SampleShape))
+        if ((info.Vectorizer is null) != (data.Vectorizer is null))
+            throw new UsageException(info.Vectorizer is null ? $"{file} does not read text, {data.Name} is text data" : $"{file} reads text, {data.Name} is not text data (text:PATH)");
+        // Texts have any length; the stored vectorizer (passed to the loader) makes the token ids.
+        if (info.Vectorizer is null && !expected.SequenceEqual(data.SampleShape))
             throw new UsageException($"{file} expects {Size(expected)} input features, the data has {Size(data.SampleShape)} ({data.Name})");
         if (data.Task.ToName() != info.Task)
             throw new UsageException($"{file} is a {info.Task} model, {data.Name} is a {data.Task.ToName()} task");

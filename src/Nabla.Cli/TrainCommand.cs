@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Nabla.Autograd;
 using Nabla.Data;
+using Nabla.Data.Text;
 using Nabla.IO;
 using Nabla.Kernels;
 using Nabla.Nn;
@@ -59,7 +60,7 @@ internal static class TrainCommand
             : new DataOptions
             {
                 Seed = s.Seed, Limit = s.Limit, Label = s.Label, LabelSeparator = s.LabelSeparator, Delimiter = s.Delimiter, Task = s.Task,
-                ImagesAsChannels = ModelPlan.IsConvolutional(s.Model),
+                ImagesAsChannels = ModelPlan.IsConvolutional(s.Model), TextColumn = s.TextData?.Column, Vectorizer = s.TextData?.NewVectorizer(),
             };
         string? outPath = r.GetValue(o.Out);
         // Before anything is read or trained: no output may overwrite an input or another output, and each must be writable.
@@ -71,15 +72,24 @@ internal static class TrainCommand
         var data = DataSpec.Load(s.Data, dataOptions);
         if (previous is not null) SavedModelData.Check(resume!, previous, data);
         else CheckApplies(s, data);
-        string spec = previous?.Architecture ?? ModelPlan.Complete(s.Model, data.Outputs, s.Dropout);
+        foreach (var warning in data.Warnings) ctx.Err.WriteLine($"nabla: note: {warning}");
         var (trainRaw, valRaw) = Preparation.HoldOut(data.Train, s.ValidationSplit, s.Seed);
-        var info = previous ?? Describe(data, spec, trainRaw, s.LabelSeparator);
+        // A new model's vocabulary comes from the rows it fits (not the validation rows), as standardization does.
+        var vectorizer = previous?.Vectorizer;
+        if (previous is null && s.TextData is { } textSettings && trainRaw is TextDataset fitTexts)
+        {
+            vectorizer = textSettings.NewVectorizer();
+            vectorizer.Adapt(fitTexts.Texts!);
+        }
+        string spec = previous?.Architecture ?? ModelPlan.Complete(s.Model, data.Outputs, s.Dropout, vectorizer?.Vocabulary.Count);
+        var info = previous ?? (Describe(data, spec, trainRaw, s.LabelSeparator) with { Vectorizer = vectorizer, TextColumn = data.TextColumn });
         var train = Preparation.Apply(trainRaw, info);
         var validation = valRaw is null ? null : Preparation.Apply(valRaw, info);
         var test = Preparation.Apply(data.Test, info);
         if (train is Dataset td) { Preparation.CheckFinite(td.X, s.Data); Preparation.CheckFinite(td.Y, s.Data); }
 
         var model = resumed ?? ModelBuilder.Build(ModelSpec.Parse(spec), new Shape([1, .. data.SampleShape]), new Rng(s.Seed));
+        string? embeddingsReport = s.TextData is { } text && vectorizer is not null ? TextModel.Prepare(model, text, vectorizer, resumed is null, s.Seed) : null;
         model.Train();
         var optimizer = CreateOptimizer(s, model);
         bool stateRestored = resume is not null && OptimizerState.Restore(resume, previous!, optimizer, s.Optimizer, model);
@@ -120,10 +130,11 @@ internal static class TrainCommand
             var done = info;
             if (data.Task == TaskKind.MultiLabel)
             {
-                // θ per label tuned for F1 on validation data (training data when there is none), in probability units.
+                // θ per label tuned for F1 on validation data (training data when there is none), in probability units;
+                // labels with few validation positives take the shared θ, as a θ fitted to one or two rows does not carry over.
                 var tuneOn = validation ?? train;
                 var scores = Assessment.Probabilities(model.Predict(new DataLoader(tuneOn, batch)), data.Task);
-                done = done with { Thresholds = [.. DecisionThresholds.Tune(scores, Preparation.All(tuneOn).Y).Values] };
+                done = done with { Thresholds = [.. DecisionThresholds.Tune(scores, Preparation.All(tuneOn).Y, minPositives: ThresholdMinPositives).Values] };
             }
             var extra = new Dictionary<string, string>(info.Extra);
             foreach (var (k, v) in s.ToExtra(totalEpochs, optimizer.LearningRate)) extra[k] = v;
@@ -144,6 +155,8 @@ internal static class TrainCommand
         else if (!ctx.Terminal) progress.EpochEnd += (logs, _) => { ctx.Out.WriteLine(ConsoleReport.EpochLine(logs, firstEpoch + logs.Epoch + 1, totalEpochs)); ctx.Out.Flush(); };
 
         if (!json) ctx.Out.WriteLine($"data {data.Name}: {data.Train.Count} train ({train.Count} fit, {validation?.Count ?? 0} validation), {data.Test.Count} test, {data.Task.ToName()}{(data.ClassNames.Count > 0 ? $", {data.ClassNames.Count} classes" : "")}");
+        if (!json && vectorizer is not null) ctx.Out.WriteLine($"text {TextModel.Describe(vectorizer, info.TextColumn)}");
+        if (!json && embeddingsReport is not null) ctx.Out.WriteLine(embeddingsReport);
         if (!json) ctx.Out.WriteLine($"model {spec}: {model.ParameterCount():N0} parameters, {s.Optimizer} lr {Numbers.Significant(optimizer.LearningRate, 6)}{s.Schedule.Describe(totalEpochs)}{Resumed(resume, previous, firstEpoch, stateRestored)}{(job is null ? "" : $", {job.WorldSize} processes")}");
         // Epoch e's order is the (e+1)-th shuffle of a generator seeded from --seed: a resumed run replays the
         // shuffles of the epochs already done, so it sees the orders an uninterrupted run would.
@@ -194,6 +207,9 @@ internal static class TrainCommand
         return NablaCommand.Ok;
     }
 
+    /// <summary>Fewest validation positives for a label to get its own decision threshold (else the shared, micro-F1 one).</summary>
+    internal const int ThresholdMinPositives = 10;
+
     /// <summary>The optimizer the settings name, over <paramref name="model"/>'s parameters.</summary>
     internal static Optimizer CreateOptimizer(TrainingSettings s, Module model)
     {
@@ -205,6 +221,7 @@ internal static class TrainCommand
             "adamw" => new AdamW(p, s.LearningRate, weightDecay: s.WeightDecay),
             "rmsprop" => new RMSProp(p, s.LearningRate, weightDecay: s.WeightDecay, momentum: s.Momentum),
             "adagrad" => new Adagrad(p, s.LearningRate, weightDecay: s.WeightDecay),
+            "sparseadam" => new SparseAdam(model.Parameters(), s.LearningRate),
             _ => new Adam(p, s.LearningRate, weightDecay: s.WeightDecay),
         };
     }
@@ -240,7 +257,7 @@ internal static class TrainCommand
     private static ModelInfo Describe(LoadedData data, string spec, IDataset fitRows, string? labelSeparator)
     {
         float[] mean = [], std = [], tMean = [], tStd = [];
-        if (!data.IsImage)
+        if (!data.IsImage && data.Vectorizer is null)
         {
             var (x, y) = Preparation.All(fitRows);
             (mean, std) = Preparation.Statistics(x);

@@ -12,7 +12,7 @@ internal sealed class TrainOptions
     public readonly Option<float> LearningRate = new("--lr") { Description = "Learning rate (η₀ of --lr-schedule)", DefaultValueFactory = _ => 1e-3f };
     public readonly Option<string> Optimizer = new("--optimizer")
     {
-        Description = "The update rule: adam (Adam), adamw (Adam with decoupled weight decay), sgd (with --momentum, Nesterov off), rmsprop (with --momentum), adagrad",
+        Description = "The update rule: adam (Adam), adamw (Adam with decoupled weight decay), sgd (with --momentum, Nesterov off), rmsprop (with --momentum), adagrad, sparseadam (lazy Adam: only the embedding rows a batch uses change; the default for text: data)",
         HelpName = string.Join('|', OptimizerNames), DefaultValueFactory = _ => "adam",
     };
     public readonly Option<float> Momentum = new("--momentum") { Description = "SGD momentum", DefaultValueFactory = _ => 0f };
@@ -38,8 +38,11 @@ internal sealed class TrainOptions
 
     public readonly ScheduleOptions Schedule = new();
 
+    /// <summary>The options for text: data.</summary>
+    public readonly TextOptions Text = new();
+
     public IEnumerable<Option> All => [Data, Model, Epochs, BatchSize, LearningRate, Optimizer, Momentum, WeightDecay, L1, L2, Dropout,
-        ValidationSplit, Patience, Seed, Threads, Limit, Label, LabelSeparator, Delimiter, Task, Out, Resume, Plot, Json, Diagnose, Distributed, .. Schedule.All];
+        ValidationSplit, Patience, Seed, Threads, Limit, Label, LabelSeparator, Delimiter, Task, Out, Resume, Plot, Json, Diagnose, Distributed, .. Schedule.All, .. Text.All];
 
     /// <summary>
     /// Rejects out-of-range values and options that would be silently ignored, with a message naming
@@ -60,10 +63,12 @@ internal sealed class TrainOptions
             NablaCommand.Require(v >= 0 && float.IsFinite(v), $"{name} must be a number ≥ 0, got {v}");
         NablaCommand.Require(OptimizerNames.Contains(s.Optimizer), $"unknown optimizer '{s.Optimizer}' (known: {string.Join(", ", OptimizerNames)})");
         NablaCommand.Require(s.Momentum == 0 || s.Optimizer is "sgd" or "rmsprop", $"--momentum applies to sgd and rmsprop, not {s.Optimizer}");
+        NablaCommand.Require(s.WeightDecay == 0 || s.Optimizer != "sparseadam", "--weight-decay does not apply to sparseadam (use --l2, or adamw)");
         NablaCommand.Require(s.Patience == 0 || s.ValidationSplit > 0, "--patience watches val_loss and needs validation data (--validation-split > 0)");
+        if (s.TextData is { } text) TextOptions.Validate(text);
     }
 
-    public static readonly string[] OptimizerNames = ["adam", "adamw", "sgd", "rmsprop", "adagrad"];
+    public static readonly string[] OptimizerNames = ["adam", "adamw", "sgd", "rmsprop", "adagrad", "sparseadam"];
 
     /// <summary>Parses a <c>--delimiter</c> value: one character other than a quote or a line break, or <c>tab</c>/<c>\t</c>.</summary>
     /// <exception cref="UsageException">Anything else.</exception>

@@ -56,8 +56,11 @@ internal sealed record TrainingSettings
     /// <summary>The learning-rate schedule (<c>--lr-schedule</c> and its parameters).</summary>
     public ScheduleSettings Schedule { get; init; } = new();
 
+    /// <summary>How text data is read and embedded (<c>text:</c> data only), else null.</summary>
+    public TextSettings? TextData { get; init; }
+
     /// <summary>The settings of a new run: the options as given, defaults elsewhere.</summary>
-    public static TrainingSettings FromOptions(ParseResult r, TrainOptions o) => new()
+    public static TrainingSettings FromOptions(ParseResult r, TrainOptions o) => TextSettings.WithDefaults(r, o, new()
     {
         Data = r.GetValue(o.Data)!, Limit = r.GetValue(o.Limit), Label = r.GetValue(o.Label), LabelSeparator = r.GetValue(o.LabelSeparator),
         Delimiter = r.GetValue(o.Delimiter) is { } d ? TrainOptions.ParseDelimiter(d) : null,
@@ -67,7 +70,8 @@ internal sealed record TrainingSettings
         BatchSize = r.GetValue(o.BatchSize), ValidationSplit = r.GetValue(o.ValidationSplit), Patience = r.GetValue(o.Patience),
         Seed = r.GetValue(o.Seed), Threads = r.GetValue(o.Threads), Epochs = r.GetValue(o.Epochs),
         Schedule = ScheduleSettings.FromOptions(r, o.Schedule, r.GetValue(o.LearningRate)),
-    };
+        TextData = TextSettings.FromOptions(r, o.Text, r.GetValue(o.Data)!),
+    });
 
     /// <summary>
     /// The settings of a resumed run: stored values unless an option overrides them (see the class
@@ -95,7 +99,7 @@ internal sealed record TrainingSettings
         float dropout = Take(o.Dropout, stored.Number("dropout", float.Parse));
         if (Given(o.Model) || Given(o.Dropout))
         {
-            string wanted = ModelPlan.Complete(model, Outputs(info), dropout);
+            string wanted = ModelPlan.Complete(model, Outputs(info), dropout, info.Vectorizer?.Vocabulary.Count);
             if (wanted != info.Architecture)
                 throw new UsageException($"{(Given(o.Model) ? "--model" : "--dropout")} gives {wanted}, which contradicts {file}, whose architecture is {info.Architecture}; a resumed run keeps it (leave --model and --dropout out, or train a new model)");
         }
@@ -122,6 +126,7 @@ internal sealed record TrainingSettings
             Patience = Take(o.Patience, stored.Number("patience", int.Parse)), Seed = seed,
             Threads = Given(o.Threads) ? r.GetValue(o.Threads) : stored.Number("threads", int.Parse), Epochs = epochs,
             Schedule = ScheduleSettings.Resume(r, o.Schedule, stored, Given(o.LearningRate) ? r.GetValue(o.LearningRate) : null),
+            TextData = TextSettings.Resume(r, o.Text, file, info, info.Extra),
         };
     }
 
@@ -168,6 +173,7 @@ internal sealed record TrainingSettings
         if (Delimiter is char delimiter) extra["delimiter"] = delimiter.ToString();
         if (Threads is int threads) extra["threads"] = Text(threads);
         foreach (var (k, v) in Schedule.ToExtra(plannedEpochs)) extra[k] = v;
+        TextData?.AddTo(extra);
         return extra;
     }
 

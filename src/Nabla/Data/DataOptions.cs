@@ -15,6 +15,15 @@ public sealed record DataOptions
     /// <summary>CSV: the one label column holds several labels joined by this separator (multi-label).</summary>
     public string? LabelSeparator { get; init; }
 
+    /// <summary>Text data: the column holding the texts.</summary>
+    public string? TextColumn { get; init; }
+
+    /// <summary>
+    /// Text data: the vectorizer that turns texts into token ids. One without a vocabulary is adapted
+    /// on the training part (and returned in <see cref="LoadedData.Vectorizer"/>); null uses a default
+    /// <see cref="Text.TextVectorization"/>.
+    /// </summary>
+    public Text.TextVectorization? Vectorizer { get; init; }
     /// <summary>
     /// CSV: the field separator (e.g. ';' or '\t'); null picks it from the file name: a tab for
     /// <c>.tsv</c> and <c>.tab</c>, a comma otherwise.

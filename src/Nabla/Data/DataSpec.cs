@@ -15,7 +15,8 @@ namespace Nabla.Data;
 /// <c>~/.nabla/datasets/fashion-mnist</c> or <c>/usr/share/datasets/fashion-mnist</c>;</item>
 /// <item><c>idx:IMAGES,LABELS</c>: one pair of IDX files, split like a CSV;</item>
 /// <item><c>csv:PATH</c>: see <see cref="LabeledCsv"/> (TSV too: by the name, or <see cref="DataOptions.Delimiter"/>);</item>
-/// <item><c>sklearn:PATH</c>: a CSV in scikit-learn's format (<see cref="SklearnCsv"/>), split like <c>iris</c>.</item>
+/// <item><c>sklearn:PATH</c>: a CSV in scikit-learn's format (<see cref="SklearnCsv"/>), split like <c>iris</c>;</item>
+/// <item><c>text:PATH</c>: texts and labels from a CSV or TSV file, see <see cref="Text.LabeledText"/>.</item>
 /// </list>
 /// </summary>
 public static class DataSpec
@@ -41,6 +42,10 @@ public static class DataSpec
         ArgumentNullException.ThrowIfNull(options);
         if (options.Limit is < 1) throw new DataSpecException($"the limit (DataOptions.Limit) must be at least 1, got {options.Limit}");
         spec = spec.Trim();
+        if (spec.StartsWith("text:", StringComparison.OrdinalIgnoreCase))
+            return spec.Length > 5 ? Text.LabeledText.Load(spec[5..], options) : throw new DataSpecException("text data needs text:PATH, got 'text:'");
+        if (options.TextColumn is not null)
+            throw new DataSpecException($"a text column (DataOptions.TextColumn) applies to text:PATH data, not '{spec}'");
         if (spec.StartsWith("csv:", StringComparison.OrdinalIgnoreCase))
             return spec.Length > 4 ? LabeledCsv.Load(spec[4..], options) : throw new DataSpecException("csv data needs csv:PATH, got 'csv:'");
         if (spec.StartsWith("idx:", StringComparison.OrdinalIgnoreCase)) return LoadIdxPair(spec[4..], options);
@@ -55,7 +60,7 @@ public static class DataSpec
             "xor" when dir is null => Xor(),
             "fashion-mnist" or "fashion_mnist" => FashionMnist(dir, options),
             _ => throw new DataSpecException(
-                $"unknown data {Printable.Quote(spec)} (known: digits, iris, xor, fashion-mnist[=DIR], csv:PATH, sklearn:PATH, idx:IMAGES,LABELS)"),
+                $"unknown data {Printable.Quote(spec)} (known: digits, iris, xor, fashion-mnist[=DIR], csv:PATH, sklearn:PATH, text:PATH, idx:IMAGES,LABELS)"),
         };
     }
 

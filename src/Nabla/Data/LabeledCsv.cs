@@ -123,7 +123,7 @@ public static class LabeledCsv
         return Tensor.FromArray(x, table.Rows.Count, columns.Count);
     }
 
-    private static (Tensor Y, TaskKind Task, string[] Classes, int Outputs) Targets(string path, Cells table, int[] labelCols, string[] labelNames, DataOptions options)
+    internal static (Tensor Y, TaskKind Task, string[] Classes, int Outputs) Targets(string path, Cells table, int[] labelCols, string[] labelNames, DataOptions options)
     {
         int n = table.Rows.Count;
         if (options.LabelSeparator is { Length: > 0 } sep)

@@ -21,4 +21,13 @@ public sealed record LoadedData(string Name, IDataset Train, IDataset Test, int[
         TaskKind.MultiClass or TaskKind.MultiLabel => ClassNames.Count,
         _ => 1,
     };
+
+    /// <summary>For text data (<see cref="Text.LabeledText"/>), the vectorizer that encoded <see cref="Train"/> and <see cref="Test"/>; else null.</summary>
+    public Text.TextVectorization? Vectorizer { get; init; }
+
+    /// <summary>For text data, the name of the column the texts came from; else null.</summary>
+    public string? TextColumn { get; init; }
+
+    /// <summary>Things the loader did that the user should hear about, e.g. rows it skipped (one line each).</summary>
+    public IReadOnlyList<string> Warnings { get; init; } = [];
 }

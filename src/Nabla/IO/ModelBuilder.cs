@@ -45,6 +45,9 @@ public static partial class ModelBuilder
         ["gap"] = new((_, _, _) => new GlobalAveragePooling2d(), [], []),
         ["globalavgpool"] = new((_, _, _) => new GlobalAveragePooling2d(), [], []),
         ["flatten"] = new((_, _, _) => new Flatten(), [], []),
+        ["embedding"] = new(Embedding, ["dim"], ["vocab"]),
+        ["gap1d"] = new((s, input, _) => Sequence(s, input, new GlobalAveragePooling1D()), [], []),
+        ["gmp1d"] = new((s, input, _) => Sequence(s, input, new GlobalMaxPooling1D()), [], []),
         ["leaky_relu"] = new((s, _, _) => new LeakyReLU(s.Float(0, 0.01f, "negative slope")), ["[negative_slope]"], []),
         ["elu"] = new((s, _, _) => new ELU(s.Float(0, 1f, "alpha")), ["[alpha]"], []),
         ["prelu"] = new((s, _, _) => new PReLU(s.Int(0, 1, "number of slopes")), ["[slopes]"], []),
@@ -208,6 +211,25 @@ public static partial class ModelBuilder
         CheckActivation(spec);
         return (filters, kernel);
     }
+
+    /// <summary>
+    /// embedding(dim, vocab=N) on token ids [batch, length]: nn.Embedding(N, dim, padding_idx=0), as
+    /// <c>TextVectorization</c> numbers tokens (0 = padding, 1 = out-of-vocabulary).
+    /// </summary>
+    private static Module Embedding(LayerSpec spec, Shape input, Rng rng)
+    {
+        int dim = spec.Int(0, null, "an embedding size");
+        if (dim < 1) throw new ModelSpecException($"model spec, column {spec.Column}: embedding needs a size ≥ 1, got {dim}");
+        if (!spec.Named.ContainsKey("vocab"))
+            throw new ModelSpecException($"model spec, column {spec.Column}: {spec}: embedding needs vocab=N, the number of token ids (the vocabulary size of the text data)");
+        int vocab = spec.NamedInt("vocab", 0);
+        if (vocab < 2) throw new ModelSpecException($"model spec, column {spec.Column}: embedding needs vocab ≥ 2 (padding and out-of-vocabulary), got {vocab}");
+        if (input.Rank != 2) throw new ModelSpecException($"model spec, column {spec.Column}: embedding needs token ids [batch, length], got {input}");
+        return new Nn.Embedding(vocab, dim, rng, paddingIdx: 0);
+    }
+
+    private static Module Sequence(LayerSpec spec, Shape input, Module pooling) => input.Rank == 3 ? pooling
+        : throw new ModelSpecException($"model spec, column {spec.Column}: {spec.Name} needs sequences [batch, length, channels] (e.g. after embedding), got {input}");
 
     private static int Padding(LayerSpec spec) => spec.NamedInt("pad", spec.NamedInt("padding", 0));
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Nabla.Data.Text;
 using Nabla.Nn;
 using Nabla.Tensors;
 
@@ -27,6 +28,15 @@ public sealed record ModelInfo
 
     /// <summary>The separator joining several labels in one column (multi-label CSV), or null.</summary>
     public string? LabelSeparator { get; init; }
+
+    /// <summary>
+    /// For models of text: the vectorizer (settings and vocabulary, fitted on the training rows) that
+    /// turns raw texts into the token ids the network reads; null for other inputs.
+    /// </summary>
+    public TextVectorization? Vectorizer { get; init; }
+
+    /// <summary>For models of text: the data column the texts were read from, so prediction finds it again; else null.</summary>
+    public string? TextColumn { get; init; }
 
     /// <summary>Decision thresholds for binary/multi-label outputs (one, or one per label).</summary>
     public IReadOnlyList<float> Thresholds { get; init; } = [];
@@ -68,8 +78,9 @@ public sealed record ModelInfo
 /// <summary>
 /// One safetensors file per model: tensors named as PyTorch's <c>state_dict()</c> would name them
 /// (<c>0.weight</c> [out, in], <c>0.bias</c>, BatchNorm running statistics, …) and the
-/// architecture, input standardization, classes, label columns and separator, thresholds, history and
-/// version in <c>__metadata__</c>. Loading rebuilds the network from the architecture and checks every
+/// architecture, input standardization or text vectorizer (<c>nabla.text_vectorization</c>, one line
+/// of JSON), classes, label and text columns, label separator, thresholds, history and version in
+/// <c>__metadata__</c>. Loading rebuilds the network from the architecture and checks every
 /// tensor's name and shape against it.
 /// </summary>
 public static class ModelFile
@@ -122,7 +133,19 @@ public static class ModelFile
         CheckFinite(name, content.Tensors);
         model.Eval();
         CheckOutputs(name, info, model);
+        CheckVocabulary(name, info, model);
         return (model, info);
+    }
+
+    // Token ids index the first embedding table: the vectorizer and the table must agree on the vocabulary.
+    private static void CheckVocabulary(string name, ModelInfo info, Sequential model)
+    {
+        if (info.Vectorizer is null) return;
+        int vocabulary = info.Vectorizer.Vocabulary.Count;
+        if (model.FirstOrDefault() is not Embedding embedding)
+            throw new ModelFileException($"{name}: the model reads text (it stores a text vectorization) but its first layer is not an embedding: {info.Architecture}");
+        if (embedding.NumEmbeddings != vocabulary)
+            throw new ModelFileException($"{name}: the embedding has {embedding.NumEmbeddings} rows, the stored vocabulary {vocabulary} tokens");
     }
 
     /// <summary>Refuses NaN or infinite values: a model that diverged or a damaged file would predict NaN for every input.</summary>

@@ -1,5 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
+using Nabla.Data;
+using Nabla.Data.Text;
 
 namespace Nabla.IO;
 
@@ -41,6 +43,8 @@ internal static class ModelMetadata
             [Prefix + "target_std"] = JsonSerializer.Serialize(info.TargetStd),
         };
         if (info.LabelSeparator is not null) meta[Prefix + "label_separator"] = info.LabelSeparator;
+        if (info.Vectorizer is not null) meta[Prefix + "text_vectorization"] = info.Vectorizer.ToJson();
+        if (info.TextColumn is not null) meta[Prefix + "text_column"] = info.TextColumn;
         if (info.HistoryJson is not null) meta[Prefix + "history"] = info.HistoryJson;
         if (info.CheckpointId is not null) meta[Prefix + "checkpoint"] = info.CheckpointId;
         if (info.OptimizerStateFile is not null) meta[Prefix + "optimizer_state"] = info.OptimizerStateFile;
@@ -91,6 +95,8 @@ internal static class ModelMetadata
             TargetMean = Numbers("target_mean"),
             TargetStd = Numbers("target_std"),
             HistoryJson = meta.GetValueOrDefault(Prefix + "history"),
+            Vectorizer = meta.TryGetValue(Prefix + "text_vectorization", out var vectorizer) ? Vectorizer(name, vectorizer) : null,
+            TextColumn = meta.GetValueOrDefault(Prefix + "text_column"),
             NablaVersion = Get("version"),
             CheckpointId = meta.GetValueOrDefault(Prefix + "checkpoint"),
             OptimizerStateFile = meta.GetValueOrDefault(Prefix + "optimizer_state"),
@@ -98,6 +104,18 @@ internal static class ModelMetadata
         };
         Check(name, info);
         return info;
+    }
+
+    private static TextVectorization Vectorizer(string name, string json)
+    {
+        try
+        {
+            return TextVectorization.FromJson(json);
+        }
+        catch (DataFormatException e)
+        {
+            throw new ModelFileException($"{name}: the stored text vectorization ({Prefix}text_vectorization) is damaged: {e.Message}", e);
+        }
     }
 
     // Every entry a reader relies on, checked so a damaged file is a clear error rather than NaN predictions or a crash later.
@@ -125,6 +143,9 @@ internal static class ModelMetadata
         CheckNames("label_columns", info.LabelColumns, Require);
         if (info.LabelSeparator is { } sep)
             Require(sep.Length > 0 && Printable.Escape(sep) == sep, $"label_separator {Printable.Quote(sep)} is empty or holds control characters");
+        if (info.TextColumn is { } column)
+            Require(column.Length > 0 && Printable.Escape(column) == column, $"text_column {Printable.Quote(column)} is empty or holds control characters");
+        Require((info.Vectorizer is null) == (info.TextColumn is null), "text_vectorization and text_column must be given together");
         if (info.HistoryJson is { } history) CheckHistory(name, history);
         Require((info.CheckpointId is null) == (info.OptimizerStateFile is null), "checkpoint and optimizer_state must be given together");
         if (info.CheckpointId is { } id)

@@ -26,10 +26,13 @@ public sealed class DecisionThresholds
     /// <summary>
     /// Tunes θ on validation <paramref name="scores"/> <c>[N]</c> / <c>[N, L]</c> and 0/1
     /// <paramref name="targets"/> of the same size: one θ per label when <paramref name="perLabel"/>,
-    /// else one shared θ maximising micro F1.
+    /// else one shared θ maximising micro F1. With <paramref name="minPositives"/> &gt; 1, a label with
+    /// fewer positives than that in these data gets the shared θ instead of its own: a θ fitted to one
+    /// or two examples (a label absent from the validation rows would never be predicted again) costs
+    /// more on new data than it gains here.
     /// </summary>
     /// <exception cref="ShapeMismatchException">Scores and targets differ in size.</exception>
-    public static DecisionThresholds Tune(Tensor scores, Tensor targets, bool perLabel = true)
+    public static DecisionThresholds Tune(Tensor scores, Tensor targets, bool perLabel = true, int minPositives = 1)
     {
         ArgumentNullException.ThrowIfNull(scores);
         ArgumentNullException.ThrowIfNull(targets);
@@ -42,10 +45,16 @@ public sealed class DecisionThresholds
         var values = new float[labels];
         var col = new float[n];
         var colT = new float[n];
+        float shared = minPositives > 1 ? BestF1Threshold(s, t, out _) : float.NaN;
         for (int j = 0; j < labels; j++)
         {
-            for (int i = 0; i < n; i++) (col[i], colT[i]) = (s[i * labels + j], t[i * labels + j]);
-            values[j] = BestF1Threshold(col, colT, out _);
+            int positives = 0;
+            for (int i = 0; i < n; i++)
+            {
+                (col[i], colT[i]) = (s[i * labels + j], t[i * labels + j]);
+                if (colT[i] >= 0.5f) positives++;
+            }
+            values[j] = minPositives > 1 && positives < minPositives ? shared : BestF1Threshold(col, colT, out _);
         }
         return new DecisionThresholds(values);
     }

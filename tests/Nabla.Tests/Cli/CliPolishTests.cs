@@ -23,12 +23,12 @@ public sealed class CliPolishTests
         Assert.Contains("dense|linear(units, [activation], activation=)", help, StringComparison.Ordinal);
         Assert.Contains("conv|conv2d|conv1d(filters, kernel, [activation]", help, StringComparison.Ordinal);
         Assert.Contains("\"conv(32,5,pad=2,relu) maxpool(2)", help, StringComparison.Ordinal);
-        Assert.Contains("--optimizer <adam|adamw|sgd|rmsprop|adagrad>", help, StringComparison.Ordinal);
+        Assert.Contains("--optimizer <adam|adamw|sgd|rmsprop|adagrad|sparseadam>", help, StringComparison.Ordinal);
     }
 
     [Theory]
     [InlineData(new[] { "train", "--epoch", "3" }, "unknown option '--epoch' for nabla train; did you mean '--epochs'? (see nabla train --help)")]
-    [InlineData(new[] { "trian" }, "unknown command 'trian' (commands: train, evaluate, predict, inspect, explain, export, convert); did you mean 'train'? (see nabla --help)")]
+    [InlineData(new[] { "trian" }, "unknown command 'trian' (commands: train, evaluate, predict, inspect, explain, export, convert, embed); did you mean 'train'? (see nabla --help)")]
     [InlineData(new[] { "evaluate", "--modle", "m.safetensors" }, "did you mean '--model'?")]
     [InlineData(new[] { "train", "--optimiser=sgd" }, "unknown option '--optimiser' for nabla train; did you mean '--optimizer'?")]
     public void A_mistyped_command_or_option_gets_a_suggestion(string[] args, string message) =>

@@ -37,7 +37,7 @@ public sealed class DataSpecTests : IDisposable
     public void Unknown_specs_list_the_known_ones()
     {
         var e = Assert.Throws<DataSpecException>(() => DataSpec.Load("mnist-ish", new DataOptions()));
-        Assert.Equal("unknown data 'mnist-ish' (known: digits, iris, xor, fashion-mnist[=DIR], csv:PATH, sklearn:PATH, idx:IMAGES,LABELS)", e.Message);
+        Assert.Equal("unknown data 'mnist-ish' (known: digits, iris, xor, fashion-mnist[=DIR], csv:PATH, sklearn:PATH, text:PATH, idx:IMAGES,LABELS)", e.Message);
     }
 
     [Fact]

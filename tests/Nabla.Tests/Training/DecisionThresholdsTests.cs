@@ -43,6 +43,20 @@ public class DecisionThresholdsTests
     }
 
     [Fact]
+    public void Labels_with_too_few_positives_take_the_shared_threshold()
+    {
+        // Label 0 has 3 positives (its own θ); label 1 has one, label 2 none: both take the micro-F1 θ of all scores.
+        var scores = Tensor.FromArray([0.2f, 0.7f, 0.1f, 0.4f, 0.9f, 0.3f, 0.1f, 0.95f, 0.6f, 0.35f, 0.6f, 0.2f, 0.5f, 0.1f, 0.05f], 5, 3);
+        var targets = Tensor.FromArray([0, 0, 0, 1, 1, 0, 0, 0, 0, 1, 0, 0, 1, 0, 0], 5, 3);
+        var own = DecisionThresholds.Tune(scores, targets);
+        var robust = DecisionThresholds.Tune(scores, targets, minPositives: 2);
+        float shared = DecisionThresholds.Tune(scores, targets, perLabel: false).Values[0];
+        Assert.Equal(own.Values[0], robust.Values[0]);
+        Assert.Equal([shared, shared], robust.Values.Skip(1));
+        Assert.True(own.Values[2] > 0.6f, "without positives a label's own θ is above every score: it is never predicted");
+    }
+
+    [Fact]
     public void Per_label_thresholds_are_tuned_and_applied_column_by_column()
     {
         // Label 0 is separable at 0.3, label 1 at 0.8.

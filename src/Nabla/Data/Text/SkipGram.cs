@@ -34,7 +34,7 @@ public static class SkipGram
     /// <param name="options">Settings; null for word2vec's defaults.</param>
     /// <param name="epochEnd">Called after each epoch with its number (1-based) and its mean loss per pair.</param>
     /// <returns>The input vectors, words by decreasing count.</returns>
-    /// <exception cref="ArgumentException">No word occurs MinCount times.</exception>
+    /// <exception cref="DataFormatException">No word occurs MinCount times (the corpus is too small for the setting).</exception>
     public static WordVectors Train(IEnumerable<string> texts, SkipGramOptions? options = null, Action<int, double>? epochEnd = null)
     {
         ArgumentNullException.ThrowIfNull(texts);
@@ -44,7 +44,7 @@ public static class SkipGram
         var rows = texts.Select(t => (IReadOnlyList<string>)tokenizer.Tokenize(t)).ToList();
         var vocabulary = Vocabulary.Build(rows, null, options.MinCount);
         int words = vocabulary.Count - 2;
-        if (words == 0) throw new ArgumentException($"skip-gram: no word occurs at least {options.MinCount} times in the {rows.Count} texts", nameof(texts));
+        if (words == 0) throw new DataFormatException($"skip-gram: no word occurs at least {options.MinCount} times (SkipGramOptions.MinCount) in the {rows.Count} texts");
 
         // Word w of the model is vocabulary index w + 2 (padding and OOV have no vector).
         var counts = new long[words];

@@ -7,11 +7,14 @@ namespace Nabla.Data.Text;
 /// Texts kept as token-index rows of their own lengths, padded per batch: <see cref="Gather"/>
 /// gives ids <c>[b, L]</c> with L the fixed <see cref="SequenceLength"/> (longer rows keep their
 /// first L tokens) or, when null, the longest row of that batch — so short texts do not pay for
-/// the longest one in the data set — and the targets' rows.
+/// the longest one in the data set — and the targets' rows. Made from texts
+/// (<see cref="FromTexts"/>), it keeps them (<see cref="Texts"/>) so they can be encoded again with
+/// another vectorizer.
 /// </summary>
 public sealed class TextDataset : IDataset
 {
     private readonly int[][] _rows;
+    private readonly string[]? _texts;
 
     /// <summary>Pairs index rows (e.g. from <see cref="TextVectorization.Encode"/>) with target rows.</summary>
     /// <exception cref="ShapeMismatchException">The number of rows differs.</exception>
@@ -33,7 +36,40 @@ public sealed class TextDataset : IDataset
     {
         ArgumentNullException.ThrowIfNull(vectorizer);
         ArgumentNullException.ThrowIfNull(texts);
-        return new TextDataset(texts.Select(vectorizer.Encode).ToArray(), targets, vectorizer.OutputSequenceLength);
+        string[] kept = [.. texts];
+        return new TextDataset(kept.Select(vectorizer.Encode).ToArray(), targets, vectorizer.OutputSequenceLength, kept);
+    }
+
+    private TextDataset(int[][] rows, Tensor targets, int? sequenceLength, string[]? texts)
+        : this(rows, targets, sequenceLength)
+    {
+        _texts = texts;
+    }
+
+    /// <summary>The texts the rows were encoded from (<see cref="FromTexts"/>), or null.</summary>
+    public IReadOnlyList<string>? Texts => _texts;
+
+    /// <summary>The same texts and targets encoded by <paramref name="vectorizer"/> (padded to its output length).</summary>
+    /// <exception cref="InvalidOperationException">The data set was not made from texts.</exception>
+    public TextDataset Encode(TextVectorization vectorizer)
+    {
+        ArgumentNullException.ThrowIfNull(vectorizer);
+        if (_texts is null) throw new InvalidOperationException("this text dataset was made from index rows, not texts: it cannot be encoded again");
+        return FromTexts(vectorizer, _texts, Targets);
+    }
+
+    /// <summary>A data set of the rows <paramref name="indices"/> (in that order), texts included.</summary>
+    public TextDataset Subset(ReadOnlySpan<int> indices)
+    {
+        Dataset.CheckIndices(indices, Count);
+        var rows = new int[indices.Length][];
+        string[]? texts = _texts is null ? null : new string[indices.Length];
+        for (int i = 0; i < indices.Length; i++)
+        {
+            rows[i] = _rows[indices[i]];
+            if (texts is not null) texts[i] = _texts![indices[i]];
+        }
+        using (TensorScope.Suspend()) return new TextDataset(rows, Dataset.GatherRows(Targets, indices), SequenceLength, texts);
     }
 
     /// <summary>The target rows.</summary>

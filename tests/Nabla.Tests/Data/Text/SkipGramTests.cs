@@ -1,3 +1,4 @@
+using Nabla.Data;
 using Nabla.Data.Text;
 using Xunit.Abstractions;
 
@@ -30,7 +31,7 @@ public class SkipGramTests(ITestOutputHelper output)
         var v = SkipGram.Train(Toy, new SkipGramOptions { Dimension = 4, MinCount = 2, Epochs = 1 });
         Assert.Equal("the", v.Words[0]);
         Assert.DoesNotContain("rug", v.Words);
-        Assert.Throws<ArgumentException>(() => SkipGram.Train(["a b"], new SkipGramOptions { MinCount = 5 }));
+        Assert.Throws<DataFormatException>(() => SkipGram.Train(["a b"], new SkipGramOptions { MinCount = 5 }));
     }
 
     [Fact]
