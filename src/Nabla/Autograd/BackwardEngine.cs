@@ -1,6 +1,6 @@
 using System.Runtime.CompilerServices;
-using Nabla.Tensors;
 using Nabla.Kernels;
+using Nabla.Tensors;
 
 namespace Nabla.Autograd;
 

@@ -44,7 +44,8 @@ public static class LabeledCsv
             throw new DataFormatException(string.Create(CultureInfo.InvariantCulture,
                 $"{path}: {all.Count} data rows are too few to hold out a test fraction of {options.TestFraction} (DataOptions.TestFraction): the split leaves {train.Count} training and {test.Count} test rows"));
         return new LoadedData("csv:" + path, DataSpec.Limit(train, options.Limit), DataSpec.LimitTest(test, options.Limit),
-            [featureCols.Length], task, classes, IsImage: false, labelNames) { Outputs = outputs };
+            [featureCols.Length], task, classes, IsImage: false, labelNames)
+        { Outputs = outputs };
     }
 
     /// <summary>A CSV as text cells: the header (or null) and rows of equal length.</summary>

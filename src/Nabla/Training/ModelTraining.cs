@@ -1,5 +1,5 @@
-using System.Runtime.CompilerServices;
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using Nabla.Data;
 using Nabla.Nn;
 using Nabla.Nn.Losses;

@@ -50,24 +50,24 @@ public class LinearOpTests
     public void RowDots_matches_a_double_precision_loop_for_every_length_and_both_betas()
     {
         for (int k = 1; k <= 70; k += 3)
-        for (int n = 1; n <= 9; n++)
-        for (int m = 1; m <= RowDots.MaxRows; m++)
-        {
-            var a = Tensor.Randn(new Shape(m, k), _rng).ToArray();
-            var bm = Tensor.Randn(new Shape(n, k), _rng).ToArray();
-            var c0 = Tensor.Randn(new Shape(m, n), _rng).ToArray();
-            foreach (float beta in new[] { 0f, 1f })
-            {
-                var c = (float[])c0.Clone();
-                RowDots.Compute(m, n, k, a, bm, beta, c);
-                for (int r = 0; r < m; r++)
-                for (int j = 0; j < n; j++)
+            for (int n = 1; n <= 9; n++)
+                for (int m = 1; m <= RowDots.MaxRows; m++)
                 {
-                    double d = beta * c0[r * n + j];
-                    for (int p = 0; p < k; p++) d += (double)a[r * k + p] * bm[j * k + p];
-                    Assert.True(Math.Abs(d - c[r * n + j]) < 1e-4 * (1 + Math.Abs(d)), $"m={m} n={n} k={k} beta={beta} [{r},{j}]: {c[r * n + j]} vs {d}");
+                    var a = Tensor.Randn(new Shape(m, k), _rng).ToArray();
+                    var bm = Tensor.Randn(new Shape(n, k), _rng).ToArray();
+                    var c0 = Tensor.Randn(new Shape(m, n), _rng).ToArray();
+                    foreach (float beta in new[] { 0f, 1f })
+                    {
+                        var c = (float[])c0.Clone();
+                        RowDots.Compute(m, n, k, a, bm, beta, c);
+                        for (int r = 0; r < m; r++)
+                            for (int j = 0; j < n; j++)
+                            {
+                                double d = beta * c0[r * n + j];
+                                for (int p = 0; p < k; p++) d += (double)a[r * k + p] * bm[j * k + p];
+                                Assert.True(Math.Abs(d - c[r * n + j]) < 1e-4 * (1 + Math.Abs(d)), $"m={m} n={n} k={k} beta={beta} [{r},{j}]: {c[r * n + j]} vs {d}");
+                            }
+                    }
                 }
-            }
-        }
     }
 }

@@ -1,3 +1,6 @@
+using System.Diagnostics;
+using System.Text;
+using System.Text.RegularExpressions;
 using Nabla.Autograd;
 using Nabla.Data;
 using Nabla.Data.Text;
@@ -10,10 +13,6 @@ using Nabla.Tensors;
 using Nabla.Training;
 using Nabla.Training.Callbacks;
 using Nabla.Training.Metrics;
-
-using System.Diagnostics;
-using System.Text;
-using System.Text.RegularExpressions;
 
 namespace Nabla.Tests.Docs;
 

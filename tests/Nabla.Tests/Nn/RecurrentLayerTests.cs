@@ -8,12 +8,12 @@ public class RecurrentLayerTests
 {
     private static RNNBase Make(string kind, int input, int hidden, Rng rng, int layers = 1, bool bidirectional = false,
         RecurrentReturn returns = RecurrentReturn.Last, bool maskPadding = false) => kind switch
-    {
-        "lstm" => new LSTM(input, hidden, rng, numLayers: layers, bidirectional: bidirectional, returns: returns, maskPadding: maskPadding),
-        "gru" => new GRU(input, hidden, rng, numLayers: layers, bidirectional: bidirectional, returns: returns, maskPadding: maskPadding),
-        "relu" => new RNN(input, hidden, rng, "relu", numLayers: layers, bidirectional: bidirectional, returns: returns, maskPadding: maskPadding),
-        _ => new RNN(input, hidden, rng, numLayers: layers, bidirectional: bidirectional, returns: returns, maskPadding: maskPadding),
-    };
+        {
+            "lstm" => new LSTM(input, hidden, rng, numLayers: layers, bidirectional: bidirectional, returns: returns, maskPadding: maskPadding),
+            "gru" => new GRU(input, hidden, rng, numLayers: layers, bidirectional: bidirectional, returns: returns, maskPadding: maskPadding),
+            "relu" => new RNN(input, hidden, rng, "relu", numLayers: layers, bidirectional: bidirectional, returns: returns, maskPadding: maskPadding),
+            _ => new RNN(input, hidden, rng, numLayers: layers, bidirectional: bidirectional, returns: returns, maskPadding: maskPadding),
+        };
 
     [Fact]
     public void State_dict_names_and_shapes_are_pytorchs_in_pytorchs_order()

@@ -1,5 +1,5 @@
-using Nabla.Data;
 using Nabla.Autograd;
+using Nabla.Data;
 using Nabla.Kernels;
 using Nabla.Nn;
 using Nabla.Nn.Losses;

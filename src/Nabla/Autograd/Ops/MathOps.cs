@@ -1,7 +1,7 @@
 using System.Runtime.CompilerServices;
+using Nabla.Kernels;
 using Nabla.Tensors;
 using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
-using Nabla.Kernels;
 
 namespace Nabla.Autograd;
 
