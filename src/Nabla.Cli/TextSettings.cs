@@ -27,6 +27,8 @@ internal sealed record TextSettings
     public const int DefaultBatchSize = 32;
     public const float DefaultLearningRate = 3e-2f;
     public const float DefaultDropout = 0f;
+    public const float RecurrentLearningRate = 3e-3f;
+    public const float TransformerLearningRate = 5e-4f;
 
     /// <summary>Lazy Adam: a step reads and writes only the embedding rows of the batch's tokens (dense layers as Adam).</summary>
     public const string DefaultOptimizer = "sparseadam";
@@ -104,16 +106,41 @@ internal sealed record TextSettings
     {
         if (s.TextData is null) return s;
         bool Given(Option option) => TrainingSettings.IsGiven(r, option);
+        string model = Given(o.Model) ? s.Model : DefaultModel;
+        var (rate, optimizer) = OptimizerDefaults(model);
         return s with
         {
-            Model = Given(o.Model) ? s.Model : DefaultModel,
+            Model = model,
             Epochs = Given(o.Epochs) ? s.Epochs : DefaultEpochs,
             BatchSize = Given(o.BatchSize) ? s.BatchSize : DefaultBatchSize,
-            LearningRate = Given(o.LearningRate) ? s.LearningRate : DefaultLearningRate,
-            Schedule = Given(o.LearningRate) ? s.Schedule : s.Schedule with { BaseLearningRate = DefaultLearningRate },
+            LearningRate = Given(o.LearningRate) ? s.LearningRate : rate,
+            Schedule = Given(o.LearningRate) ? s.Schedule : s.Schedule with { BaseLearningRate = rate },
             Dropout = Given(o.Dropout) ? s.Dropout : DefaultDropout,
-            Optimizer = Given(o.Optimizer) ? s.Optimizer : DefaultOptimizer,
+            Optimizer = Given(o.Optimizer) ? s.Optimizer : optimizer,
         };
+    }
+
+    /// <summary>
+    /// The default learning rate and optimizer for a text model: <see cref="DefaultLearningRate"/> with
+    /// <see cref="DefaultOptimizer"/> suits the pooled seed model, but a recurrent layer trains best with Adam at
+    /// 3e-3 and a Transformer encoder with Adam at 5e-4 (at 0.03 it does not train at all; measured on the Debian
+    /// sections, docs/benchmarks.md "Sequence models in the CLI"). A SPEC that does not parse keeps the seed
+    /// defaults; building the model reports its error.
+    /// </summary>
+    public static (float LearningRate, string Optimizer) OptimizerDefaults(string model)
+    {
+        IReadOnlyList<LayerSpec> layers;
+        try
+        {
+            layers = ModelSpec.Parse(model);
+        }
+        catch (ModelSpecException)
+        {
+            return (DefaultLearningRate, DefaultOptimizer);
+        }
+        if (layers.Any(l => l.Name == "transformer")) return (TransformerLearningRate, "adam");
+        if (layers.Any(l => l.Name is "rnn" or "lstm" or "gru" or "birnn" or "bilstm" or "bigru")) return (RecurrentLearningRate, "adam");
+        return (DefaultLearningRate, DefaultOptimizer);
     }
 
     /// <summary>The extras a model file keeps for these settings (the vectorizer itself is stored on its own).</summary>

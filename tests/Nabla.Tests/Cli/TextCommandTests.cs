@@ -86,6 +86,19 @@ public sealed class TextCommandTests : IDisposable
         Assert.Equal(("0.03", "32", "2"), (info.Extra["lr"], info.Extra["batch_size"], info.Extra["ngrams"]));
     }
 
+    [Theory]
+    [InlineData("embedding(8) bilstm(8)", "0.003", "adam")]
+    [InlineData("embedding(8) posenc transformer(heads=2,ff=16) gap1d", "0.0005", "adam")]
+    [InlineData("embedding(8) gap1d", "0.03", "sparseadam")]
+    public void Sequence_models_get_their_own_learning_rate_and_optimizer_defaults(string spec, string lr, string optimizer)
+    {
+        string data = Corpus("seqdefaults.tsv", 120), model = P("s.safetensors");
+        Ok("train", "--data", "text:" + data, "--text", "text", "--label", "topics", "--label-separator", ";", "--epochs", "1",
+            "--model", spec, "--out", model, "--json");
+        var (_, info) = ModelFile.Load(model);
+        Assert.Equal((lr, optimizer), (info.Extra["lr"], info.Extra["optimizer"]));
+    }
+
     [Fact]
     public void A_resumed_text_model_continues_with_its_vocabulary_and_matches_one_run()
     {
