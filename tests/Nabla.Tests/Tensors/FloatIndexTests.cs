@@ -1,4 +1,5 @@
 using Nabla.Nn;
+using Nabla.Nn.Losses;
 using Nabla.Tensors;
 
 namespace Nabla.Tests.Tensors;
@@ -26,5 +27,14 @@ public sealed class FloatIndexTests
     {
         var e = Assert.Throws<ShapeMismatchException>(() => new Embedding(20_000_000, 64, new Rng(1)));
         Assert.StartsWith("Embedding: 20,000,000 entries cannot be addressed by float indices", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_class_count_float_targets_cannot_address_is_refused_even_when_every_row_is_ignored()
+    {
+        // One row whose target is the ignore index: no row is read, the shape alone decides (67 MB of logits).
+        var logits = Tensor.Zeros(new Shape(1, FloatIndex.MaxExact + 2));
+        var e = Assert.Throws<ShapeMismatchException>(() => new CrossEntropyLoss().Forward(logits, Tensor.FromArray([-100f])));
+        Assert.StartsWith("CrossEntropyLoss: 16,777,218 entries cannot be addressed by float indices", e.Message, StringComparison.Ordinal);
     }
 }

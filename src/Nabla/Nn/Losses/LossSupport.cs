@@ -29,7 +29,6 @@ internal static class LossSupport
     /// </summary>
     public static int ClassIndex(string loss, ReadOnlySpan<float> targets, int row, int classes, int? ignoreIndex = null)
     {
-        if (row == 0) FloatIndex.CheckCount(classes, loss);
         float v = targets[row];
         int c = (int)v;
         if (c != v || c < 0 || c >= classes)
@@ -48,6 +47,8 @@ internal static class LossSupport
             throw new ShapeMismatchException($"{loss}: prediction must be [N, C], got shape {scores.Shape} (target shape {target.Shape})");
         if (target.Rank != 1 || target.Shape[0] != scores.Shape[0])
             throw new ShapeMismatchException($"{loss}: class-index target must be [N] = [{scores.Shape[0]}] for prediction shape {scores.Shape}, got target shape {target.Shape}");
+        // Once per call, before any row: a class count float targets cannot address exactly is refused whatever the rows hold.
+        FloatIndex.CheckCount(scores.Shape[1], loss);
         CheckWeight(loss, scores, weight);
     }
 
