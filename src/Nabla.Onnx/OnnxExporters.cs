@@ -15,6 +15,7 @@ public static class OnnxExporters
     public static IReadOnlyList<IOnnxLayerExporter> BuiltIn { get; } =
     [
         new SequentialExporter(),
+        new FunctionalModelExporter(),
         new DenseExporter(),
         new PerceptronExporter(),
         new Conv1dExporter(),

@@ -19,6 +19,15 @@ public abstract class Module
     /// <summary>Computes the module's output for a batch.</summary>
     public abstract Tensor Forward(Tensor input);
 
+    /// <summary>
+    /// Applies this module to a symbolic value while describing a <see cref="FunctionalModel"/> (Keras'
+    /// <c>layer(x)</c> on a <c>KerasTensor</c>): records the step and returns the symbolic output. Applying
+    /// the same module object twice shares its weights. <paramref name="name"/> is the module's state-dict
+    /// name in the model (<c>aux.weight</c>); without one it is named by its position among the model's modules.
+    /// </summary>
+    /// <exception cref="ShapeMismatchException">The module cannot take the value's shape.</exception>
+    public SymbolicTensor Apply(SymbolicTensor input, string? name = null) => SymbolicTensor.Apply(this, input, name);
+
     /// <summary>Sets training mode on this module and every descendant; returns this module.</summary>
     public Module Train(bool on = true)
     {

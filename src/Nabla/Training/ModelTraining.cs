@@ -82,7 +82,9 @@ public static class ModelTraining
     /// <summary>
     /// Trains on batches from <paramref name="train"/> (the loader owns batch size, shuffling and
     /// drop-last), evaluating <paramref name="validation"/> after every epoch. See the tensor
-    /// overload for the other parameters. When the model is an <see cref="IDataParallelModule"/>
+    /// overload for the other parameters. With a <see cref="MultiOutputLoss"/> (a <see cref="FunctionalModel"/> with
+    /// several outputs), <c>loss</c> is the weighted sum, each output's own loss is logged as <c>output_k_loss</c>
+    /// (and <c>val_output_k_loss</c>), and metrics see the first output. When the model is an <see cref="IDataParallelModule"/>
     /// (several processes, each with its shard of the loaders), the epoch's loss and metrics are summed
     /// over the processes before they are logged, and training stops when any process's callbacks stop it.
     /// </summary>
@@ -107,6 +109,9 @@ public static class ModelTraining
         callbacks ??= [];
         var parallel = model as IDataParallelModule;
         if (parallel is not null) CheckSummable(metrics);
+        // Each output's own loss is logged as output_k_loss (on this process's data alone in a data-parallel run: not logged there).
+        var multiOutput = parallel is null ? loss as MultiOutputLoss : null;
+        double[]? outputTotals = multiOutput is null ? null : new double[multiOutput.Losses.Count];
         var history = new History();
         var context = new TrainingContext(model, optimizer, epochs, metrics, history);
         Accuracy? accuracy = null;
@@ -135,12 +140,15 @@ public static class ModelTraining
                 train.StartEpoch();
                 double total = 0;
                 long seen = 0;
+                if (outputTotals is not null) Array.Clear(outputTotals);
                 int batches = train.BatchCount;
                 for (int b = 0; b < batches; b++)
                 {
                     float value = TrainingStep.Run(model, loss, optimizer, train, b, metrics, epoch, observers, out int size);
                     total += TrainingStep.Total(loss, value, size);
                     seen += size;
+                    if (outputTotals is not null)
+                        for (int k = 0; k < outputTotals.Length; k++) outputTotals[k] += TrainingStep.Total(loss, multiOutput!.LastValues[k], size);
                     if (callbacks.Count == 0) continue;
                     double secs = Stopwatch.GetElapsedTime(start).TotalSeconds;
                     var logs = new BatchLogs(epoch, b, batches, size, value, total / seen,
@@ -150,10 +158,14 @@ public static class ModelTraining
                 if (parallel is not null) (total, seen) = SumOverProcesses(parallel, total, seen, metrics);
                 var epochLogs = new EpochLogs(epoch);
                 epochLogs["loss"] = seen == 0 ? double.NaN : total / seen;
+                if (outputTotals is not null)
+                    for (int k = 0; k < outputTotals.Length; k++) epochLogs[OutputLossName(k)] = seen == 0 ? double.NaN : outputTotals[k] / seen;
                 foreach (var m in metrics) epochLogs[m.Name] = m.Result;
                 if (validation is not null)
                 {
-                    epochLogs["val_loss"] = EvaluateCore(model, validation, loss, metrics);
+                    epochLogs["val_loss"] = EvaluateCore(model, validation, loss, metrics, outputTotals);
+                    if (outputTotals is not null)
+                        for (int k = 0; k < outputTotals.Length; k++) epochLogs["val_" + OutputLossName(k)] = outputTotals[k];
                     foreach (var m in metrics) epochLogs["val_" + m.Name] = m.Result;
                 }
                 epochLogs["lr"] = lr;
@@ -191,7 +203,9 @@ public static class ModelTraining
 
     /// <summary>
     /// Evaluates over every batch of <paramref name="source"/> (see the tensor overload); a data-parallel
-    /// model (<see cref="IDataParallelModule"/>) sums the figures of every process's shard.
+    /// model (<see cref="IDataParallelModule"/>) sums the figures of every process's shard. With a
+    /// <see cref="MultiOutputLoss"/> the loss is the weighted sum and the figures hold each output's own loss
+    /// as <c>output_k_loss</c>; metrics see the first output.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static EvaluationResult Evaluate(this Module model, DataLoader source, Loss? loss, IReadOnlyList<Metric>? metrics = null)
@@ -201,17 +215,21 @@ public static class ModelTraining
         metrics ??= [];
         if (model is IDataParallelModule) CheckSummable(metrics);
         bool wasTraining = model.IsTraining;
-        double value = EvaluateCore(model, source, loss, metrics);
+        var outputTotals = loss is MultiOutputLoss multi && model is not IDataParallelModule ? new double[multi.Losses.Count] : null;
+        double value = EvaluateCore(model, source, loss, metrics, outputTotals);
         model.Train(wasTraining);
         var figures = new Dictionary<string, double>();
         foreach (var m in metrics) figures[m.Name] = m.Result;
+        if (outputTotals is not null)
+            for (int k = 0; k < outputTotals.Length; k++) figures[OutputLossName(k)] = outputTotals[k];
         return new EvaluationResult(value, figures);
     }
 
     /// <summary>Runs the model over <paramref name="source"/> in eval mode; metrics hold the results afterwards.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static double EvaluateCore(Module model, DataLoader source, Loss? loss, IReadOnlyList<Metric> metrics)
+    private static double EvaluateCore(Module model, DataLoader source, Loss? loss, IReadOnlyList<Metric> metrics, double[]? outputTotals = null)
     {
+        if (outputTotals is not null) Array.Clear(outputTotals);
         model.Eval();
         foreach (var m in metrics) m.Reset();
         source.StartEpoch();
@@ -226,20 +244,28 @@ public static class ModelTraining
                     var (x, y) = source.GetBatch(b);
                     int size = x.Shape[0];
                     if (size == 0) continue; // a data shard's empty part of a small last batch
-                    var output = model.Forward(x);
+                    Tensor output;
                     if (loss is not null)
                     {
-                        var l = loss.Forward(output, y);
+                        var l = TrainingStep.ForwardLoss(model, loss, x, y, out output);
                         total += l.Numel == 1 ? TrainingStep.Total(loss, l.Item(), size) : Sum(l) * size / l.Numel;
+                        if (outputTotals is not null && loss is MultiOutputLoss multi)
+                            for (int k = 0; k < outputTotals.Length; k++) outputTotals[k] += TrainingStep.Total(loss, multi.LastValues[k], size);
                     }
+                    else output = model.Forward(x);
                     for (int i = 0; i < metrics.Count; i++) metrics[i].Update(output, y);
                     seen += size;
                 }
             }
         }
         if (model is IDataParallelModule parallel) (total, seen) = SumOverProcesses(parallel, total, seen, metrics);
+        if (outputTotals is not null)
+            for (int k = 0; k < outputTotals.Length; k++) outputTotals[k] = seen == 0 ? double.NaN : outputTotals[k] / seen;
         return loss is null || seen == 0 ? double.NaN : total / seen;
     }
+
+    /// <summary>The log name of output <paramref name="k"/>'s own loss under a <see cref="MultiOutputLoss"/>: <c>output_k_loss</c>.</summary>
+    public static string OutputLossName(int k) => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"output_{k}_loss");
 
     private static void CheckSummable(IReadOnlyList<Metric> metrics)
     {

@@ -66,8 +66,18 @@ public static class TrainingStep
             // contributes no gradient, but still takes the step (with the other processes' averaged gradients).
             if (batchSize > 0)
             {
-                var output = observers is null ? model.Forward(x) : ObservedForward(model, x, observers);
-                var l = loss.Forward(output, y);
+                Tensor output, l;
+                if (loss is MultiOutputLoss multi)
+                {
+                    l = ForwardAll(model, multi, x, y, out output);
+                    if (observers is not null)
+                        for (int o = 0; o < observers.Length; o++) observers[o].OnLayerOutput(0, model, output);
+                }
+                else
+                {
+                    output = observers is null ? model.Forward(x) : ObservedForward(model, x, observers);
+                    l = loss.Forward(output, y);
+                }
                 if (l.Numel != 1)
                     throw new ShapeMismatchException($"training needs a scalar loss (reduction Mean or Sum), got shape {l.Shape}");
                 if (observers is not null)
@@ -87,6 +97,27 @@ public static class TrainingStep
         optimizer.Step();
         optimizer.ZeroGrad();
         return value;
+    }
+
+    /// <summary>
+    /// The loss of a model and its output for metrics: with a <see cref="MultiOutputLoss"/>, every output of the
+    /// <see cref="FunctionalModel"/> is scored and the metrics see the first (main) one.
+    /// </summary>
+    /// <exception cref="NablaException">A multi-output loss with a model that is not a functional model.</exception>
+    internal static Tensor ForwardLoss(Module model, Loss loss, Tensor x, Tensor y, out Tensor output)
+    {
+        if (loss is MultiOutputLoss multi) return ForwardAll(model, multi, x, y, out output);
+        output = model.Forward(x);
+        return loss.Forward(output, y);
+    }
+
+    private static Tensor ForwardAll(Module model, MultiOutputLoss loss, Tensor x, Tensor y, out Tensor output)
+    {
+        if (model is not FunctionalModel functional)
+            throw new NablaException($"a MultiOutputLoss needs a model with several outputs (FunctionalModel), got {model.Describe()}");
+        var outputs = functional.ForwardAll(x);
+        output = outputs[0];
+        return loss.Forward(outputs, y);
     }
 
     // Sequential.Forward's loop, with each layer's output shown to the observers.

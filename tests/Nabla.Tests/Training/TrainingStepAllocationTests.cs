@@ -43,6 +43,32 @@ public class TrainingStepAllocationTests
     }
 
     [Fact]
+    public void A_training_step_of_a_functional_model_with_an_auxiliary_output_allocates_only_a_few_tensor_objects_whatever_the_batch_size()
+    {
+        long PerStep(int batch)
+        {
+            var rng = new Rng(5);
+            var input = FunctionalModel.Input(784);
+            var h = new ReLU().Apply(new Dense(784, 128, rng).Apply(input));
+            var aux = new Dense(128, 10, rng).Apply(h, "aux");
+            var main = new Dense(128, 10, rng).Apply(new ReLU().Apply(new Dense(128, 128, rng).Apply(h)));
+            var model = new FunctionalModel([input], [main, aux]);
+            var (x, y) = Data(4 * batch, rng);
+            var optimizer = new Adam(model.Parameters(), 1e-3f);
+            var loss = new MultiOutputLoss([new CrossEntropyLoss(), new CrossEntropyLoss()], [1f, 0.3f]);
+            var metrics = new Metric[] { new Accuracy() };
+            var loader = new DataLoader(new Dataset(x, y), batch, shuffle: true, rng: rng);
+            loader.StartEpoch();
+            int i = 0;
+            return Nabla.Tests.AllocationProbe.PerCall(() => TrainingStep.Run(model, loss, optimizer, loader, i++ % loader.BatchCount, metrics, out _), warmup: 10, calls: 50);
+        }
+
+        long small = PerStep(32), large = PerStep(128);
+        Assert.Equal(small, large);
+        Nabla.Tests.AllocationProbe.AtMostTensorObjects(large, 24, "a two-output functional model's training step");
+    }
+
+    [Fact]
     public void Fit_on_tensors_allocates_only_a_few_tensor_objects_per_batch()
     {
         // Fit(x, y) runs on DataLoader(Dataset(x, y)); the probe counts the bytes of every step of
