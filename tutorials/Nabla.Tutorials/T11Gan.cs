@@ -77,7 +77,9 @@ public sealed class Gan : Tutorial
         o.WriteLine($"1,000 generated digits: {quality.ClassCoverage} of 10 classes with ≥ 5 % of them (shares {string.Join(" ", quality.ClassShares.Select(s => F(s, "F2")))})");
         o.WriteLine($"judge's mean confidence {F(quality.Confidence)}; Fréchet distance to the real test digits {F(quality.FrechetDistance, "F2")} " +
             $"(real training digits: {F(floor.FrechetDistance, "F2")}, uniform noise: {F(noise.FrechetDistance, "F2")})");
-        ImageGrid.Save(context.Output("11-generated.png"), generated.Rows(0, 40).Reshape(40, 1, 8, 8), columns: 10, low: -1f, high: 1f);
+        Tensor enlarged;                                               // 8×8 is tiny on a screen: 4× nearest-neighbour
+        using (GradMode.NoGrad()) enlarged = new Upsample(scaleFactor: 4).Forward(generated.Rows(0, 40).Reshape(40, 1, 8, 8));
+        ImageGrid.Save(context.Output("11-generated.png"), enlarged, columns: 10, low: -1f, high: 1f);
         o.WriteLine("wrote 11-generated.png (40 generated digits)");
         return
         [

@@ -39,7 +39,7 @@ public abstract class Tutorial
     public bool Meets(double value) => HigherIsBetter ? value >= Floor : value <= Floor;
 
     /// <summary>A figure rounded for the JSON line.</summary>
-    protected static KeyValuePair<string, object> Figure(string key, double value, int digits = 4) => new(key, Math.Round(value, digits));
+    protected static KeyValuePair<string, object> Figure(string key, double value, int digits = 4) => new(key, Math.Round(value, digits, MidpointRounding.AwayFromZero));
 
     /// <summary>A whole number or text for the JSON line.</summary>
     protected static KeyValuePair<string, object> Figure(string key, object value) => new(key, value);
