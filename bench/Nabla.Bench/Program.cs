@@ -13,6 +13,7 @@ var workloads = new Dictionary<string, Func<string[], int>>(StringComparer.Ordin
     ["infer-throughput"] = MlpInferenceBenchmark.Throughput,
     ["mlp-profile"] = MlpProfileBenchmark.Run,
     ["cnn-epoch"] = CnnTrainingBenchmark.Epoch,
+    ["cnn3-epoch"] = CnnTrainingBenchmark.Epoch3,
     ["cnn-profile"] = CnnStepBenchmark.Run,
     ["gcn-epochs"] = GcnBenchmark.Epochs,
     ["gcn-profile"] = GcnStepBenchmark.Run,
