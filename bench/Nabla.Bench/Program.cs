@@ -15,6 +15,7 @@ var workloads = new Dictionary<string, Func<string[], int>>(StringComparer.Ordin
     ["cnn-epoch"] = CnnTrainingBenchmark.Epoch,
     ["cnn3-epoch"] = CnnTrainingBenchmark.Epoch3,
     ["cnn-profile"] = CnnStepBenchmark.Run,
+    ["cnn3-profile"] = Cnn3StepBenchmark.Run,
     ["gcn-epochs"] = GcnBenchmark.Epochs,
     ["gcn-profile"] = GcnStepBenchmark.Run,
     ["diagnose-overhead"] = DiagnosticsOverheadBenchmark.Run,
