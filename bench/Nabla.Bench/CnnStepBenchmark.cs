@@ -143,7 +143,10 @@ internal static class CnnStepBenchmark
     // is the steadier figure, so it is what Row prints in the second column.
     private static double _lastCpu;
 
-    private static double Best(int reps, Action action)
+    /// <summary>Process CPU ms of the last <see cref="Best"/> call (best of its repetitions).</summary>
+    internal static double LastCpu => _lastCpu;
+
+    internal static double Best(int reps, Action action)
     {
         // Warm up for at least 3 calls and 0.4 s so tiered JIT has promoted the hot loops.
         long warm = Stopwatch.GetTimestamp();

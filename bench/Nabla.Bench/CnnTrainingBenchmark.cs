@@ -27,9 +27,17 @@ internal static class CnnTrainingBenchmark
     private const int WarmupBatches = 10;
 
     /// <summary>cnn-epoch: seconds per (scaled) epoch, samples/s, test accuracy after the timed training.</summary>
-    public static int Epoch(string[] args)
+    public static int Epoch(string[] args) => Run("cnn-epoch", Cnn, args);
+
+    /// <summary>
+    /// cnn3-epoch: the same recipe on a VGG-style net of 3×3 convolutions (<see cref="Cnn3"/>); twin
+    /// bench/peers/cnn3-epoch.py.
+    /// </summary>
+    public static int Epoch3(string[] args) => Run("cnn3-epoch", Cnn3, args);
+
+    private static int Run(string name, Func<Rng, Sequential> build, string[] args)
     {
-        var o = BenchOptions.Parse("cnn-epoch", args);
+        var o = BenchOptions.Parse(name, args);
         if (o is null) return 2;
         var train = o.LoadTrain(flatten: false);
         var test = o.LoadTest(flatten: false);
@@ -41,12 +49,12 @@ internal static class CnnTrainingBenchmark
         // Warm-up on a throwaway model so the JIT has tiered up the conv step; the twin does the same
         // number of batches. Fewer than mlp-epoch's 40 because each CNN step is ~30x dearer.
         var warmRng = new Rng((ulong)o.Seed + 1);
-        var warm = Cnn(warmRng);
+        var warm = build(warmRng);
         var warmLoader = new DataLoader(train.Subset(Enumerable.Range(0, BatchSize * WarmupBatches).ToArray()), BatchSize, shuffle: true, rng: warmRng);
         warm.Fit(warmLoader, new Adam(warm.Parameters(), 1e-3f), new CrossEntropyLoss(), epochs: 1);
 
         var rng = new Rng((ulong)o.Seed);
-        var model = Cnn(rng);
+        var model = build(rng);
         var loader = new DataLoader(timed, BatchSize, shuffle: true, rng: rng);
         var optimizer = new Adam(model.Parameters(), 1e-3f);
         long start = Stopwatch.GetTimestamp();
@@ -57,7 +65,7 @@ internal static class CnnTrainingBenchmark
         // Batch 500 keeps the im2col scratch of the second conv small; the batch does not change the accuracy.
         var eval = model.Evaluate(new DataLoader(test, 500), new CrossEntropyLoss(), [new Accuracy()]);
         string scaled = timed.Count == epochImages ? "" : $" (measured {measured:F3} s on {timed.Count} images, scaled to {epochImages})";
-        Console.WriteLine($"nabla cnn-epoch threads={o.Threads}: {seconds:F3} s/epoch{scaled}, {timed.Count / measured:F0} samples/s, " +
+        Console.WriteLine($"nabla {name} threads={o.Threads}: {seconds:F3} s/epoch{scaled}, {timed.Count / measured:F0} samples/s, " +
                           $"train loss {history.Epochs[0]["loss"]:F4}, test accuracy {eval.Metrics["accuracy"]:F4}");
         BenchOptions.Result("seconds", seconds, "s", "lower");
         BenchOptions.Result("samples_per_s", timed.Count / measured, "samples/s", "higher");
@@ -70,5 +78,14 @@ internal static class CnnTrainingBenchmark
     public static Sequential Cnn(Rng rng) =>
         new(new Conv2d(1, 32, 5, rng, padding: 2), new ReLU(), new MaxPool2d(2),
             new Conv2d(32, 64, 5, rng, padding: 2), new ReLU(), new MaxPool2d(2),
+            new Flatten(), new Dense(3136, 128, rng), new ReLU(), new Dense(128, 10, rng));
+
+    /// <summary>
+    /// The 3×3 benchmark CNN, module for module the twin's nn.Sequential: conv3-32 ×2, pool, conv3-64 ×2,
+    /// pool, 3136-128-10 (state_dict keys 0, 2, 5, 7, 11, 13).
+    /// </summary>
+    public static Sequential Cnn3(Rng rng) =>
+        new(new Conv2d(1, 32, 3, rng, padding: 1), new ReLU(), new Conv2d(32, 32, 3, rng, padding: 1), new ReLU(), new MaxPool2d(2),
+            new Conv2d(32, 64, 3, rng, padding: 1), new ReLU(), new Conv2d(64, 64, 3, rng, padding: 1), new ReLU(), new MaxPool2d(2),
             new Flatten(), new Dense(3136, 128, rng), new ReLU(), new Dense(128, 10, rng));
 }

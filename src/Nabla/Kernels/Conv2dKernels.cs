@@ -39,10 +39,18 @@ public static class Conv2dKernels
     /// <summary>
     /// y[n] = W·im2col(x[n]) + bias for n in [0, batch). Arrays hold row-major data starting at the
     /// given offsets: x [batch, C, H, W], w [O, C, KH, KW], bias [O] (or null), y [batch, O, OH, OW].
+    /// Where <see cref="WinogradConv.Chosen"/> says so for <paramref name="algorithm"/>, the product runs
+    /// as <see cref="WinogradConv.Forward(in ConvGeometry, int, int, float[], int, float[], int, float[], int, float[], int)"/> instead.
     /// </summary>
     public static void Forward(in ConvGeometry g, int batch, int outChannels,
-        float[] x, int xOffset, float[] w, int wOffset, float[]? bias, int biasOffset, float[] y, int yOffset)
+        float[] x, int xOffset, float[] w, int wOffset, float[]? bias, int biasOffset, float[] y, int yOffset,
+        ConvAlgorithm algorithm = ConvAlgorithm.Auto)
     {
+        if (WinogradConv.Chosen(g, outChannels, algorithm))
+        {
+            WinogradConv.Forward(g, batch, outChannels, x, xOffset, w, wOffset, bias, biasOffset, y, yOffset);
+            return;
+        }
         CheckSizes(g, batch, outChannels, x.Length - xOffset, w.Length - wOffset, y.Length - yOffset);
         if (bias is not null) Guard.AtLeast(bias.Length - biasOffset, outChannels, "bias");
         var work = _forward ??= new ForwardWork();
@@ -57,12 +65,21 @@ public static class Conv2dKernels
     /// Gradients of <see cref="Forward"/> given dy [batch, O, OH, OW]: dx[n] (+)= col2im(Wᵀ·dy[n])
     /// when <paramref name="dx"/> is not null, dw (+)= Σₙ dy[n]·im2col(x[n])ᵀ when <paramref name="dw"/>
     /// is not null. The accumulate flags choose between adding to and overwriting the targets.
+    /// Where <see cref="WinogradConv.Chosen"/> says so for <paramref name="algorithm"/>, dx comes from
+    /// <see cref="WinogradConv.BackwardInput(in ConvGeometry, int, int, float[], int, float[], int, float[], int, bool)"/>;
+    /// dw is always the im2col product.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Backward(in ConvGeometry g, int batch, int outChannels,
         float[] x, int xOffset, float[] w, int wOffset, float[] dy, int dyOffset,
-        float[]? dx, int dxOffset, bool accumulateDx, float[]? dw, int dwOffset, bool accumulateDw)
+        float[]? dx, int dxOffset, bool accumulateDx, float[]? dw, int dwOffset, bool accumulateDw,
+        ConvAlgorithm algorithm = ConvAlgorithm.Auto)
     {
+        if (dx is not null && WinogradConv.Chosen(g, outChannels, algorithm))
+        {
+            WinogradConv.BackwardInput(g, batch, outChannels, w, wOffset, dy, dyOffset, dx, dxOffset, accumulateDx);
+            dx = null;
+        }
         CheckSizes(g, batch, outChannels, x.Length - xOffset, w.Length - wOffset, dy.Length - dyOffset);
         if (dx is not null) Guard.AtLeast(dx.Length - dxOffset, (long)batch * g.ImageSize, "dx");
         if (dw is not null) Guard.AtLeast(dw.Length - dwOffset, (long)outChannels * g.PatchSize, "dw");

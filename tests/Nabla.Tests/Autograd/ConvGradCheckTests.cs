@@ -1,4 +1,6 @@
 using Nabla.Autograd;
+using Nabla.Kernels;
+using Nabla.Nn;
 using Nabla.Tensors;
 using Nabla.Tests.Kernels;
 
@@ -20,6 +22,42 @@ public class ConvGradCheckTests
         var wt = GradAssert.Param(_rng, 0.5f, o, c, kh, kw);
         var b = GradAssert.Param(_rng, 0.5f, o);
         GradAssert.Passes(t => t[0].Conv2d(t[1], t[2], (sh, sw), (ph, pw), (dh, dw)), x, wt, b);
+    }
+
+    [Theory]
+    [InlineData(2, 3, 5, 6, 4, 0)]
+    [InlineData(1, 2, 5, 5, 3, 1)]
+    [InlineData(2, 2, 4, 3, 2, 2)]
+    public void Conv2d_with_winograd_matches_finite_differences_for_input_weight_and_bias(int n, int c, int h, int w, int o, int pad)
+    {
+        var x = GradAssert.Param(_rng, 1f, n, c, h, w);
+        var wt = GradAssert.Param(_rng, 0.5f, o, c, 3, 3);
+        var b = GradAssert.Param(_rng, 0.5f, o);
+        GradAssert.Passes(t => t[0].Conv2d(t[1], t[2], (1, 1), (pad, pad), (1, 1), ConvAlgorithm.Winograd), x, wt, b);
+    }
+
+    [Fact]
+    public void Conv2d_layer_runs_winograd_by_default_on_16_channels_and_its_gradients_match_finite_differences()
+    {
+        var conv = new Conv2d(16, 16, 3, new Rng(3), padding: 1);
+        Assert.Equal(ConvAlgorithm.Auto, conv.Algorithm);
+        Assert.True(WinogradConv.Chosen(new ConvGeometry(16, 6, 6, 3, 3, 1, 1, 1, 1), 16, conv.Algorithm));
+        var x = GradAssert.Param(_rng, 1f, 1, 16, 6, 6);
+        GradAssert.Passes(t => conv.Forward(t[0]), x);
+        GradAssert.Passes(t => t[0].Conv2d(t[1], t[2], padding: 1), x,
+            Tensor.FromArray(conv.Weight.ToArray(), 16, 16, 3, 3).RequireGrad(), Tensor.FromArray(conv.Bias!.ToArray(), 16).RequireGrad());
+        // Exact mode: bitwise the direct im2col result; the default differs from it by rounding only.
+        var auto = conv.Forward(x).ToArray();
+        conv.Algorithm = ConvAlgorithm.Direct;
+        var direct = conv.Forward(x).ToArray();
+        var expected = ConvReference.Conv2d(x.ToArray(), 1, 16, 6, 6, conv.Weight.ToArray(), 16, 3, 3, conv.Bias.ToArray(), 1, 1, 1, 1, 1, 1, out _, out _);
+        var reference = x.Conv2d(conv.Weight, conv.Bias, (1, 1), (1, 1), (1, 1), ConvAlgorithm.Direct).ToArray();
+        Assert.Equal(reference, direct);
+        for (int i = 0; i < auto.Length; i++)
+        {
+            Assert.Equal(expected[i], direct[i], 1e-4f);
+            Assert.Equal(expected[i], auto[i], 1e-4f);
+        }
     }
 
     [Fact]

@@ -6,7 +6,8 @@ namespace Nabla.Autograd;
 
 /// <summary>
 /// Convolutions (cross-correlation, as in PyTorch) over NCHW and NCL tensors, computed by
-/// <see cref="Conv2dKernels"/> (im2col + SGEMM, images spread over the worker threads).
+/// <see cref="Conv2dKernels"/> (im2col + SGEMM, images spread over the worker threads; Winograd F(2×2, 3×3)
+/// through <see cref="WinogradConv"/> for 3×3 stride-1 layers where it pays).
 /// </summary>
 public static class ConvOps
 {
@@ -17,9 +18,13 @@ public static class ConvOps
         /// (zero outside the image). x [N, C, H, W], weight [O, C, KH, KW], bias [O] or null →
         /// y [N, O, OH, OW] with OH = ⌊(H + 2ph − dh·(KH − 1) − 1)/sh⌋ + 1 (OW likewise).
         /// Gradients: dW = Σₙ dY·colsᵀ, dX = col2im(Wᵀ·dY), db = Σ_{n,p} dY.
+        /// <paramref name="algorithm"/> chooses how y and dX are computed (Winograd F(2×2, 3×3) for 3×3 stride-1
+        /// layers where it pays under <see cref="ConvAlgorithm.Auto"/>; <see cref="ConvAlgorithm.Direct"/> for
+        /// bitwise-direct results).
         /// </summary>
         /// <exception cref="ShapeMismatchException">Ranks or channel counts do not fit; names the shapes.</exception>
-        public Tensor Conv2d(Tensor weight, Tensor? bias, (int H, int W) stride, (int H, int W) padding, (int H, int W) dilation)
+        public Tensor Conv2d(Tensor weight, Tensor? bias, (int H, int W) stride, (int H, int W) padding, (int H, int W) dilation,
+            ConvAlgorithm algorithm = ConvAlgorithm.Auto)
         {
             ArgumentNullException.ThrowIfNull(weight);
             if (x.Rank != 4) throw new ShapeMismatchException($"conv2d: input must be [N, C, H, W], got shape {x.Shape}");
@@ -36,7 +41,7 @@ public static class ConvOps
             var bc = bias?.Contiguous();
             int n = x.Shape[0];
             var y = Tensor.Scoped(new Shape(n, outC, g.OutH, g.OutW));
-            Conv2dKernels.Forward(g, n, outC, xc.Buffer, xc.Offset, wc.Buffer, wc.Offset, bc?.Buffer, bc?.Offset ?? 0, y.Buffer, y.Offset);
+            Conv2dKernels.Forward(g, n, outC, xc.Buffer, xc.Offset, wc.Buffer, wc.Offset, bc?.Buffer, bc?.Offset ?? 0, y.Buffer, y.Offset, algorithm);
             bool records = GradMode.Records(xc, wc) || (bc is not null && GradMode.Records(bc));
             if (!records) return y;
             var node = Conv2dNode.Rent();
@@ -44,10 +49,11 @@ public static class ConvOps
             node.SetInput(1, wc);
             if (bc is not null) node.SetInput(2, bc);
             node.Geometry = g;
+            node.Algorithm = algorithm;
             return GradMode.Attach(node, y);
         }
 
-        /// <summary>Square-parameter form of <see cref="Conv2d(Tensor, Tensor, Tensor?, ValueTuple{int, int}, ValueTuple{int, int}, ValueTuple{int, int})"/>.</summary>
+        /// <summary>Square-parameter form of <see cref="Conv2d(Tensor, Tensor, Tensor?, ValueTuple{int, int}, ValueTuple{int, int}, ValueTuple{int, int}, ConvAlgorithm)"/>.</summary>
         public Tensor Conv2d(Tensor weight, Tensor? bias = null, int stride = 1, int padding = 0, int dilation = 1)
             => x.Conv2d(weight, bias, (stride, stride), (padding, padding), (dilation, dilation));
 
@@ -71,6 +77,7 @@ public static class ConvOps
     private sealed class Conv2dNode : Node<Conv2dNode>
     {
         public ConvGeometry Geometry;
+        public ConvAlgorithm Algorithm;
 
         public override string Name => "Conv2dBackward";
 
@@ -85,7 +92,7 @@ public static class ConvOps
             if (Needs(0)) dx = GradFor(0, out accX);
             if (Needs(1)) dw = GradFor(1, out accW);
             Conv2dKernels.Backward(Geometry, n, outC, x.Buffer, x.Offset, w.Buffer, w.Offset, grad.Buffer, grad.Offset,
-                dx?.Buffer, dx?.Offset ?? 0, accX, dw?.Buffer, dw?.Offset ?? 0, accW);
+                dx?.Buffer, dx?.Offset ?? 0, accX, dw?.Buffer, dw?.Offset ?? 0, accW, Algorithm);
             if (InputCount < 3 || !Needs(2)) return;
             var db = GradFor(2, out bool accB).AsSpan();
             var g = grad.AsSpan();

@@ -1,4 +1,5 @@
 using Nabla.Autograd;
+using Nabla.Kernels;
 using Nabla.Tensors;
 
 namespace Nabla.Nn;
@@ -86,6 +87,14 @@ public class Conv2d : Module
     /// <summary>Dilation (vertical, horizontal).</summary>
     public (int H, int W) Dilation { get; }
 
+    /// <summary>
+    /// How the forward product and the input gradient are computed: <see cref="ConvAlgorithm.Auto"/> (default)
+    /// runs Winograd F(2×2, 3×3) for 3×3 stride-1 layers with ≥ 16 input and output channels, which differs
+    /// from the direct sum by rounding only (≈ 1e-6 relative); <see cref="ConvAlgorithm.Direct"/> gives bitwise
+    /// the im2col results. Not saved with the model.
+    /// </summary>
+    public ConvAlgorithm Algorithm { get; set; } = ConvAlgorithm.Auto;
+
     /// <summary>The filters W, shape [out, in, kH, kW].</summary>
     public Tensor Weight { get; }
 
@@ -99,7 +108,7 @@ public class Conv2d : Module
         ArgumentNullException.ThrowIfNull(input);
         if (input.Rank != 4 || input.Shape[1] != InChannels)
             throw new ShapeMismatchException($"{Describe()} expects input [N, {InChannels}, H, W], got {input.Shape}");
-        return input.Conv2d(Weight, Bias, Stride, Padding, Dilation);
+        return input.Conv2d(Weight, Bias, Stride, Padding, Dilation, Algorithm);
     }
 
     /// <summary><c>Conv2d(1 → 32, 5x5, stride 1x1, padding 2x2)</c>.</summary>

@@ -1,0 +1,20 @@
+namespace Nabla.Kernels;
+
+/// <summary>How a 2-D convolution computes its products (forward and input gradient).</summary>
+/// <remarks>
+/// Winograd F(2×2, 3×3) needs 16 multiplications per 2×2 output tile and channel pair where the
+/// direct product needs 36, at the price of rounding that differs from the direct sum (within
+/// ≈ 1e-6 relative in float32; the tests hold it to 1e-4 of the direct result). Choose
+/// <see cref="Direct"/> where results must be bitwise those of the direct convolution.
+/// </remarks>
+public enum ConvAlgorithm
+{
+    /// <summary>Winograd where <see cref="WinogradConv.Pays"/> says it is faster (measured rule), direct elsewhere.</summary>
+    Auto = 0,
+
+    /// <summary>Always im2col + GEMM: bitwise the direct convolution's results.</summary>
+    Direct = 1,
+
+    /// <summary>Winograd F(2×2, 3×3) wherever <see cref="WinogradConv.Applies"/> (whatever the sizes), direct elsewhere.</summary>
+    Winograd = 2,
+}

@@ -1,0 +1,142 @@
+using Nabla.Kernels;
+
+namespace Nabla.Tests.Kernels;
+
+[Collection(ProcessWideStateCollection.Name)]
+public class WinogradConvTests
+{
+    // (batch, channels, height, width, out channels, padding): odd and even sizes, padding 0/1/2, channel
+    // counts that are not multiples of any vector width, batch 1, a 1×1 output, a batch of several chunks, and
+    // rows wide enough for the 8-tile vectors (with and without an odd last column).
+    public static IEnumerable<object[]> Shapes() =>
+    [
+        [2, 3, 7, 6, 5, 1],
+        [1, 17, 8, 9, 19, 0],
+        [3, 16, 12, 12, 16, 1],
+        [2, 5, 5, 5, 3, 2],
+        [1, 1, 3, 3, 1, 0],
+        [130, 2, 6, 5, 3, 1],
+        [1, 3, 5, 19, 2, 1],
+        [2, 2, 4, 33, 3, 0],
+    ];
+
+    // Elementwise error bound 1e-4 · (|reference| + rms of the reference): relative where outputs are of
+    // typical size, and not demanding a relative match on outputs that cancel to nearly zero.
+    private static void AssertClose(float[] expected, float[] actual, int count, int actualOffset = 0)
+    {
+        double rms = Math.Sqrt(expected.Take(count).Sum(v => (double)v * v) / count);
+        for (int i = 0; i < count; i++)
+        {
+            double bound = 1e-4 * (Math.Abs(expected[i]) + rms);
+            Assert.True(Math.Abs(expected[i] - actual[actualOffset + i]) <= bound,
+                $"element {i}: expected {expected[i]}, got {actual[actualOffset + i]} (bound {bound:G3})");
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Shapes))]
+    public void Forward_matches_the_direct_convolution_on_every_kernel_path(int n, int c, int h, int w, int o, int pad)
+    {
+        var g = new ConvGeometry(c, h, w, 3, 3, 1, 1, pad, pad);
+        var x = Im2ColTests.Random(n * c * h * w, 11);
+        var wt = Im2ColTests.Random(o * c * 9, 12);
+        var b = Im2ColTests.Random(o, 13);
+        var expected = new float[n * o * g.OutPixels];
+        Conv2dKernels.Forward(g, n, o, x, 0, wt, 0, b, 0, expected, 0, ConvAlgorithm.Direct);
+        foreach (var path in KernelPaths.All)
+        {
+            var y = new float[expected.Length + 3];
+            WinogradConv.Forward(path, g, n, o, x, 0, wt, 0, b, 0, y, 3);
+            AssertClose(expected, y, expected.Length, 3);
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Shapes))]
+    public void Input_gradient_matches_the_direct_backward_and_accumulates_on_request(int n, int c, int h, int w, int o, int pad)
+    {
+        var g = new ConvGeometry(c, h, w, 3, 3, 1, 1, pad, pad);
+        var wt = Im2ColTests.Random(o * c * 9, 14);
+        var dy = Im2ColTests.Random(n * o * g.OutPixels, 15);
+        var x = new float[n * g.ImageSize];
+        var expected = new float[x.Length];
+        Conv2dKernels.Backward(g, n, o, x, 0, wt, 0, dy, 0, expected, 0, false, null, 0, false, ConvAlgorithm.Direct);
+        foreach (var path in KernelPaths.All)
+        {
+            var dx = new float[x.Length];
+            WinogradConv.BackwardInput(path, g, n, o, wt, 0, dy, 0, dx, 0, accumulate: false);
+            AssertClose(expected, dx, dx.Length);
+        }
+        var prior = Im2ColTests.Random(x.Length, 16);
+        var summed = (float[])prior.Clone();
+        WinogradConv.BackwardInput(g, n, o, wt, 0, dy, 0, summed, 0, accumulate: true);
+        for (int i = 0; i < summed.Length; i++) Assert.Equal(prior[i] + expected[i], summed[i], 1e-3f);
+    }
+
+    [Fact]
+    public void Results_are_bitwise_equal_on_one_and_two_threads()
+    {
+        int n = 130, c = 17, h = 9, w = 8, o = 6;
+        var g = new ConvGeometry(c, h, w, 3, 3, 1, 1, 1, 1);
+        var x = Im2ColTests.Random(n * g.ImageSize, 17);
+        var wt = Im2ColTests.Random(o * c * 9, 18);
+        var dy = Im2ColTests.Random(n * o * g.OutPixels, 19);
+        int saved = WorkerPool.MaxThreads;
+        try
+        {
+            float[] y1 = new float[dy.Length], y2 = new float[dy.Length], dx1 = new float[x.Length], dx2 = new float[x.Length];
+            WorkerPool.MaxThreads = 1;
+            WinogradConv.Forward(g, n, o, x, 0, wt, 0, null, 0, y1, 0);
+            WinogradConv.BackwardInput(g, n, o, wt, 0, dy, 0, dx1, 0, false);
+            WorkerPool.MaxThreads = 2;
+            WinogradConv.Forward(g, n, o, x, 0, wt, 0, null, 0, y2, 0);
+            WinogradConv.BackwardInput(g, n, o, wt, 0, dy, 0, dx2, 0, false);
+            Assert.Equal(y1, y2);
+            Assert.Equal(dx1, dx2);
+        }
+        finally
+        {
+            WorkerPool.MaxThreads = saved;
+        }
+    }
+
+    [Fact]
+    public void Forward_and_input_gradient_allocate_nothing_in_steady_state()
+    {
+        int n = 4, c = 16, h = 10, w = 10, o = 16;
+        var g = new ConvGeometry(c, h, w, 3, 3, 1, 1, 1, 1);
+        var x = Im2ColTests.Random(n * g.ImageSize, 20);
+        var wt = Im2ColTests.Random(o * c * 9, 21);
+        var y = new float[n * o * g.OutPixels];
+        var dx = new float[x.Length];
+        void Step()
+        {
+            WinogradConv.Forward(g, n, o, x, 0, wt, 0, null, 0, y, 0);
+            WinogradConv.BackwardInput(g, n, o, wt, 0, y, 0, dx, 0, false);
+        }
+        Step();
+        Step();
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        Step();
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+
+    [Fact]
+    public void Auto_chooses_winograd_only_for_wide_3x3_stride_1_layers_and_direct_never()
+    {
+        var wide = new ConvGeometry(32, 28, 28, 3, 3, 1, 1, 1, 1);
+        Assert.True(WinogradConv.Chosen(wide, 32, ConvAlgorithm.Auto));
+        Assert.False(WinogradConv.Chosen(wide, 32, ConvAlgorithm.Direct));
+        Assert.False(WinogradConv.Chosen(new ConvGeometry(1, 28, 28, 3, 3, 1, 1, 1, 1), 32, ConvAlgorithm.Auto));
+        Assert.False(WinogradConv.Chosen(wide, 8, ConvAlgorithm.Auto));
+        Assert.False(WinogradConv.Chosen(new ConvGeometry(64, 4, 4, 3, 3, 1, 1, 1, 1), 64, ConvAlgorithm.Auto));
+        Assert.True(WinogradConv.Chosen(new ConvGeometry(64, 7, 7, 3, 3, 1, 1, 1, 1), 64, ConvAlgorithm.Auto));
+        Assert.True(WinogradConv.Chosen(wide, 8, ConvAlgorithm.Winograd));
+        Assert.False(WinogradConv.Chosen(new ConvGeometry(32, 28, 28, 3, 3, 2, 2, 1, 1), 32, ConvAlgorithm.Winograd));
+        Assert.False(WinogradConv.Chosen(new ConvGeometry(32, 28, 28, 5, 5, 1, 1, 2, 2), 32, ConvAlgorithm.Winograd));
+        Assert.False(WinogradConv.Chosen(new ConvGeometry(32, 28, 28, 3, 3, 1, 1, 3, 3), 32, ConvAlgorithm.Winograd));
+        var e = Assert.Throws<ArgumentException>(() => WinogradConv.Forward(new ConvGeometry(2, 5, 5, 3, 3, 2, 2), 1, 1,
+            new float[50], 0, new float[18], 0, null, 0, new float[4], 0));
+        Assert.Contains("stride 2x2", e.Message);
+    }
+}
