@@ -1,4 +1,5 @@
 using Nabla.Autograd;
+using Nabla.Nn;
 using Nabla.IO;
 using Nabla.Tensors;
 
