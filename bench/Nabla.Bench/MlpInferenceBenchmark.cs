@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Nabla.Autograd;
+using Nabla.Nn;
 using Nabla.Tensors;
 
 namespace Nabla.Bench;

@@ -158,13 +158,14 @@ internal sealed record TrainingSettings
 
     /// <summary>
     /// The extras a model file stores for these settings after <paramref name="plannedEpochs"/>
-    /// epochs in all, with the learning rate the optimizer has reached.
+    /// epochs in all, with the learning rate the optimizer has reached (a float widened to double:
+    /// written as the float it is, so "0.001" stays "0.001").
     /// </summary>
-    public Dictionary<string, string> ToExtra(int plannedEpochs, float learningRate)
+    public Dictionary<string, string> ToExtra(int plannedEpochs, double learningRate)
     {
         var extra = new Dictionary<string, string>
         {
-            ["data"] = Data, ["model"] = Model, ["dropout"] = Text(Dropout), ["optimizer"] = Optimizer, ["lr"] = Text(learningRate),
+            ["data"] = Data, ["model"] = Model, ["dropout"] = Text(Dropout), ["optimizer"] = Optimizer, ["lr"] = Text((float)learningRate),
             ["momentum"] = Text(Momentum), ["weight_decay"] = Text(WeightDecay), ["l1"] = Text(L1), ["l2"] = Text(L2),
             ["batch_size"] = Text(BatchSize), ["validation_split"] = Text(ValidationSplit), ["patience"] = Text(Patience),
             ["seed"] = Seed.ToString(CultureInfo.InvariantCulture), ["epochs"] = Text(plannedEpochs),

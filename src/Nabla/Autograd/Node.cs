@@ -14,7 +14,7 @@ namespace Nabla.Autograd;
 /// <see cref="GradFor"/>, which also says whether it already holds a value (accumulate) or must be
 /// overwritten, so rules write in place (GEMM with β = 1) instead of allocating temporaries.
 /// </remarks>
-public abstract class Node : GradFunction
+internal abstract class Node : GradFunction
 {
     private Tensor?[] _inputs = new Tensor?[2];
 
@@ -79,7 +79,7 @@ public abstract class Node : GradFunction
 /// allocates nothing.
 /// </summary>
 /// <typeparam name="TSelf">The concrete node type.</typeparam>
-public abstract class Node<TSelf> : Node where TSelf : Node<TSelf>, new()
+internal abstract class Node<TSelf> : Node where TSelf : Node<TSelf>, new()
 {
     [ThreadStatic] private static Stack<TSelf>? _pool;
 

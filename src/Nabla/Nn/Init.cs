@@ -31,18 +31,18 @@ public static class Init
     /// Glorot (Xavier) uniform: U(−b, b) with b = gain·√(6 / (fan_in + fan_out)); keeps the
     /// variance of activations and gradients equal across layers for tanh/linear units.
     /// </summary>
-    public static IInitializer GlorotUniform(float gain = 1f) => new Scheme("glorot_uniform", (t, rng) =>
+    public static IInitializer GlorotUniform(double gain = 1) => new Scheme("glorot_uniform", (t, rng) =>
     {
         var (fanIn, fanOut) = Fans(t.Shape);
-        float b = gain * MathF.Sqrt(6f / (fanIn + fanOut));
+        float b = (float)gain * MathF.Sqrt(6f / (fanIn + fanOut));
         rng.FillUniform(t.AsSpan(), -b, b);
     });
 
     /// <summary>Glorot (Xavier) normal: N(0, σ²) with σ = gain·√(2 / (fan_in + fan_out)).</summary>
-    public static IInitializer GlorotNormal(float gain = 1f) => new Scheme("glorot_normal", (t, rng) =>
+    public static IInitializer GlorotNormal(double gain = 1) => new Scheme("glorot_normal", (t, rng) =>
     {
         var (fanIn, fanOut) = Fans(t.Shape);
-        rng.FillNormal(t.AsSpan(), 0f, gain * MathF.Sqrt(2f / (fanIn + fanOut)));
+        rng.FillNormal(t.AsSpan(), 0f, (float)gain * MathF.Sqrt(2f / (fanIn + fanOut)));
     });
 
     /// <summary>
@@ -51,33 +51,33 @@ public static class Init
     /// default for <c>nn.Linear</c> weights: b = 1/√fan_in.
     /// </summary>
     /// <param name="a">Negative slope of the leaky ReLU that follows (0 for ReLU).</param>
-    public static IInitializer HeUniform(float a = 0f) => new Scheme(a == 0 ? "he_uniform" : $"he_uniform(a={a:G4})", (t, rng) =>
+    public static IInitializer HeUniform(double a = 0) => new Scheme(a == 0 ? "he_uniform" : $"he_uniform(a={a:G4})", (t, rng) =>
     {
-        float b = MathF.Sqrt(2f / (1f + a * a)) * MathF.Sqrt(3f / Fans(t.Shape).FanIn);
+        float slope = (float)a, b = MathF.Sqrt(2f / (1f + slope * slope)) * MathF.Sqrt(3f / Fans(t.Shape).FanIn);
         rng.FillUniform(t.AsSpan(), -b, b);
     });
 
     /// <summary>He (Kaiming) normal: N(0, σ²) with σ = √(2 / ((1 + a²)·fan_in)); a = 0 gives variance 2/fan_in.</summary>
     /// <param name="a">Negative slope of the leaky ReLU that follows (0 for ReLU).</param>
-    public static IInitializer HeNormal(float a = 0f) => new Scheme(a == 0 ? "he_normal" : $"he_normal(a={a:G4})", (t, rng) =>
-        rng.FillNormal(t.AsSpan(), 0f, MathF.Sqrt(2f / ((1f + a * a) * Fans(t.Shape).FanIn))));
+    public static IInitializer HeNormal(double a = 0) => new Scheme(a == 0 ? "he_normal" : $"he_normal(a={a:G4})", (t, rng) =>
+        rng.FillNormal(t.AsSpan(), 0f, MathF.Sqrt(2f / ((1f + (float)a * (float)a) * Fans(t.Shape).FanIn))));
 
     /// <summary>Small uniform values U(−scale, scale) (Keras' RandomUniform with symmetric bounds).</summary>
-    public static IInitializer Uniform(float scale = 0.05f)
+    public static IInitializer Uniform(double scale = 0.05)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(scale);
-        return new Scheme($"uniform({scale:G4})", (t, rng) => rng.FillUniform(t.AsSpan(), -scale, scale));
+        return new Scheme($"uniform({scale:G4})", (t, rng) => rng.FillUniform(t.AsSpan(), -(float)scale, (float)scale));
     }
 
     /// <summary>Small normal values N(0, std²).</summary>
-    public static IInitializer Normal(float std = 0.01f)
+    public static IInitializer Normal(double std = 0.01)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(std);
-        return new Scheme($"normal({std:G4})", (t, rng) => rng.FillNormal(t.AsSpan(), 0f, std));
+        return new Scheme($"normal({std:G4})", (t, rng) => rng.FillNormal(t.AsSpan(), 0f, (float)std));
     }
 
     /// <summary>Every element equal to <paramref name="value"/> (the rng is not used).</summary>
-    public static IInitializer Constant(float value) => new Scheme($"constant({value:G4})", (t, _) => t.AsSpan().Fill(value));
+    public static IInitializer Constant(double value) => new Scheme($"constant({value:G4})", (t, _) => t.AsSpan().Fill((float)value));
 
     /// <summary>All zeros (Keras' default for biases).</summary>
     public static IInitializer Zeros() => new Scheme("zeros", (t, _) => t.AsSpan().Clear());
@@ -93,10 +93,10 @@ public static class Init
     /// <see cref="SparseFraction"/> for the fraction form, also per unit.)
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">The count is negative.</exception>
-    public static IInitializer SparseCount(int nonZeroPerUnit, float std = 1f)
+    public static IInitializer SparseCount(int nonZeroPerUnit, double std = 1)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(nonZeroPerUnit);
-        return new Scheme($"sparse({nonZeroPerUnit} per unit)", (t, rng) => FillSparse(t, rng, _ => nonZeroPerUnit, std));
+        return new Scheme($"sparse({nonZeroPerUnit} per unit)", (t, rng) => FillSparse(t, rng, _ => nonZeroPerUnit, (float)std));
     }
 
     /// <summary>
@@ -104,11 +104,11 @@ public static class Init
     /// of the incoming weights, ⌈sparsity·fan_in⌉ of them, is zero and the others are N(0, std²).
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">sparsity is outside [0, 1].</exception>
-    public static IInitializer SparseFraction(float sparsity = 0.9f, float std = 0.01f)
+    public static IInitializer SparseFraction(double sparsity = 0.9, double std = 0.01)
     {
         if (!(sparsity >= 0 && sparsity <= 1)) throw new ArgumentOutOfRangeException(nameof(sparsity), $"sparsity must be in [0, 1], got {sparsity}");
         return new Scheme($"sparse({sparsity:G4} zero)", (t, rng) =>
-            FillSparse(t, rng, fanIn => fanIn - (int)Math.Ceiling(sparsity * (double)fanIn), std));
+            FillSparse(t, rng, fanIn => fanIn - (int)Math.Ceiling((float)sparsity * (double)fanIn), (float)std));
     }
 
     /// <summary>

@@ -28,42 +28,21 @@ public abstract class Module
     /// <exception cref="ShapeMismatchException">The module cannot take the value's shape.</exception>
     public SymbolicTensor Apply(SymbolicTensor input, string? name = null) => SymbolicTensor.Apply(this, input, name);
 
-    /// <summary>Sets training mode on this module and every descendant; returns this module.</summary>
-    public Module Train(bool on = true)
+    /// <summary>Sets training mode on this module and every descendant (the public spelling is <see cref="ModuleModes.Train{T}(T, bool)"/>).</summary>
+    internal void SetTraining(bool on)
     {
         IsTraining = on;
-        foreach (var (_, child) in _children) child.Train(on);
-        return this;
+        foreach (var (_, child) in _children) child.SetTraining(on);
     }
 
-    /// <summary>Sets evaluation mode (same as <c>Train(false)</c>); returns this module.</summary>
-    public Module Eval() => Train(false);
-
     /// <summary>
-    /// True once <see cref="Freeze"/> was called on this module or an ancestor (and not undone by
-    /// <see cref="Unfreeze"/>): its parameters are not trained and its normalization statistics stay fixed.
+    /// True once <see cref="ModuleModes.Freeze{T}(T)"/> was called on this module or an ancestor (and not undone by
+    /// <see cref="ModuleModes.Unfreeze{T}(T)"/>): its parameters are not trained and its normalization statistics stay fixed.
     /// </summary>
     public bool IsFrozen { get; private set; }
 
-    /// <summary>
-    /// Stops training this module and every descendant, for transfer learning (Keras'
-    /// <c>trainable = False</c>, PyTorch's <c>requires_grad_(False)</c> on each parameter): each parameter
-    /// gets <c>RequiresGrad = false</c> and its gradient is dropped, so backward computes no gradient for
-    /// it (nor for anything only it needs) and optimizers skip it. Batch normalization inside a frozen
-    /// module normalizes with its running statistics and leaves them unchanged even in training mode,
-    /// as if the frozen base were in evaluation mode: a small new data set would otherwise overwrite the
-    /// statistics the base was trained with. Dropout is unaffected. Returns this module.
-    /// </summary>
-    /// <example><code>
-    /// var base = trained[..^1].Freeze();                                      // all layers but the old head
-    /// var model = new Sequential(base, new Dense(128, 5, rng));               // a new head, the only part trained
-    /// </code></example>
-    public Module Freeze() => SetFrozen(true);
-
-    /// <summary>Undoes <see cref="Freeze"/> on this module and every descendant (fine-tuning); returns this module.</summary>
-    public Module Unfreeze() => SetFrozen(false);
-
-    private Module SetFrozen(bool frozen)
+    /// <summary>Freezes (or unfreezes) this module and every descendant (the public spelling is <see cref="ModuleModes.Freeze{T}(T)"/>).</summary>
+    internal void SetFrozen(bool frozen)
     {
         IsFrozen = frozen;
         foreach (var p in _parameters)
@@ -72,7 +51,6 @@ public abstract class Module
             if (frozen) p.Tensor.Grad = null;
         }
         foreach (var (_, child) in _children) child.SetFrozen(frozen);
-        return this;
     }
 
     /// <summary>

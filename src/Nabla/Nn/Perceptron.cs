@@ -18,11 +18,11 @@ public sealed class Perceptron : Module
     /// <summary>A perceptron over <paramref name="inputFeatures"/> inputs with learning rate η.</summary>
     /// <param name="inputFeatures">Length of each input vector.</param>
     /// <param name="learningRate">η in the update rule.</param>
-    public Perceptron(int inputFeatures, float learningRate = 1f)
+    public Perceptron(int inputFeatures, double learningRate = 1)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(inputFeatures, 1);
         if (!(learningRate > 0)) throw new ArgumentOutOfRangeException(nameof(learningRate), $"perceptron learning rate must be > 0, got {learningRate}");
-        LearningRate = learningRate;
+        LearningRate = (float)learningRate;
         using (TensorScope.Suspend())
         {
             _weight = RegisterParameter("weight", Tensor.Owned(new Shape(1, inputFeatures)), ParameterRole.Weight);

@@ -23,14 +23,14 @@ public sealed class Adagrad : Optimizer
     /// <param name="initialAccumulatorValue">Initial value ≥ 0 of the sum of squares.</param>
     /// <param name="eps">Term added to the denominator, &gt; 0.</param>
     /// <exception cref="ArgumentOutOfRangeException">A hyperparameter is out of range; the message names it.</exception>
-    public Adagrad(IEnumerable<Tensor> parameters, float lr = 0.01f, float lrDecay = 0f, float weightDecay = 0f,
-        float initialAccumulatorValue = 0f, float eps = 1e-10f)
+    public Adagrad(IEnumerable<Tensor> parameters, double lr = 0.01, double lrDecay = 0, double weightDecay = 0,
+        double initialAccumulatorValue = 0, double eps = 1e-10)
         : base(parameters, lr, weightDecay, new WeightDecay(), new AdagradRule(lrDecay, initialAccumulatorValue, eps)) { }
 
     /// <summary>Creates the optimizer over parameter groups, each with its own learning rate and weight decay (defaults: <paramref name="lr"/>, <paramref name="weightDecay"/>).</summary>
-    /// <inheritdoc cref="Adagrad(IEnumerable{Tensor}, float, float, float, float, float)"/>
-    public Adagrad(IEnumerable<ParameterGroup> groups, float lr = 0.01f, float lrDecay = 0f, float weightDecay = 0f,
-        float initialAccumulatorValue = 0f, float eps = 1e-10f)
+    /// <inheritdoc cref="Adagrad(IEnumerable{Tensor}, double, double, double, double, double)"/>
+    public Adagrad(IEnumerable<ParameterGroup> groups, double lr = 0.01, double lrDecay = 0, double weightDecay = 0,
+        double initialAccumulatorValue = 0, double eps = 1e-10)
         : base(groups, lr, weightDecay, new WeightDecay(), new AdagradRule(lrDecay, initialAccumulatorValue, eps)) { }
 
     private AdagradRule Core => (AdagradRule)Chain[^1];

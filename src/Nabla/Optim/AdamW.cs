@@ -28,14 +28,14 @@ public sealed class AdamW : Optimizer
     /// <param name="weightDecay">Decoupled weight decay λ: parameters shrink by lr·λ each step.</param>
     /// <param name="amsgrad">Use the running maximum of the second moment (AMSGrad).</param>
     /// <exception cref="ArgumentOutOfRangeException">A hyperparameter is out of range; the message names it.</exception>
-    public AdamW(IEnumerable<Tensor> parameters, float lr = 1e-3f, float beta1 = 0.9f, float beta2 = 0.999f, float eps = 1e-8f,
-        float weightDecay = 0.01f, bool amsgrad = false)
+    public AdamW(IEnumerable<Tensor> parameters, double lr = 1e-3, double beta1 = 0.9, double beta2 = 0.999, double eps = 1e-8,
+        double weightDecay = 0.01, bool amsgrad = false)
         : base(parameters, lr, weightDecay, new DecoupledWeightDecay(), new AdamRule(beta1, beta2, eps, amsgrad)) { }
 
     /// <summary>Creates the optimizer over parameter groups, each with its own learning rate and weight decay (defaults: <paramref name="lr"/>, <paramref name="weightDecay"/>).</summary>
-    /// <inheritdoc cref="AdamW(IEnumerable{Tensor}, float, float, float, float, float, bool)"/>
-    public AdamW(IEnumerable<ParameterGroup> groups, float lr = 1e-3f, float beta1 = 0.9f, float beta2 = 0.999f, float eps = 1e-8f,
-        float weightDecay = 0.01f, bool amsgrad = false)
+    /// <inheritdoc cref="AdamW(IEnumerable{Tensor}, double, double, double, double, double, bool)"/>
+    public AdamW(IEnumerable<ParameterGroup> groups, double lr = 1e-3, double beta1 = 0.9, double beta2 = 0.999, double eps = 1e-8,
+        double weightDecay = 0.01, bool amsgrad = false)
         : base(groups, lr, weightDecay, new DecoupledWeightDecay(), new AdamRule(beta1, beta2, eps, amsgrad)) { }
 
     private AdamRule Core => (AdamRule)Chain[^1];

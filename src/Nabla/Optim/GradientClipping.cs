@@ -21,7 +21,7 @@ public static class GradientClipping
     /// <returns>‖g‖ before clipping (useful for logging).</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxNorm"/> is negative or not finite.</exception>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static float ClipByNorm(IEnumerable<Tensor> parameters, float maxNorm)
+    public static float ClipByNorm(IEnumerable<Tensor> parameters, double maxNorm)
     {
         ArgumentNullException.ThrowIfNull(parameters);
         Hyperparameters.NonNegative(maxNorm, nameof(maxNorm));
@@ -43,7 +43,7 @@ public static class GradientClipping
     /// <summary>Clamps every gradient element into [−clipValue, clipValue], like <c>torch.nn.utils.clip_grad_value_</c>.</summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="clipValue"/> is negative or not finite.</exception>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void ClipByValue(IEnumerable<Tensor> parameters, float clipValue)
+    public static void ClipByValue(IEnumerable<Tensor> parameters, double clipValue)
     {
         ArgumentNullException.ThrowIfNull(parameters);
         Hyperparameters.NonNegative(clipValue, nameof(clipValue));
@@ -52,8 +52,8 @@ public static class GradientClipping
         {
             if (list[i].Grad is not { } g) continue;
             var s = g.AsSpan();
-            Primitives.Min(s, clipValue, s);
-            Primitives.Max(s, -clipValue, s);
+            Primitives.Min(s, (float)clipValue, s);
+            Primitives.Max(s, -(float)clipValue, s);
         }
     }
 }

@@ -30,8 +30,8 @@ public partial class Optimizer
         for (int g = 0; g < _groups.Length; g++)
         {
             string prefix = string.Create(CultureInfo.InvariantCulture, $"{GroupPrefix}{g}.");
-            result[prefix + "lr"] = Tensor.FromArray([_groups[g].LearningRate], 1);
-            result[prefix + "weight_decay"] = Tensor.FromArray([_groups[g].WeightDecay], 1);
+            result[prefix + "lr"] = Tensor.FromArray([(float)_groups[g].LearningRate], 1);
+            result[prefix + "weight_decay"] = Tensor.FromArray([(float)_groups[g].WeightDecay], 1);
             int count = _groupStart[g + 1] - _groupStart[g];
             result[prefix + "params"] = Tensor.FromArray([.. Enumerable.Range(_groupStart[g], count).Select(i => (float)i)], count);
         }

@@ -48,7 +48,7 @@ public partial class Optimizer
     /// <param name="rules">The chain, in the order it runs; empty is plain gradient descent p ← p − η·g.</param>
     /// <exception cref="ArgumentOutOfRangeException">η or λ is negative or not finite.</exception>
     /// <exception cref="ArgumentException">The chain is out of order, names a state twice, or ignores a non-zero λ.</exception>
-    public Optimizer(IEnumerable<Tensor> parameters, float lr, float weightDecay, params Rule[] rules)
+    public Optimizer(IEnumerable<Tensor> parameters, double lr, double weightDecay, params Rule[] rules)
         : this([new ParameterGroup(parameters ?? throw new ArgumentNullException(nameof(parameters)))], lr, weightDecay, rules) { }
 
     /// <summary>Creates an optimizer over parameter groups; a group's unset η or λ takes <paramref name="lr"/> or <paramref name="weightDecay"/>.</summary>
@@ -58,7 +58,7 @@ public partial class Optimizer
     /// <param name="rules">The chain, in the order it runs.</param>
     /// <exception cref="ArgumentOutOfRangeException">η or λ is negative or not finite.</exception>
     /// <exception cref="ArgumentException">No group, a parameter in two places, a group already used, or a chain out of order.</exception>
-    public Optimizer(IEnumerable<ParameterGroup> groups, float lr, float weightDecay, params Rule[] rules)
+    public Optimizer(IEnumerable<ParameterGroup> groups, double lr, double weightDecay, params Rule[] rules)
     {
         ArgumentNullException.ThrowIfNull(groups);
         ArgumentNullException.ThrowIfNull(rules);
@@ -106,7 +106,7 @@ public partial class Optimizer
             }
         }
         _groupStart[^1] = all.Count;
-        foreach (var g in _groups) g.Adopt(this, lr, weightDecay);
+        foreach (var g in _groups) g.Adopt(this, (float)lr, (float)weightDecay);
         _parameters = [.. all];
         _rowGrads = new SparseGradient?[_parameters.Length];
         _state = new ParameterStates(_parameters, [.. names], [.. initial]);
@@ -129,7 +129,7 @@ public partial class Optimizer
     /// rate. Schedules set each group's rate from its own starting rate.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">Set to a negative or non-finite value.</exception>
-    public float LearningRate
+    public double LearningRate
     {
         get => _groups[0].LearningRate;
         set
@@ -163,7 +163,7 @@ public partial class Optimizer
         int largest = 0;
         for (int g = 0; g < _groups.Length; g++)
         {
-            bool rowwise = LeavesUnlistedRows(_groups[g].WeightDecay);
+            bool rowwise = LeavesUnlistedRows((float)_groups[g].WeightDecay);
             for (int i = _groupStart[g]; i < _groupStart[g + 1]; i++)
             {
                 // Reading Grad here, on the calling thread, settles a pending ZeroGrad before the pieces run.
@@ -214,7 +214,7 @@ public partial class Optimizer
         for (int g = 0; g < _groups.Length; g++)
         {
             var group = _groups[g];
-            float lr = group.LearningRate, wd = group.WeightDecay;
+            float lr = (float)group.LearningRate, wd = (float)group.WeightDecay;
             for (int i = _groupStart[g]; i < _groupStart[g + 1]; i++)
             {
                 var param = _parameters[i];

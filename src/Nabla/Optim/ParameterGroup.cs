@@ -26,7 +26,7 @@ public sealed class ParameterGroup
     /// <param name="lr">Learning rate η ≥ 0, or null for the optimizer's.</param>
     /// <param name="weightDecay">Weight decay λ ≥ 0, or null for the optimizer's.</param>
     /// <exception cref="ArgumentOutOfRangeException">A value is negative or not finite.</exception>
-    public ParameterGroup(IEnumerable<Tensor> parameters, float? lr = null, float? weightDecay = null)
+    public ParameterGroup(IEnumerable<Tensor> parameters, double? lr = null, double? weightDecay = null)
     {
         ArgumentNullException.ThrowIfNull(parameters);
         _parameters = [.. parameters];
@@ -40,7 +40,7 @@ public sealed class ParameterGroup
     /// <summary>The step size η; schedules change it between steps.</summary>
     /// <exception cref="InvalidOperationException">Read before the group was given to an optimizer without an explicit rate.</exception>
     /// <exception cref="ArgumentOutOfRangeException">Set to a negative or non-finite value.</exception>
-    public float LearningRate
+    public double LearningRate
     {
         get => _learningRate ?? throw new InvalidOperationException("the group has no learning rate until it is given to an optimizer");
         set => _learningRate = Hyperparameters.NonNegative(value, "learning rate");
@@ -49,7 +49,7 @@ public sealed class ParameterGroup
     /// <summary>The weight decay λ; how it enters (added to the gradient, or shrinking p) is the optimizer's chain's.</summary>
     /// <exception cref="InvalidOperationException">Read before the group was given to an optimizer without an explicit value.</exception>
     /// <exception cref="ArgumentOutOfRangeException">Set to a negative or non-finite value.</exception>
-    public float WeightDecay
+    public double WeightDecay
     {
         get => _weightDecay ?? throw new InvalidOperationException("the group has no weight decay until it is given to an optimizer");
         set => _weightDecay = Hyperparameters.NonNegative(value, "weight decay");

@@ -27,20 +27,20 @@ public sealed class RMSProp : Optimizer
     /// <param name="momentum">Momentum factor μ ≥ 0.</param>
     /// <param name="centered">Normalize by the estimated variance of the gradient instead of its second moment.</param>
     /// <exception cref="ArgumentOutOfRangeException">A hyperparameter is out of range; the message names it.</exception>
-    public RMSProp(IEnumerable<Tensor> parameters, float lr = 0.01f, float alpha = 0.99f, float eps = 1e-8f,
-        float weightDecay = 0f, float momentum = 0f, bool centered = false)
-        : base(parameters, lr, weightDecay, MakeChain(alpha, eps, momentum, centered))
+    public RMSProp(IEnumerable<Tensor> parameters, double lr = 0.01, double alpha = 0.99, double eps = 1e-8,
+        double weightDecay = 0, double momentum = 0, bool centered = false)
+        : base(parameters, lr, weightDecay, MakeChain((float)alpha, (float)eps, (float)momentum, centered))
     {
-        Momentum = momentum;
+        Momentum = (float)momentum;
     }
 
     /// <summary>Creates the optimizer over parameter groups, each with its own learning rate and weight decay (defaults: <paramref name="lr"/>, <paramref name="weightDecay"/>).</summary>
-    /// <inheritdoc cref="RMSProp(IEnumerable{Tensor}, float, float, float, float, float, bool)"/>
-    public RMSProp(IEnumerable<ParameterGroup> groups, float lr = 0.01f, float alpha = 0.99f, float eps = 1e-8f,
-        float weightDecay = 0f, float momentum = 0f, bool centered = false)
-        : base(groups, lr, weightDecay, MakeChain(alpha, eps, momentum, centered))
+    /// <inheritdoc cref="RMSProp(IEnumerable{Tensor}, double, double, double, double, double, bool)"/>
+    public RMSProp(IEnumerable<ParameterGroup> groups, double lr = 0.01, double alpha = 0.99, double eps = 1e-8,
+        double weightDecay = 0, double momentum = 0, bool centered = false)
+        : base(groups, lr, weightDecay, MakeChain((float)alpha, (float)eps, (float)momentum, centered))
     {
-        Momentum = momentum;
+        Momentum = (float)momentum;
     }
 
     private RMSPropRule Core => (RMSPropRule)Chain[1];

@@ -15,10 +15,10 @@ namespace Nabla.Optim;
 public static class Regularization
 {
     /// <summary>L1 penalty λ·Σ|w| over the given parameters (subgradient λ·sign(w), 0 at w = 0).</summary>
-    public static Tensor L1(IEnumerable<Tensor> parameters, float lambda) => Penalty(parameters, lambda, static p => p.Abs().Sum());
+    public static Tensor L1(IEnumerable<Tensor> parameters, double lambda) => Penalty(parameters, (float)lambda, static p => p.Abs().Sum());
 
     /// <summary>L2 penalty λ·Σw² over the given parameters, without a ½ (as PyTorch users write <c>λ·w.pow(2).sum()</c>), so its gradient is 2λ·w.</summary>
-    public static Tensor L2(IEnumerable<Tensor> parameters, float lambda) => Penalty(parameters, lambda, static p => p.Square().Sum());
+    public static Tensor L2(IEnumerable<Tensor> parameters, double lambda) => Penalty(parameters, (float)lambda, static p => p.Square().Sum());
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static Tensor Penalty(IEnumerable<Tensor> parameters, float lambda, Func<Tensor, Tensor> term)

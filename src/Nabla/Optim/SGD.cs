@@ -29,18 +29,18 @@ public sealed class SGD : Optimizer
     /// <param name="weightDecay">L2 penalty coefficient added to the gradient.</param>
     /// <exception cref="ArgumentOutOfRangeException">A hyperparameter is negative or not finite.</exception>
     /// <exception cref="ArgumentException">Nesterov with zero momentum or non-zero dampening.</exception>
-    public SGD(IEnumerable<Tensor> parameters, float lr, float momentum = 0f, float dampening = 0f, bool nesterov = false, float weightDecay = 0f)
-        : base(parameters, lr, weightDecay, MakeChain(momentum, dampening, nesterov))
+    public SGD(IEnumerable<Tensor> parameters, double lr, double momentum = 0, double dampening = 0, bool nesterov = false, double weightDecay = 0)
+        : base(parameters, lr, weightDecay, MakeChain((float)momentum, (float)dampening, nesterov))
     {
-        (Momentum, Dampening, Nesterov) = (momentum, dampening, nesterov);
+        (Momentum, Dampening, Nesterov) = ((float)momentum, (float)dampening, nesterov);
     }
 
     /// <summary>Creates the optimizer over parameter groups, each with its own learning rate and weight decay (defaults: <paramref name="lr"/>, <paramref name="weightDecay"/>).</summary>
-    /// <inheritdoc cref="SGD(IEnumerable{Tensor}, float, float, float, bool, float)"/>
-    public SGD(IEnumerable<ParameterGroup> groups, float lr, float momentum = 0f, float dampening = 0f, bool nesterov = false, float weightDecay = 0f)
-        : base(groups, lr, weightDecay, MakeChain(momentum, dampening, nesterov))
+    /// <inheritdoc cref="SGD(IEnumerable{Tensor}, double, double, double, bool, double)"/>
+    public SGD(IEnumerable<ParameterGroup> groups, double lr, double momentum = 0, double dampening = 0, bool nesterov = false, double weightDecay = 0)
+        : base(groups, lr, weightDecay, MakeChain((float)momentum, (float)dampening, nesterov))
     {
-        (Momentum, Dampening, Nesterov) = (momentum, dampening, nesterov);
+        (Momentum, Dampening, Nesterov) = ((float)momentum, (float)dampening, nesterov);
     }
 
     /// <summary>Momentum factor μ.</summary>

@@ -29,7 +29,7 @@ public sealed class SparseAdam : Optimizer
     /// <param name="beta2">Decay rate β₂ in [0, 1) of the second moment.</param>
     /// <param name="eps">Term added to the denominator, &gt; 0.</param>
     /// <exception cref="ArgumentOutOfRangeException">A hyperparameter is out of range; the message names it.</exception>
-    public SparseAdam(IEnumerable<Tensor> parameters, float lr = 1e-3f, float beta1 = 0.9f, float beta2 = 0.999f, float eps = 1e-8f)
+    public SparseAdam(IEnumerable<Tensor> parameters, double lr = 1e-3, double beta1 = 0.9, double beta2 = 0.999, double eps = 1e-8)
         : base(parameters, lr, 0f, new SparseAdamRule(beta1, beta2, eps)) { }
 
     private SparseAdamRule Core => (SparseAdamRule)Chain[^1];

@@ -3,7 +3,7 @@ using Nabla.Tensors;
 
 namespace Nabla.Training;
 
-/// <summary>Label predictions on top of <see cref="ModelTraining.Predict(Module, Tensor, int)"/>.</summary>
+/// <summary>Label predictions on top of <see cref="ModelTraining.Predict(Module, Tensor, int, CancellationToken)"/>.</summary>
 public static class LabelPrediction
 {
     /// <summary>

@@ -25,7 +25,7 @@ public static class ModelTraining
 {
     /// <summary>
     /// Trains on in-memory tensors, Keras' <c>model.fit(x, y, ...)</c>: runs the
-    /// <see cref="Fit(Module, DataLoader, Optimizer, Loss, int, DataLoader?, IReadOnlyList{Metric}?, IReadOnlyList{Callback}?)"/>
+    /// <see cref="Fit(Module, DataLoader, Optimizer, Loss, int, DataLoader?, IReadOnlyList{Metric}?, IReadOnlyList{Callback}?, IProgress{EpochLogs}?, CancellationToken)"/>
     /// overload on <c>new DataLoader(new Dataset(x, y), batchSize, shuffle, rng, dropLast)</c>, so each
     /// epoch shuffles the rows (with <paramref name="rng"/>), runs one <see cref="TrainingStep"/> per
     /// batch in training mode, then evaluates the validation data in evaluation mode.
@@ -44,14 +44,17 @@ public static class ModelTraining
     /// <param name="rng">Shuffling generator; when null and shuffling, one seeded with <see cref="FitDefaults.ShuffleSeed"/>.</param>
     /// <param name="shuffle">Reshuffle the training rows every epoch.</param>
     /// <param name="dropLast">Skip an incomplete last batch.</param>
+    /// <param name="progress">Receives each epoch's logs as it ends (for a UI; <see cref="Progress{T}"/> posts to the caller's context).</param>
+    /// <param name="cancellationToken">Stops training between two steps: the unfinished epoch is not logged, callbacks' <c>OnTrainEnd</c> still runs (so <see cref="EarlyStopping"/> restores the best weights), then <see cref="OperationCanceledException"/> is thrown.</param>
     /// <returns>Per-epoch loss, metrics, validation figures, learning rate and seconds.</returns>
     /// <exception cref="ArgumentException">Both validation data and a split are given, or the split is outside [0, 1).</exception>
     /// <exception cref="ShapeMismatchException">Inputs and targets have different numbers of rows.</exception>
     /// <exception cref="TrainingDivergedException">A batch loss was NaN or infinite (names the epoch and batch).</exception>
     public static History Fit(this Module model, Tensor x, Tensor y, Optimizer optimizer, Loss loss,
         int epochs = FitDefaults.Epochs, int batchSize = FitDefaults.BatchSize, (Tensor X, Tensor Y)? validationData = null,
-        float validationSplit = 0f, IReadOnlyList<Metric>? metrics = null, IReadOnlyList<Callback>? callbacks = null,
-        Rng? rng = null, bool shuffle = true, bool dropLast = false)
+        double validationSplit = 0, IReadOnlyList<Metric>? metrics = null, IReadOnlyList<Callback>? callbacks = null,
+        Rng? rng = null, bool shuffle = true, bool dropLast = false, IProgress<EpochLogs>? progress = null,
+        CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(x);
         ArgumentNullException.ThrowIfNull(y);
@@ -65,7 +68,7 @@ public static class ModelTraining
         if (validationSplit > 0)
         {
             int n = data.Count;
-            int held = (int)Math.Round(n * (double)validationSplit);
+            int held = (int)Math.Round(n * (double)(float)validationSplit); // stored as float, as before the double surface
             if (held < 1 || held >= n)
                 throw new ArgumentException($"validationSplit {validationSplit} of {n} rows leaves {held} validation and {n - held} training rows", nameof(validationSplit));
             validation = new DataLoader(data.Subset(Rows(n - held, held)), batchSize);
@@ -76,7 +79,7 @@ public static class ModelTraining
             validation = new DataLoader(new Dataset(v.X, v.Y), batchSize);
         }
         var train = new DataLoader(data, batchSize, shuffle, shuffle ? rng ?? new Rng(FitDefaults.ShuffleSeed) : null, dropLast);
-        return model.Fit(train, optimizer, loss, epochs, validation, metrics, callbacks);
+        return model.Fit(train, optimizer, loss, epochs, validation, metrics, callbacks, progress, cancellationToken);
     }
 
     /// <summary>
@@ -86,15 +89,18 @@ public static class ModelTraining
     /// several outputs), <c>loss</c> is the weighted sum, each output's own loss is logged as <c>output_k_loss</c>
     /// (and <c>val_output_k_loss</c>), and metrics see the first output. When the model is an <see cref="IDataParallelModule"/>
     /// (several processes, each with its shard of the loaders), the epoch's loss and metrics are summed
-    /// over the processes before they are logged, and training stops when any process's callbacks stop it.
+    /// over the processes before they are logged, and training stops when any process's callbacks stop it;
+    /// there a cancellation takes effect at the end of the epoch, when every process agrees to stop
+    /// (stopping one process between steps would leave the others waiting in an all-reduce).
     /// </summary>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled; the model keeps the weights of the last step (or the best ones, with <see cref="EarlyStopping"/>'s restore).</exception>
     /// <exception cref="ArgumentOutOfRangeException">Fewer than one epoch.</exception>
     /// <exception cref="NablaException">The model has parameters and every one is frozen (nothing to train).</exception>
     /// <exception cref="ArgumentException">A data-parallel model with a metric that has no summable state.</exception>
     /// <exception cref="TrainingDivergedException">A batch loss was NaN or infinite (names the epoch and batch).</exception>
     public static History Fit(this Module model, DataLoader train, Optimizer optimizer, Loss loss,
         int epochs = FitDefaults.Epochs, DataLoader? validation = null, IReadOnlyList<Metric>? metrics = null,
-        IReadOnlyList<Callback>? callbacks = null)
+        IReadOnlyList<Callback>? callbacks = null, IProgress<EpochLogs>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(train);
@@ -133,7 +139,7 @@ public static class ModelTraining
             for (int epoch = 0; epoch < epochs && !context.StopTraining; epoch++)
             {
                 foreach (var cb in callbacks) cb.OnEpochBegin(epoch);
-                float lr = optimizer.LearningRate;
+                float lr = (float)optimizer.LearningRate;
                 long start = Stopwatch.GetTimestamp();
                 model.Train();
                 foreach (var m in metrics) m.Reset();
@@ -144,6 +150,7 @@ public static class ModelTraining
                 int batches = train.BatchCount;
                 for (int b = 0; b < batches; b++)
                 {
+                    if (parallel is null && cancellationToken.IsCancellationRequested) break;
                     float value = TrainingStep.Run(model, loss, optimizer, train, b, metrics, epoch, observers, out int size);
                     total += TrainingStep.Total(loss, value, size);
                     seen += size;
@@ -155,6 +162,7 @@ public static class ModelTraining
                         accuracy?.Result ?? double.NaN, secs > 0 ? seen / secs : 0);
                     for (int c = 0; c < callbacks.Count; c++) callbacks[c].OnBatchEnd(in logs);
                 }
+                if (parallel is null && cancellationToken.IsCancellationRequested) break; // the unfinished epoch is not logged
                 if (parallel is not null) (total, seen) = SumOverProcesses(parallel, total, seen, metrics);
                 var epochLogs = new EpochLogs(epoch);
                 epochLogs["loss"] = seen == 0 ? double.NaN : total / seen;
@@ -163,7 +171,7 @@ public static class ModelTraining
                 foreach (var m in metrics) epochLogs[m.Name] = m.Result;
                 if (validation is not null)
                 {
-                    epochLogs["val_loss"] = EvaluateCore(model, validation, loss, metrics, outputTotals);
+                    epochLogs["val_loss"] = EvaluateCore(model, validation, loss, metrics, outputTotals, parallel is null ? cancellationToken : default);
                     if (outputTotals is not null)
                         for (int k = 0; k < outputTotals.Length; k++) epochLogs["val_" + OutputLossName(k)] = outputTotals[k];
                     foreach (var m in metrics) epochLogs["val_" + m.Name] = m.Result;
@@ -172,11 +180,13 @@ public static class ModelTraining
                 epochLogs["seconds"] = Stopwatch.GetElapsedTime(start).TotalSeconds;
                 history.Add(epochLogs);
                 foreach (var cb in callbacks) cb.OnEpochEnd(epoch, epochLogs);
-                if (parallel is not null) context.StopTraining = AnyProcess(parallel, context.StopTraining);
+                progress?.Report(epochLogs);
+                if (parallel is not null) context.StopTraining = AnyProcess(parallel, context.StopTraining || cancellationToken.IsCancellationRequested);
                 if (context.StopTraining && epoch < epochs - 1) history.StoppedEarly = true;
             }
             model.Train();
             foreach (var cb in callbacks) cb.OnTrainEnd();
+            cancellationToken.ThrowIfCancellationRequested();
         }
         finally
         {
@@ -196,10 +206,11 @@ public static class ModelTraining
     /// <param name="loss">The loss (null: only metrics, loss reported as NaN).</param>
     /// <param name="metrics">Figures to compute.</param>
     /// <param name="batchSize">Samples per forward pass.</param>
+    /// <param name="cancellationToken">Checked between batches; cancelling throws <see cref="OperationCanceledException"/> (the model's mode is restored).</param>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static EvaluationResult Evaluate(this Module model, Tensor x, Tensor y, Loss? loss, IReadOnlyList<Metric>? metrics = null,
-        int batchSize = FitDefaults.BatchSize) =>
-        model.Evaluate(new DataLoader(new Dataset(x, y), batchSize), loss, metrics);
+        int batchSize = FitDefaults.BatchSize, CancellationToken cancellationToken = default) =>
+        model.Evaluate(new DataLoader(new Dataset(x, y), batchSize), loss, metrics, cancellationToken);
 
     /// <summary>
     /// Evaluates over every batch of <paramref name="source"/> (see the tensor overload); a data-parallel
@@ -208,7 +219,8 @@ public static class ModelTraining
     /// as <c>output_k_loss</c>; metrics see the first output.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static EvaluationResult Evaluate(this Module model, DataLoader source, Loss? loss, IReadOnlyList<Metric>? metrics = null)
+    public static EvaluationResult Evaluate(this Module model, DataLoader source, Loss? loss, IReadOnlyList<Metric>? metrics = null,
+        CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(source);
@@ -216,8 +228,15 @@ public static class ModelTraining
         if (model is IDataParallelModule) CheckSummable(metrics);
         bool wasTraining = model.IsTraining;
         var outputTotals = loss is MultiOutputLoss multi && model is not IDataParallelModule ? new double[multi.Losses.Count] : null;
-        double value = EvaluateCore(model, source, loss, metrics, outputTotals);
-        model.Train(wasTraining);
+        double value;
+        try
+        {
+            value = EvaluateCore(model, source, loss, metrics, outputTotals, cancellationToken);
+        }
+        finally
+        {
+            model.Train(wasTraining);
+        }
         var figures = new Dictionary<string, double>();
         foreach (var m in metrics) figures[m.Name] = m.Result;
         if (outputTotals is not null)
@@ -227,7 +246,7 @@ public static class ModelTraining
 
     /// <summary>Runs the model over <paramref name="source"/> in eval mode; metrics hold the results afterwards.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static double EvaluateCore(Module model, DataLoader source, Loss? loss, IReadOnlyList<Metric> metrics, double[]? outputTotals = null)
+    private static double EvaluateCore(Module model, DataLoader source, Loss? loss, IReadOnlyList<Metric> metrics, double[]? outputTotals, CancellationToken cancellationToken)
     {
         if (outputTotals is not null) Array.Clear(outputTotals);
         model.Eval();
@@ -239,6 +258,7 @@ public static class ModelTraining
         {
             for (int b = 0; b < source.BatchCount; b++)
             {
+                cancellationToken.ThrowIfCancellationRequested();
                 using (TensorScope.Begin())
                 {
                     var (x, y) = source.GetBatch(b);
@@ -310,18 +330,22 @@ public static class ModelTraining
     /// The model's outputs for every row of <paramref name="x"/>, computed in batches in evaluation
     /// mode without gradients (each batch in its own scope, copied into one result <c>[N, …]</c>).
     /// </summary>
+    /// <param name="model">The model.</param>
+    /// <param name="x">Inputs <c>[N, …]</c>.</param>
+    /// <param name="batchSize">Samples per forward pass.</param>
+    /// <param name="cancellationToken">Checked between batches; cancelling throws <see cref="OperationCanceledException"/> (the model's mode is restored).</param>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static Tensor Predict(this Module model, Tensor x, int batchSize = FitDefaults.BatchSize)
+    public static Tensor Predict(this Module model, Tensor x, int batchSize = FitDefaults.BatchSize, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(x);
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
         if (x.Rank == 0) throw new ShapeMismatchException($"predict needs inputs [N, …], got a scalar");
-        return model.Predict(new DataLoader(new Dataset(x, x), batchSize));
+        return model.Predict(new DataLoader(new Dataset(x, x), batchSize), cancellationToken);
     }
 
     /// <summary>The model's outputs for every batch of <paramref name="source"/>, in the source's order (targets are ignored).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static Tensor Predict(this Module model, DataLoader source)
+    public static Tensor Predict(this Module model, DataLoader source, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(source);
@@ -330,24 +354,31 @@ public static class ModelTraining
         source.StartEpoch();
         Tensor? result = null;
         int row = 0;
-        using (Autograd.GradMode.NoGrad())
+        try
         {
-            for (int b = 0; b < source.BatchCount; b++)
+            using (Autograd.GradMode.NoGrad())
             {
-                using (TensorScope.Begin())
+                for (int b = 0; b < source.BatchCount; b++)
                 {
-                    var output = model.Forward(source.GetBatch(b).Inputs);
-                    if (result is null)
+                    cancellationToken.ThrowIfCancellationRequested();
+                    using (TensorScope.Begin())
                     {
-                        using (TensorScope.Suspend()) result = Tensor.Zeros(output.Shape.With(0, source.SampleCount));
+                        var output = model.Forward(source.GetBatch(b).Inputs);
+                        if (result is null)
+                        {
+                            using (TensorScope.Suspend()) result = Tensor.Zeros(output.Shape.With(0, source.SampleCount));
+                        }
+                        int width = result.Numel / Math.Max(1, source.SampleCount);
+                        output.CopyTo(result.AsSpan().Slice(row * width, output.Numel));
+                        row += output.Shape[0];
                     }
-                    int width = result.Numel / Math.Max(1, source.SampleCount);
-                    output.CopyTo(result.AsSpan().Slice(row * width, output.Numel));
-                    row += output.Shape[0];
                 }
             }
         }
-        model.Train(wasTraining);
+        finally
+        {
+            model.Train(wasTraining);
+        }
         return result ?? Tensor.Zeros(0);
     }
 

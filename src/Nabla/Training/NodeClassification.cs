@@ -15,7 +15,7 @@ namespace Nabla.Training;
 /// <param name="ValidationAccuracy">Accuracy on the validation nodes after the update.</param>
 /// <param name="TestAccuracy">Accuracy on the test nodes after the update.</param>
 /// <param name="Seconds">Wall time of the epoch (update and evaluation).</param>
-public sealed record NodeEpoch(int Epoch, float Loss, double TrainAccuracy, double ValidationAccuracy, double TestAccuracy, double Seconds);
+public sealed record NodeEpoch(int Epoch, double Loss, double TrainAccuracy, double ValidationAccuracy, double TestAccuracy, double Seconds);
 
 /// <summary>What <see cref="NodeClassification.Fit"/> found: the epoch with the best validation accuracy and its test accuracy.</summary>
 /// <param name="BestEpoch">The first epoch with the highest validation accuracy.</param>

@@ -17,7 +17,7 @@ namespace Nabla.Training;
 /// <param name="parameters">The penalised tensors.</param>
 /// <param name="l1">λ₁ ≥ 0.</param>
 /// <param name="l2">λ₂ ≥ 0.</param>
-public sealed class RegularizedLoss(Loss inner, IEnumerable<Tensor> parameters, float l1, float l2) : Loss(CheckInner(inner).Reduction)
+public sealed class RegularizedLoss(Loss inner, IEnumerable<Tensor> parameters, double l1, double l2) : Loss(CheckInner(inner).Reduction)
 {
     private readonly Tensor[] _parameters = [.. parameters ?? throw new ArgumentNullException(nameof(parameters))];
 
@@ -26,17 +26,17 @@ public sealed class RegularizedLoss(Loss inner, IEnumerable<Tensor> parameters, 
     /// <param name="model">The model whose weights are penalized.</param>
     /// <param name="l1">λ₁ ≥ 0.</param>
     /// <param name="l2">λ₂ ≥ 0.</param>
-    public RegularizedLoss(Loss inner, Module model, float l1, float l2)
+    public RegularizedLoss(Loss inner, Module model, double l1, double l2)
         : this(inner, (model ?? throw new ArgumentNullException(nameof(model))).Parameters(ParameterRole.Weight), l1, l2) { }
 
     /// <summary>The data loss.</summary>
     public Loss Inner { get; } = inner;
 
     /// <summary>λ₁.</summary>
-    public float L1 { get; } = l1 >= 0 && float.IsFinite(l1) ? l1 : throw new ArgumentOutOfRangeException(nameof(l1), $"l1 must be a finite number ≥ 0, got {l1}");
+    public float L1 { get; } = (float)l1 is var l1f && l1f >= 0 && float.IsFinite(l1f) ? l1f : throw new ArgumentOutOfRangeException(nameof(l1), $"l1 must be a finite number ≥ 0, got {l1}");
 
     /// <summary>λ₂.</summary>
-    public float L2 { get; } = l2 >= 0 && float.IsFinite(l2) ? l2 : throw new ArgumentOutOfRangeException(nameof(l2), $"l2 must be a finite number ≥ 0, got {l2}");
+    public float L2 { get; } = (float)l2 is var l2f && l2f >= 0 && float.IsFinite(l2f) ? l2f : throw new ArgumentOutOfRangeException(nameof(l2), $"l2 must be a finite number ≥ 0, got {l2}");
 
     /// <inheritdoc/>
     public override Tensor Forward(Tensor prediction, Tensor target)

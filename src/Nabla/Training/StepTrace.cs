@@ -86,7 +86,7 @@ public sealed class StepTrace
         var steps = Steps(model);
         var rates = new Dictionary<Tensor, float>(ReferenceEqualityComparer.Instance);
         foreach (var g in optimizer.ParamGroups)
-            foreach (var p in g.Parameters) rates[p] = g.LearningRate;
+            foreach (var p in g.Parameters) rates[p] = (float)g.LearningRate;
 
         // Everything recorded here outlives the caller's scope, if there is one.
         using (TensorScope.Suspend())

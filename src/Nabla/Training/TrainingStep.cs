@@ -88,7 +88,7 @@ public static class TrainingStep
                 {
                     // Stop before the optimizer spreads NaN through every parameter: the model keeps its last finite weights.
                     optimizer.ZeroGrad();
-                    throw new TrainingDivergedException(epoch, batchIndex, source.BatchCount, value, optimizer.LearningRate);
+                    throw new TrainingDivergedException(epoch, batchIndex, source.BatchCount, value, (float)optimizer.LearningRate);
                 }
                 if (metrics is not null)
                     for (int i = 0; i < metrics.Count; i++) metrics[i].Update(output, y);

@@ -1,5 +1,6 @@
 using Nabla.Autograd;
 using Nabla.IO;
+using Nabla.Nn;
 using Nabla.Tensors;
 
 namespace Nabla.Tests.IO;

@@ -7,7 +7,7 @@ using Nabla.Training;
 
 namespace Nabla.Tests.Nn;
 
-/// <summary>Transfer learning: <see cref="Module.Freeze"/>/<see cref="Module.Unfreeze"/> and dropping the last layers.</summary>
+/// <summary>Transfer learning: <see cref="ModuleModes.Freeze{T}(T)"/>/<see cref="ModuleModes.Unfreeze{T}(T)"/> and dropping the last layers.</summary>
 public class FreezeTests
 {
     private static Sequential Net(Rng rng) => new(new Dense(4, 6, rng), new ReLU(), new BatchNorm1d(6), new Dense(6, 3, rng));

@@ -20,7 +20,7 @@ public static partial class Decoding
     /// <param name="maxLength">Most tokens generated per row.</param>
     /// <param name="lengthPenalty">Exponent of the length normalization (0: raw sums, which favour short outputs).</param>
     /// <exception cref="ArgumentException">The decoder's batch is not a multiple of the beam width.</exception>
-    public static int[][] BeamSearch(TokenDecoder decoder, int beamWidth, int startToken, int endToken, int maxLength, float lengthPenalty = 1f)
+    public static int[][] BeamSearch(TokenDecoder decoder, int beamWidth, int startToken, int endToken, int maxLength, double lengthPenalty = 1)
     {
         ArgumentNullException.ThrowIfNull(decoder);
         ArgumentOutOfRangeException.ThrowIfLessThan(beamWidth, 1);
@@ -75,7 +75,7 @@ public static partial class Decoding
                         if (token == endToken)
                         {
                             // Only an end among the K best counts, as in the usual formulation.
-                            if (c < k) finished[b].Add((Normalize(score, beams[row].Count + 1, lengthPenalty), [.. beams[row]]));
+                            if (c < k) finished[b].Add((Normalize(score, beams[row].Count + 1, (float)lengthPenalty), [.. beams[row]]));
                             continue;
                         }
                         int slot = b * k + kept++;
@@ -102,7 +102,7 @@ public static partial class Decoding
             if (!done[b])
                 for (int j = 0; j < k; j++)
                     if (!double.IsNegativeInfinity(scores[b * k + j]))
-                        finished[b].Add((Normalize(scores[b * k + j], beams[b * k + j].Count, lengthPenalty), [.. beams[b * k + j]]));
+                        finished[b].Add((Normalize(scores[b * k + j], beams[b * k + j].Count, (float)lengthPenalty), [.. beams[b * k + j]]));
             result[b] = finished[b].Count == 0 ? [] : finished[b].MaxBy(f => f.Score).Tokens;
         }
         return result;

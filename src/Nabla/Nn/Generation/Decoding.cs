@@ -64,13 +64,13 @@ public static partial class Decoding
     /// <paramref name="endToken"/> (not included). Returns the generated tokens without the prompt.
     /// </summary>
     /// <exception cref="ArgumentException">The prompt is empty, longer than the decoder allows, or the temperature is not positive.</exception>
-    public static int[][] Sample(TokenDecoder decoder, ReadOnlySpan<int> prompt, int maxNewTokens, Rng rng, float temperature = 1f,
+    public static int[][] Sample(TokenDecoder decoder, ReadOnlySpan<int> prompt, int maxNewTokens, Rng rng, double temperature = 1,
         int topK = 0, int? endToken = null)
     {
         ArgumentNullException.ThrowIfNull(decoder);
         ArgumentNullException.ThrowIfNull(rng);
         if (prompt.IsEmpty) throw new ArgumentException("Decoding.Sample: the prompt needs at least one token (the start token)", nameof(prompt));
-        if (!(temperature > 0f) || float.IsInfinity(temperature))
+        if (!(temperature > 0f) || float.IsInfinity((float)temperature))
             throw new ArgumentOutOfRangeException(nameof(temperature), $"Decoding.Sample: temperature must be a positive number, got {temperature} (use Greedy for the most likely tokens)");
         ArgumentOutOfRangeException.ThrowIfNegative(topK);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxNewTokens, 0);
@@ -98,7 +98,7 @@ public static partial class Decoding
             for (int r = 0; r < rows; r++)
             {
                 if (finished[r]) continue;
-                int next = Draw(logits.Slice(r * v, v), temperature, topK, rng, scratch, order);
+                int next = Draw(logits.Slice(r * v, v), (float)temperature, topK, rng, scratch, order);
                 tokens[r] = next;
                 if (next == endToken)
                 {

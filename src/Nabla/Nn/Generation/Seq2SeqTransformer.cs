@@ -37,7 +37,7 @@ public sealed class Seq2SeqTransformer : Module
     /// <param name="activation"><c>relu</c> or <c>gelu</c>.</param>
     /// <param name="scaleEmbeddings">Multiply the token embeddings by √E, as the paper and the PyTorch tutorial do.</param>
     public Seq2SeqTransformer(int sourceVocabulary, int targetVocabulary, int dModel, int nhead, Rng rng, Func<int, int, Module> embedding,
-        int numEncoderLayers = 3, int numDecoderLayers = 3, int dimFeedforward = 512, float dropout = 0.1f, int maxLength = 512,
+        int numEncoderLayers = 3, int numDecoderLayers = 3, int dimFeedforward = 512, double dropout = 0.1, int maxLength = 512,
         int? paddingToken = null, bool normFirst = false, string activation = "relu", bool scaleEmbeddings = false)
     {
         ArgumentNullException.ThrowIfNull(rng);

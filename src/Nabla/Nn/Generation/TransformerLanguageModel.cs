@@ -31,7 +31,7 @@ public sealed class TransformerLanguageModel : Module
     /// <param name="maxLength">Longest sequence (the positional table's size).</param>
     /// <param name="activation"><c>relu</c> or <c>gelu</c>.</param>
     public TransformerLanguageModel(int vocabulary, int dModel, int nhead, int numLayers, Rng rng, Func<int, int, Module> embedding,
-        int dimFeedforward = 512, float dropout = 0.1f, int maxLength = 256, string activation = "gelu")
+        int dimFeedforward = 512, double dropout = 0.1, int maxLength = 256, string activation = "gelu")
     {
         ArgumentNullException.ThrowIfNull(rng);
         ArgumentNullException.ThrowIfNull(embedding);

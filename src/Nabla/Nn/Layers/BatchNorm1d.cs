@@ -11,8 +11,8 @@ public sealed class BatchNorm1d : BatchNorm
     /// <param name="eps">ε added to the variance for stability.</param>
     /// <param name="momentum">Weight of the new batch in the running statistics; null for a cumulative average.</param>
     /// <param name="affine">Whether to learn γ and β.</param>
-    public BatchNorm1d(int numFeatures, float eps = 1e-5f, float? momentum = 0.1f, bool affine = true)
-        : base(numFeatures, eps, momentum, affine) { }
+    public BatchNorm1d(int numFeatures, double eps = 1e-5, double? momentum = 0.1, bool affine = true)
+        : base(numFeatures, (float)eps, (float?)momentum, affine) { }
 
     /// <inheritdoc/>
     protected override bool AcceptsRank(int rank) => rank is 2 or 3;

@@ -18,11 +18,11 @@ public sealed class Dropout : Module
 
     /// <summary>A dropout layer zeroing with probability <paramref name="p"/>, drawing masks from <paramref name="rng"/>.</summary>
     /// <exception cref="ArgumentOutOfRangeException">p is outside [0, 1].</exception>
-    public Dropout(float p, Rng rng)
+    public Dropout(double p, Rng rng)
     {
         if (!(p >= 0 && p <= 1)) throw new ArgumentOutOfRangeException(nameof(p), $"dropout probability must be in [0, 1], got {p}");
         ArgumentNullException.ThrowIfNull(rng);
-        P = p;
+        P = (float)p;
         _rng = rng;
     }
 

@@ -12,10 +12,10 @@ public sealed class ELU : Module
 
     /// <summary>An ELU with scale α ≥ 0 (1 by default, as in PyTorch).</summary>
     /// <exception cref="ArgumentOutOfRangeException">α is negative.</exception>
-    public ELU(float alpha = 1f)
+    public ELU(double alpha = 1)
     {
         if (!(alpha >= 0)) throw new ArgumentOutOfRangeException(nameof(alpha), $"ELU alpha must be ≥ 0, got {alpha}");
-        Alpha = alpha;
+        Alpha = (float)alpha;
     }
 
     /// <summary>The scale α of the negative branch.</summary>

@@ -61,7 +61,7 @@ public sealed class Embedding : Module
 
     /// <summary>
     /// A layer whose table is a copy of <paramref name="embeddings"/> <c>[rows, dim]</c>, as PyTorch's
-    /// <c>Embedding.from_pretrained</c>: frozen (<see cref="Module.Freeze"/>: no gradient, optimizers skip it) unless
+    /// <c>Embedding.from_pretrained</c>: frozen (<see cref="ModuleModes.Freeze{T}(T)"/>: no gradient, optimizers skip it) unless
     /// <paramref name="freeze"/> is false. The padding row is taken as given, as PyTorch does.
     /// </summary>
     /// <exception cref="ShapeMismatchException"><paramref name="embeddings"/> is not 2-D.</exception>

@@ -35,14 +35,14 @@ public sealed class GATConv : GraphModule
     /// <param name="dropout">Dropout probability on the attention coefficients in training.</param>
     /// <param name="addSelfLoops">Attend to the node itself too (a self loop on every node).</param>
     /// <param name="bias">Whether to learn the additive bias.</param>
-    public GATConv(int inChannels, int outChannels, Rng rng, int heads = 1, bool concat = true, float negativeSlope = 0.2f,
-        float dropout = 0f, bool addSelfLoops = true, bool bias = true)
+    public GATConv(int inChannels, int outChannels, Rng rng, int heads = 1, bool concat = true, double negativeSlope = 0.2,
+        double dropout = 0, bool addSelfLoops = true, bool bias = true)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(inChannels, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(outChannels, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(heads, 1);
         ArgumentNullException.ThrowIfNull(rng);
-        (InChannels, OutChannels, Heads, Concat, NegativeSlope, AddSelfLoops) = (inChannels, outChannels, heads, concat, negativeSlope, addSelfLoops);
+        (InChannels, OutChannels, Heads, Concat, NegativeSlope, AddSelfLoops) = (inChannels, outChannels, heads, concat, (float)negativeSlope, addSelfLoops);
         _lin = RegisterModule("lin", new Dense(inChannels, heads * outChannels, rng, bias: false, weightInit: Init.GlorotUniform()));
         using (TensorScope.Suspend())
         {

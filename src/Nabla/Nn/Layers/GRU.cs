@@ -13,18 +13,18 @@ namespace Nabla.Nn;
 public sealed class GRU : RNNBase
 {
     /// <summary>Creates the module with its parameters.</summary>
-    /// <inheritdoc cref="LSTM(int, int, Rng, int, bool, bool, float, RecurrentReturn, bool, int)"/>
-    public GRU(int inputSize, int hiddenSize, Rng rng, int numLayers = 1, bool bias = true, bool bidirectional = false, float dropout = 0f,
+    /// <inheritdoc cref="LSTM(int, int, Rng, int, bool, bool, double, RecurrentReturn, bool, int)"/>
+    public GRU(int inputSize, int hiddenSize, Rng rng, int numLayers = 1, bool bias = true, bool bidirectional = false, double dropout = 0,
         RecurrentReturn returns = RecurrentReturn.Last, bool maskPadding = false, int maxSequenceLength = DefaultMaxSequenceLength)
-        : base(RecurrentMode.Gru, LSTM.Positive(inputSize), hiddenSize, rng, numLayers, bias, bidirectional, dropout, returns, maskPadding, maxSequenceLength)
+        : base(RecurrentMode.Gru, LSTM.Positive(inputSize), hiddenSize, rng, numLayers, bias, bidirectional, (float)dropout, returns, maskPadding, maxSequenceLength)
     {
     }
 
     /// <summary>Creates a lazy module whose input size comes from <see cref="RNNBase.Build"/>.</summary>
-    /// <inheritdoc cref="LSTM(int, int, Rng, int, bool, bool, float, RecurrentReturn, bool, int)"/>
-    public GRU(int hiddenSize, int numLayers = 1, bool bias = true, bool bidirectional = false, float dropout = 0f,
+    /// <inheritdoc cref="LSTM(int, int, Rng, int, bool, bool, double, RecurrentReturn, bool, int)"/>
+    public GRU(int hiddenSize, int numLayers = 1, bool bias = true, bool bidirectional = false, double dropout = 0,
         RecurrentReturn returns = RecurrentReturn.Last, bool maskPadding = false, int maxSequenceLength = DefaultMaxSequenceLength)
-        : base(RecurrentMode.Gru, 0, hiddenSize, null, numLayers, bias, bidirectional, dropout, returns, maskPadding, maxSequenceLength)
+        : base(RecurrentMode.Gru, 0, hiddenSize, null, numLayers, bias, bidirectional, (float)dropout, returns, maskPadding, maxSequenceLength)
     {
     }
 }

@@ -29,17 +29,17 @@ public sealed class LSTM : RNNBase
     /// <param name="returns">What <see cref="RNNBase.Forward(Tensor)"/> returns inside a <see cref="Sequential"/>.</param>
     /// <param name="maskPadding">Take lengths from trailing all-zero timesteps in <see cref="RNNBase.Forward(Tensor)"/>.</param>
     /// <param name="maxSequenceLength">Longest accepted sequence.</param>
-    public LSTM(int inputSize, int hiddenSize, Rng rng, int numLayers = 1, bool bias = true, bool bidirectional = false, float dropout = 0f,
+    public LSTM(int inputSize, int hiddenSize, Rng rng, int numLayers = 1, bool bias = true, bool bidirectional = false, double dropout = 0,
         RecurrentReturn returns = RecurrentReturn.Last, bool maskPadding = false, int maxSequenceLength = DefaultMaxSequenceLength)
-        : base(RecurrentMode.Lstm, Positive(inputSize), hiddenSize, rng, numLayers, bias, bidirectional, dropout, returns, maskPadding, maxSequenceLength)
+        : base(RecurrentMode.Lstm, Positive(inputSize), hiddenSize, rng, numLayers, bias, bidirectional, (float)dropout, returns, maskPadding, maxSequenceLength)
     {
     }
 
     /// <summary>Creates a lazy module whose input size comes from <see cref="RNNBase.Build"/> (Keras style).</summary>
-    /// <inheritdoc cref="LSTM(int, int, Rng, int, bool, bool, float, RecurrentReturn, bool, int)"/>
-    public LSTM(int hiddenSize, int numLayers = 1, bool bias = true, bool bidirectional = false, float dropout = 0f,
+    /// <inheritdoc cref="LSTM(int, int, Rng, int, bool, bool, double, RecurrentReturn, bool, int)"/>
+    public LSTM(int hiddenSize, int numLayers = 1, bool bias = true, bool bidirectional = false, double dropout = 0,
         RecurrentReturn returns = RecurrentReturn.Last, bool maskPadding = false, int maxSequenceLength = DefaultMaxSequenceLength)
-        : base(RecurrentMode.Lstm, 0, hiddenSize, null, numLayers, bias, bidirectional, dropout, returns, maskPadding, maxSequenceLength)
+        : base(RecurrentMode.Lstm, 0, hiddenSize, null, numLayers, bias, bidirectional, (float)dropout, returns, maskPadding, maxSequenceLength)
     {
     }
 

@@ -20,20 +20,20 @@ public sealed class LayerNorm : Module
     /// <param name="normalizedSize">Size of the last axis.</param>
     /// <param name="eps">ε added to the variance.</param>
     /// <param name="elementwiseAffine">Whether to learn γ and β.</param>
-    public LayerNorm(int normalizedSize, float eps = 1e-5f, bool elementwiseAffine = true)
+    public LayerNorm(int normalizedSize, double eps = 1e-5, bool elementwiseAffine = true)
         : this(new Shape(normalizedSize), eps, elementwiseAffine)
     {
     }
 
     /// <summary>Normalizes over the trailing dimensions <paramref name="normalizedShape"/>.</summary>
     /// <exception cref="ArgumentOutOfRangeException">The shape is empty or has a dimension &lt; 1, or ε ≤ 0.</exception>
-    public LayerNorm(Shape normalizedShape, float eps = 1e-5f, bool elementwiseAffine = true)
+    public LayerNorm(Shape normalizedShape, double eps = 1e-5, bool elementwiseAffine = true)
     {
         if (normalizedShape.Rank == 0 || normalizedShape.Numel < 1)
             throw new ArgumentOutOfRangeException(nameof(normalizedShape), $"LayerNorm needs a non-empty normalized shape, got {normalizedShape}");
         if (!(eps > 0)) throw new ArgumentOutOfRangeException(nameof(eps), $"LayerNorm eps must be > 0, got {eps}");
         NormalizedShape = normalizedShape;
-        Eps = eps;
+        Eps = (float)eps;
         ElementwiseAffine = elementwiseAffine;
         if (!elementwiseAffine) return;
         using (TensorScope.Suspend())

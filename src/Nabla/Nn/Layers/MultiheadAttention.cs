@@ -34,7 +34,7 @@ public sealed class MultiheadAttention : Module
     /// <param name="dropout">Probability of dropping an attention weight in training.</param>
     /// <param name="bias">Whether the projections have biases.</param>
     /// <exception cref="ArgumentException">H does not divide E; names both.</exception>
-    public MultiheadAttention(int embedDim, int numHeads, Rng rng, float dropout = 0f, bool bias = true)
+    public MultiheadAttention(int embedDim, int numHeads, Rng rng, double dropout = 0, bool bias = true)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(embedDim, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(numHeads, 1);
@@ -45,7 +45,7 @@ public sealed class MultiheadAttention : Module
             throw new ArgumentOutOfRangeException(nameof(dropout), $"MultiheadAttention dropout must be in [0, 1), got {dropout}");
         EmbedDim = embedDim;
         NumHeads = numHeads;
-        Dropout = dropout;
+        Dropout = (float)dropout;
         _rng = rng;
         using (TensorScope.Suspend())
         {

@@ -19,13 +19,13 @@ public sealed class PReLU : Module
     /// <summary>A PReLU with <paramref name="numParameters"/> slopes, each starting at <paramref name="init"/>.</summary>
     /// <param name="numParameters">1 (shared) or the number of channels C.</param>
     /// <param name="init">Initial slope (0.25 as in PyTorch).</param>
-    public PReLU(int numParameters = 1, float init = 0.25f)
+    public PReLU(int numParameters = 1, double init = 0.25)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(numParameters, 1);
         using (TensorScope.Suspend())
         {
             var w = Tensor.Owned(new Shape(numParameters));
-            w.AsSpan().Fill(init);
+            w.AsSpan().Fill((float)init);
             // Not a Weight: decaying the slopes pulls PReLU towards ReLU (PyTorch's docs advise against it).
             _weight = RegisterParameter("weight", w, ParameterRole.Other);
         }

@@ -24,16 +24,16 @@ public sealed class RNN : RNNBase
     /// <param name="maskPadding">Take lengths from trailing all-zero timesteps in <see cref="RNNBase.Forward(Tensor)"/>.</param>
     /// <param name="maxSequenceLength">Longest accepted sequence.</param>
     public RNN(int inputSize, int hiddenSize, Rng rng, string nonlinearity = "tanh", int numLayers = 1, bool bias = true, bool bidirectional = false,
-        float dropout = 0f, RecurrentReturn returns = RecurrentReturn.Last, bool maskPadding = false, int maxSequenceLength = DefaultMaxSequenceLength)
-        : base(ModeOf(nonlinearity), LSTM.Positive(inputSize), hiddenSize, rng, numLayers, bias, bidirectional, dropout, returns, maskPadding, maxSequenceLength)
+        double dropout = 0, RecurrentReturn returns = RecurrentReturn.Last, bool maskPadding = false, int maxSequenceLength = DefaultMaxSequenceLength)
+        : base(ModeOf(nonlinearity), LSTM.Positive(inputSize), hiddenSize, rng, numLayers, bias, bidirectional, (float)dropout, returns, maskPadding, maxSequenceLength)
     {
     }
 
     /// <summary>Creates a lazy module whose input size comes from <see cref="RNNBase.Build"/>.</summary>
-    /// <inheritdoc cref="RNN(int, int, Rng, string, int, bool, bool, float, RecurrentReturn, bool, int)"/>
-    public RNN(int hiddenSize, string nonlinearity = "tanh", int numLayers = 1, bool bias = true, bool bidirectional = false, float dropout = 0f,
+    /// <inheritdoc cref="RNN(int, int, Rng, string, int, bool, bool, double, RecurrentReturn, bool, int)"/>
+    public RNN(int hiddenSize, string nonlinearity = "tanh", int numLayers = 1, bool bias = true, bool bidirectional = false, double dropout = 0,
         RecurrentReturn returns = RecurrentReturn.Last, bool maskPadding = false, int maxSequenceLength = DefaultMaxSequenceLength)
-        : base(ModeOf(nonlinearity), 0, hiddenSize, null, numLayers, bias, bidirectional, dropout, returns, maskPadding, maxSequenceLength)
+        : base(ModeOf(nonlinearity), 0, hiddenSize, null, numLayers, bias, bidirectional, (float)dropout, returns, maskPadding, maxSequenceLength)
     {
     }
 

@@ -10,16 +10,16 @@ namespace Nabla.Nn;
 /// </summary>
 /// <param name="threshold">θ: inputs at or below it are replaced.</param>
 /// <param name="value">What replaces them.</param>
-public sealed class Threshold(float threshold, float value = 0f) : Module
+public sealed class Threshold(double threshold, double value = 0) : Module
 {
     /// <summary>Acts on each position separately, so a padding mask passes through (see <see cref="Module.SupportsMasking"/>).</summary>
     public override bool SupportsMasking => true;
 
     /// <summary>θ: inputs at or below it are replaced.</summary>
-    public float Theta { get; } = threshold;
+    public float Theta { get; } = (float)threshold;
 
     /// <summary>The replacement for inputs x ≤ θ.</summary>
-    public float Value { get; } = value;
+    public float Value { get; } = (float)value;
 
     /// <summary>Applies y = x &gt; θ ? x : value elementwise.</summary>
     public override Tensor Forward(Tensor input)

@@ -34,7 +34,7 @@ public sealed class Transformer : Module
     /// <param name="layerNormEps">ε of the layer norms.</param>
     /// <param name="normFirst">Pre-norm layers.</param>
     public Transformer(int dModel, int nhead, Rng rng, int numEncoderLayers = 6, int numDecoderLayers = 6, int dimFeedforward = 2048,
-        float dropout = 0.1f, string activation = "relu", float layerNormEps = 1e-5f, bool normFirst = false)
+        double dropout = 0.1, string activation = "relu", double layerNormEps = 1e-5, bool normFirst = false)
     {
         ArgumentNullException.ThrowIfNull(rng);
         Encoder = RegisterModule("encoder", new TransformerEncoder(

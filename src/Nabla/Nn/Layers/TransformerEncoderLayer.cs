@@ -31,8 +31,8 @@ public sealed class TransformerEncoderLayer : Module
     /// <param name="layerNormEps">ε of the layer norms.</param>
     /// <param name="normFirst">Layer norm before each block (pre-norm) instead of after the residual sum.</param>
     /// <exception cref="ArgumentException">The head count does not divide E, or the activation is unknown.</exception>
-    public TransformerEncoderLayer(int dModel, int nhead, Rng rng, int dimFeedforward = 2048, float dropout = 0.1f,
-        string activation = "relu", float layerNormEps = 1e-5f, bool normFirst = false)
+    public TransformerEncoderLayer(int dModel, int nhead, Rng rng, int dimFeedforward = 2048, double dropout = 0.1,
+        string activation = "relu", double layerNormEps = 1e-5, bool normFirst = false)
     {
         ArgumentNullException.ThrowIfNull(rng);
         ArgumentOutOfRangeException.ThrowIfLessThan(dimFeedforward, 1);

@@ -34,14 +34,14 @@ public sealed class CrossEntropyLoss : Loss
     /// <param name="labelSmoothing">ε in [0, 1]: the share of the target mass spread uniformly over the classes.</param>
     /// <param name="ignoreIndex">Index targets with this value are skipped (PyTorch's <c>ignore_index</c>).</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="labelSmoothing"/> is outside [0, 1].</exception>
-    public CrossEntropyLoss(Tensor? weight = null, Reduction reduction = Reduction.Mean, float labelSmoothing = 0f, int ignoreIndex = DefaultIgnoreIndex) : base(reduction)
+    public CrossEntropyLoss(Tensor? weight = null, Reduction reduction = Reduction.Mean, double labelSmoothing = 0, int ignoreIndex = DefaultIgnoreIndex) : base(reduction)
     {
         if (!(labelSmoothing >= 0f && labelSmoothing <= 1f))
             throw new ArgumentOutOfRangeException(nameof(labelSmoothing), labelSmoothing, $"label smoothing must be in [0, 1], got {labelSmoothing}");
         if (weight is not null && weight.Rank != 1)
             throw new ShapeMismatchException($"CrossEntropyLoss: class weight must be one-dimensional [C], got shape {weight.Shape}");
         _weight = weight;
-        LabelSmoothing = labelSmoothing;
+        LabelSmoothing = (float)labelSmoothing;
         IgnoreIndex = ignoreIndex;
     }
 

@@ -20,7 +20,7 @@ public sealed class AdagradRule : UpdateRule
     /// <param name="initialAccumulatorValue">Initial value ≥ 0 of the sum of squares.</param>
     /// <param name="eps">Term ε &gt; 0 added to the denominator.</param>
     /// <exception cref="ArgumentOutOfRangeException">A value is out of range; the message names it.</exception>
-    public AdagradRule(float lrDecay = 0f, float initialAccumulatorValue = 0f, float eps = 1e-10f)
+    public AdagradRule(double lrDecay = 0, double initialAccumulatorValue = 0, double eps = 1e-10)
     {
         LrDecay = Hyperparameters.NonNegative(lrDecay, nameof(lrDecay));
         InitialAccumulatorValue = Hyperparameters.NonNegative(initialAccumulatorValue, nameof(initialAccumulatorValue));

@@ -23,7 +23,7 @@ public sealed class AdamRule : UpdateRule
     /// <param name="eps">Term ε &gt; 0 added to the denominator.</param>
     /// <param name="amsgrad">Use the running maximum of the second moment (AMSGrad).</param>
     /// <exception cref="ArgumentOutOfRangeException">A value is out of range; the message names it.</exception>
-    public AdamRule(float beta1 = 0.9f, float beta2 = 0.999f, float eps = 1e-8f, bool amsgrad = false)
+    public AdamRule(double beta1 = 0.9, double beta2 = 0.999, double eps = 1e-8, bool amsgrad = false)
     {
         Beta1 = Hyperparameters.UnitInterval(beta1, nameof(beta1));
         Beta2 = Hyperparameters.UnitInterval(beta2, nameof(beta2));

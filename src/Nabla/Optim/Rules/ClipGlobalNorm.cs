@@ -11,7 +11,7 @@ public sealed class ClipGlobalNorm : GroupRule
     /// <summary>Creates the rule.</summary>
     /// <param name="maxNorm">The largest total norm ≥ 0 let through.</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxNorm"/> is negative or not finite.</exception>
-    public ClipGlobalNorm(float maxNorm) => MaxNorm = Hyperparameters.NonNegative(maxNorm, nameof(maxNorm));
+    public ClipGlobalNorm(double maxNorm) => MaxNorm = Hyperparameters.NonNegative(maxNorm, nameof(maxNorm));
 
     /// <summary>The largest total norm let through.</summary>
     public float MaxNorm { get; }

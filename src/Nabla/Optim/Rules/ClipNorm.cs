@@ -14,7 +14,7 @@ public sealed class ClipNorm : UpdateRule
     /// <summary>Creates the rule.</summary>
     /// <param name="maxNorm">The largest norm ≥ 0 let through.</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxNorm"/> is negative or not finite.</exception>
-    public ClipNorm(float maxNorm) => MaxNorm = Hyperparameters.NonNegative(maxNorm, nameof(maxNorm));
+    public ClipNorm(double maxNorm) => MaxNorm = Hyperparameters.NonNegative(maxNorm, nameof(maxNorm));
 
     /// <summary>The largest norm let through.</summary>
     public float MaxNorm { get; }

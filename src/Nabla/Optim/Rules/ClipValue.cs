@@ -11,7 +11,7 @@ public sealed class ClipValue : UpdateRule
     /// <summary>Creates the rule.</summary>
     /// <param name="clipValue">c ≥ 0.</param>
     /// <exception cref="ArgumentOutOfRangeException">c is negative or not finite.</exception>
-    public ClipValue(float clipValue) => Value = Hyperparameters.NonNegative(clipValue, nameof(clipValue));
+    public ClipValue(double clipValue) => Value = Hyperparameters.NonNegative(clipValue, nameof(clipValue));
 
     /// <summary>c.</summary>
     public float Value { get; }

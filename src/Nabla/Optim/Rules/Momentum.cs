@@ -20,7 +20,7 @@ public sealed class Momentum : UpdateRule
     /// <param name="momentum">Momentum factor μ ≥ 0.</param>
     /// <param name="dampening">Dampening ≥ 0 of the direction added to the buffer.</param>
     /// <exception cref="ArgumentOutOfRangeException">A value is negative or not finite.</exception>
-    public Momentum(float momentum, float dampening = 0f)
+    public Momentum(double momentum, double dampening = 0)
     {
         Factor = Hyperparameters.NonNegative(momentum, nameof(momentum));
         Dampening = Hyperparameters.NonNegative(dampening, nameof(dampening));

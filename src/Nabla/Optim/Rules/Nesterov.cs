@@ -17,7 +17,7 @@ public sealed class Nesterov : UpdateRule
     /// <summary>Creates the rule.</summary>
     /// <param name="momentum">Momentum factor μ &gt; 0.</param>
     /// <exception cref="ArgumentOutOfRangeException">μ is not a finite number &gt; 0.</exception>
-    public Nesterov(float momentum) => Factor = Hyperparameters.Positive(momentum, nameof(momentum));
+    public Nesterov(double momentum) => Factor = Hyperparameters.Positive(momentum, nameof(momentum));
 
     /// <summary>μ.</summary>
     public float Factor { get; }

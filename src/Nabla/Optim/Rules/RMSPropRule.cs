@@ -21,7 +21,7 @@ public sealed class RMSPropRule : UpdateRule
     /// <param name="eps">Term ε &gt; 0 added to the denominator.</param>
     /// <param name="centered">Normalize by the estimated variance of the gradient instead of its second moment.</param>
     /// <exception cref="ArgumentOutOfRangeException">A value is out of range; the message names it.</exception>
-    public RMSPropRule(float alpha = 0.99f, float eps = 1e-8f, bool centered = false)
+    public RMSPropRule(double alpha = 0.99, double eps = 1e-8, bool centered = false)
     {
         Alpha = Hyperparameters.UnitInterval(alpha, nameof(alpha));
         Eps = Hyperparameters.Positive(eps, nameof(eps));

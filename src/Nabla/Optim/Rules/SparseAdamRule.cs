@@ -23,7 +23,7 @@ public sealed class SparseAdamRule : UpdateRule
     /// <param name="beta2">Decay rate β₂ in [0, 1) of the second moment.</param>
     /// <param name="eps">Term ε &gt; 0 added to the denominator.</param>
     /// <exception cref="ArgumentOutOfRangeException">A value is out of range; the message names it.</exception>
-    public SparseAdamRule(float beta1 = 0.9f, float beta2 = 0.999f, float eps = 1e-8f)
+    public SparseAdamRule(double beta1 = 0.9, double beta2 = 0.999, double eps = 1e-8)
     {
         Beta1 = Hyperparameters.UnitInterval(beta1, nameof(beta1));
         Beta2 = Hyperparameters.UnitInterval(beta2, nameof(beta2));

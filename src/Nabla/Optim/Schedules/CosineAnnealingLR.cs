@@ -11,7 +11,7 @@ public sealed class CosineAnnealingLR : LearningRateSchedule
     /// <param name="optimizer">Optimizer whose rate η₀ is annealed.</param>
     /// <param name="tMax">T_max ≥ 1, the half period in epochs.</param>
     /// <param name="etaMin">η_min ≥ 0, the lowest rate.</param>
-    public CosineAnnealingLR(Optimizer optimizer, int tMax, float etaMin = 0f) : base(optimizer)
+    public CosineAnnealingLR(Optimizer optimizer, int tMax, double etaMin = 0) : base(optimizer)
     {
         TMax = Hyperparameters.AtLeastOne(tMax, nameof(tMax));
         EtaMin = Hyperparameters.NonNegative(etaMin, nameof(etaMin));

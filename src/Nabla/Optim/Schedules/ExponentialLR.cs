@@ -6,7 +6,7 @@ public sealed class ExponentialLR : LearningRateSchedule
     /// <summary>Creates the schedule.</summary>
     /// <param name="optimizer">Optimizer whose rate η₀ is decayed.</param>
     /// <param name="gamma">Multiplicative factor γ ≥ 0 per epoch.</param>
-    public ExponentialLR(Optimizer optimizer, float gamma) : base(optimizer)
+    public ExponentialLR(Optimizer optimizer, double gamma) : base(optimizer)
     {
         Gamma = Hyperparameters.NonNegative(gamma, nameof(gamma));
         Apply();

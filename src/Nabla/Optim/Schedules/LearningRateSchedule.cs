@@ -17,7 +17,7 @@ public abstract class LearningRateSchedule
     {
         ArgumentNullException.ThrowIfNull(optimizer);
         Optimizer = optimizer;
-        _base = [.. optimizer.ParamGroups.Select(g => g.LearningRate)];
+        _base = [.. optimizer.ParamGroups.Select(g => (float)g.LearningRate)];
     }
 
     /// <summary>The optimizer whose learning rates are set.</summary>

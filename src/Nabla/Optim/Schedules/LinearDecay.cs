@@ -9,7 +9,7 @@ public sealed class LinearDecay : LearningRateSchedule
     /// <param name="optimizer">Optimizer whose rate η₀ is decayed.</param>
     /// <param name="decaySteps">τ ≥ 1, the epoch at which the final rate is reached.</param>
     /// <param name="finalLearningRate">η_τ ≥ 0 (often about η₀/100).</param>
-    public LinearDecay(Optimizer optimizer, int decaySteps, float finalLearningRate) : base(optimizer)
+    public LinearDecay(Optimizer optimizer, int decaySteps, double finalLearningRate) : base(optimizer)
     {
         DecaySteps = Hyperparameters.AtLeastOne(decaySteps, nameof(decaySteps));
         FinalLearningRate = Hyperparameters.NonNegative(finalLearningRate, nameof(finalLearningRate));

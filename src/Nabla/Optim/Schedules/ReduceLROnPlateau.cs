@@ -29,8 +29,8 @@ public sealed class ReduceLROnPlateau
     /// <param name="threshold">Relative improvement ≥ 0 needed to count as better.</param>
     /// <param name="cooldown">Epochs to wait after a reduction before counting bad epochs again.</param>
     /// <param name="minLr">Lower bound ≥ 0 of the learning rate.</param>
-    public ReduceLROnPlateau(Optimizer optimizer, PlateauMode mode = PlateauMode.Min, float factor = 0.1f, int patience = 10,
-        float threshold = 1e-4f, int cooldown = 0, float minLr = 0f)
+    public ReduceLROnPlateau(Optimizer optimizer, PlateauMode mode = PlateauMode.Min, double factor = 0.1, int patience = 10,
+        double threshold = 1e-4, int cooldown = 0, double minLr = 0)
     {
         ArgumentNullException.ThrowIfNull(optimizer);
         Optimizer = optimizer;
@@ -94,7 +94,7 @@ public sealed class ReduceLROnPlateau
         {
             foreach (var group in Optimizer.ParamGroups)
             {
-                float old = group.LearningRate;
+                float old = (float)group.LearningRate;
                 float reduced = Math.Max(old * Factor, MinLr);
                 // Like PyTorch, ignore reductions smaller than 1e-8 so the rate settles at minLr.
                 if (old - reduced > 1e-8f) group.LearningRate = reduced;

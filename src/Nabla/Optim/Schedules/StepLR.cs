@@ -7,7 +7,7 @@ public sealed class StepLR : LearningRateSchedule
     /// <param name="optimizer">Optimizer whose rate η₀ is decayed.</param>
     /// <param name="stepSize">Epochs between decays, ≥ 1.</param>
     /// <param name="gamma">Multiplicative factor γ ≥ 0.</param>
-    public StepLR(Optimizer optimizer, int stepSize, float gamma = 0.1f) : base(optimizer)
+    public StepLR(Optimizer optimizer, int stepSize, double gamma = 0.1) : base(optimizer)
     {
         StepSize = Hyperparameters.AtLeastOne(stepSize, nameof(stepSize));
         Gamma = Hyperparameters.NonNegative(gamma, nameof(gamma));

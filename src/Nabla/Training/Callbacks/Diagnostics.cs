@@ -144,7 +144,7 @@ public sealed class Diagnostics : Callback, IStepObserver
     {
         var rates = new Dictionary<Tensor, float>(ReferenceEqualityComparer.Instance);
         foreach (var g in RequireContext().Optimizer.ParamGroups)
-            foreach (var t in g.Parameters) rates[t] = g.LearningRate;
+            foreach (var t in g.Parameters) rates[t] = (float)g.LearningRate;
         foreach (var p in _parameters)
         {
             p.LearningRate = rates.GetValueOrDefault(p.Tensor);

@@ -47,7 +47,7 @@ public sealed class LearningRateScheduler : Callback
     public override void OnEpochBegin(int epoch)
     {
         if (_function is null) return;
-        foreach (var group in RequireContext().Optimizer.ParamGroups) group.LearningRate = _function(epoch, group.LearningRate);
+        foreach (var group in RequireContext().Optimizer.ParamGroups) group.LearningRate = _function(epoch, (float)group.LearningRate);
     }
 
     /// <inheritdoc/>

@@ -49,6 +49,6 @@ public sealed class TerminateOnDivergence : Callback
         double limit = Factor * Math.Max(_first, Floor);
         if (logs.Loss > limit)
             throw new TrainingDivergedException(logs.Epoch, logs.Batch, logs.BatchCount, (float)logs.Loss,
-                RequireContext().Optimizer.LearningRate, _first, Factor);
+                (float)RequireContext().Optimizer.LearningRate, _first, Factor);
     }
 }

@@ -14,7 +14,7 @@ public sealed class Accuracy : Metric
     private long _total;
 
     /// <summary>Creates the metric; <paramref name="threshold"/> is used for single-column (binary) outputs.</summary>
-    public Accuracy(float threshold = 0.5f) => Threshold = threshold;
+    public Accuracy(double threshold = 0.5) => Threshold = (float)threshold;
 
     /// <summary>Decision threshold of binary outputs.</summary>
     public float Threshold { get; }

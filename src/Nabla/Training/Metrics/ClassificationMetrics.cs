@@ -6,7 +6,7 @@ namespace Nabla.Training.Metrics;
 public static class ClassificationMetrics
 {
     /// <summary>Predicted classes of scores <c>[N, C]</c> (argmax per row), or of a binary output <c>[N]</c>/<c>[N, 1]</c> (<c>score ≥ threshold</c>).</summary>
-    public static int[] PredictedClasses(Tensor scores, float threshold = 0.5f)
+    public static int[] PredictedClasses(Tensor scores, double threshold = 0.5)
     {
         ArgumentNullException.ThrowIfNull(scores);
         var p = scores.ToArray();
@@ -14,7 +14,7 @@ public static class ClassificationMetrics
         int classes = rows == 0 ? 1 : p.Length / rows;
         var result = new int[rows];
         for (int i = 0; i < rows; i++)
-            result[i] = classes == 1 ? (p[i] >= threshold ? 1 : 0) : Metrics.Accuracy.ArgMax(p.AsSpan(i * classes, classes));
+            result[i] = classes == 1 ? (p[i] >= (float)threshold ? 1 : 0) : Metrics.Accuracy.ArgMax(p.AsSpan(i * classes, classes));
         return result;
     }
 
@@ -41,7 +41,7 @@ public static class ClassificationMetrics
     }
 
     /// <summary>Accuracy of scores <c>[N, C]</c> (argmax) or binary outputs (threshold) against class-index or one-hot targets.</summary>
-    public static double Accuracy(Tensor scores, Tensor targets, float threshold = 0.5f)
+    public static double Accuracy(Tensor scores, Tensor targets, double threshold = 0.5)
     {
         ArgumentNullException.ThrowIfNull(scores);
         ArgumentNullException.ThrowIfNull(targets);
@@ -65,7 +65,7 @@ public static class ClassificationMetrics
     }
 
     /// <summary>The confusion matrix of scores (argmax / threshold) against targets.</summary>
-    public static ConfusionMatrix ConfusionMatrix(Tensor scores, Tensor targets, int numClasses, float threshold = 0.5f)
+    public static ConfusionMatrix ConfusionMatrix(Tensor scores, Tensor targets, int numClasses, double threshold = 0.5)
     {
         ArgumentNullException.ThrowIfNull(scores);
         ArgumentNullException.ThrowIfNull(targets);

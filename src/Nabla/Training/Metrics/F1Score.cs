@@ -18,11 +18,11 @@ public enum Averaging
 public sealed class F1Score : Metric
 {
     /// <summary>Creates the metric for <paramref name="numClasses"/> classes (2 for binary outputs).</summary>
-    public F1Score(int numClasses, Averaging average = Averaging.Macro, float threshold = 0.5f)
+    public F1Score(int numClasses, Averaging average = Averaging.Macro, double threshold = 0.5)
     {
         Matrix = new ConfusionMatrix(numClasses);
         Average = average;
-        Threshold = threshold;
+        Threshold = (float)threshold;
     }
 
     /// <summary>The accumulated counts.</summary>

@@ -18,7 +18,7 @@ public class ScheduleTests
         var result = new float[epochs];
         for (int e = 0; e < epochs; e++)
         {
-            result[e] = s.Optimizer.LearningRate;
+            result[e] = (float)s.Optimizer.LearningRate;
             s.Step();
         }
         return result;
@@ -69,7 +69,7 @@ public class ScheduleTests
         var lrs = new float[metrics.Length];
         for (int e = 0; e < metrics.Length; e++)
         {
-            lrs[e] = opt.LearningRate;
+            lrs[e] = (float)opt.LearningRate;
             s.Step(metrics[e]);
         }
         Close([1, 1, 1, 1, 1, 0.5, 0.5, 0.5, 0.5, 0.25, 0.25, 0.25, 0.25, 0.125, 0.125], lrs);
@@ -86,7 +86,7 @@ public class ScheduleTests
         var lrs = new float[metrics.Length];
         for (int e = 0; e < metrics.Length; e++)
         {
-            lrs[e] = opt.LearningRate;
+            lrs[e] = (float)opt.LearningRate;
             s.Step(metrics[e]);
         }
         Close([1, 1, 1, 1, 0.1, 0.1, 0.1, 0.01], lrs);
