@@ -15,6 +15,7 @@ internal static class InspectCommand
         cmd.SetAction(r =>
         {
             string path = r.GetValue(file)!;
+            if (Seq2SeqInspect.TryWrite(ctx.Out, path)) return NablaCommand.Ok;
             var (model, info) = NablaCommand.LoadModel(path);
             var o = ctx.Out;
             // Every value comes from the file: escaped so that no control sequence reaches the terminal.

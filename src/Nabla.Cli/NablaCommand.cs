@@ -60,6 +60,7 @@ public static class NablaCommand
         root.Subcommands.Add(ExportCommand.Create(context));
         root.Subcommands.Add(ConvertCommand.Create(context));
         root.Subcommands.Add(EmbedCommand.Create(context));
+        root.Subcommands.Add(GenerateCommand.Create(context));
         try
         {
             var parsed = root.Parse(args);

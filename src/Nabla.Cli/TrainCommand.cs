@@ -34,6 +34,8 @@ internal static class TrainCommand
     // job: this process's part of an mpirun job (--distributed), or null.
     private static int Train(CliContext ctx, ParseResult r, TrainOptions o, DistributedJob? job)
     {
+        if (Seq2SeqTraining.Applies(r, o)) return Seq2SeqTraining.Run(ctx, r, o, job);
+        o.Pairs.CheckApplies(r, r.GetValue(o.Data)!);
         long start = Stopwatch.GetTimestamp();
         bool json = r.GetValue(o.Json);
 

@@ -41,8 +41,11 @@ internal sealed class TrainOptions
     /// <summary>The options for text: data.</summary>
     public readonly TextOptions Text = new();
 
+    /// <summary>The options for pairs: data (sequence-to-sequence).</summary>
+    public readonly PairsOptions Pairs = new();
+
     public IEnumerable<Option> All => [Data, Model, Epochs, BatchSize, LearningRate, Optimizer, Momentum, WeightDecay, L1, L2, Dropout,
-        ValidationSplit, Patience, Seed, Threads, Limit, Label, LabelSeparator, Delimiter, Task, Out, Resume, Plot, Json, Diagnose, Distributed, .. Schedule.All, .. Text.All];
+        ValidationSplit, Patience, Seed, Threads, Limit, Label, LabelSeparator, Delimiter, Task, Out, Resume, Plot, Json, Diagnose, Distributed, .. Schedule.All, .. Text.All, .. Pairs.All];
 
     /// <summary>
     /// Rejects out-of-range values and options that would be silently ignored, with a message naming

@@ -38,6 +38,12 @@ public sealed record ModelInfo
     /// <summary>For models of text: the data column the texts were read from, so prediction finds it again; else null.</summary>
     public string? TextColumn { get; init; }
 
+    /// <summary>For sequence-to-sequence models (task <c>seq2seq</c>): the tokens of the source texts, fitted on the training rows; else null.</summary>
+    public SequenceVocabulary? SourceVocabulary { get; init; }
+
+    /// <summary>For sequence-to-sequence models: the tokens of the target texts (what generation writes); else null.</summary>
+    public SequenceVocabulary? TargetVocabulary { get; init; }
+
     /// <summary>Decision thresholds for binary/multi-label outputs (one, or one per label).</summary>
     public IReadOnlyList<float> Thresholds { get; init; } = [];
 
@@ -83,7 +89,7 @@ public sealed record ModelInfo
 /// <c>__metadata__</c>. Loading rebuilds the network from the architecture and checks every
 /// tensor's name and shape against it.
 /// </summary>
-public static class ModelFile
+public static partial class ModelFile
 {
     /// <summary>The library version written into files.</summary>
     public static string Version { get; } = typeof(ModelFile).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
@@ -113,6 +119,8 @@ public static class ModelFile
         if (!meta.Keys.Any(k => k.StartsWith(ModelMetadata.Prefix, StringComparison.Ordinal)))
             throw new StateDictWithoutMetadataException($"{name}: a plain state dict ({content.Tensors.Count} tensors, no Nabla metadata), not a Nabla model file; a model file is made from it with PyTorchImport and the architecture's SPEC");
         var info = ModelMetadata.Read(name, meta);
+        if (info.Task == ModelMetadata.Seq2SeqTask)
+            throw new ModelFileException($"{name}: a sequence-to-sequence model ({Printable.Quote(info.Architecture)}), not a Sequential: nabla generate runs it (ModelFile.LoadSeq2Seq loads it)");
         Sequential model;
         try
         {

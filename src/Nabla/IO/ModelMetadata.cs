@@ -18,7 +18,10 @@ internal static class ModelMetadata
     private const string LegacyLabelColumns = "label_columns";
 
     /// <summary>The task names a file may hold.</summary>
-    public static readonly string[] Tasks = ["multiclass", "binary", "multilabel", "regression"];
+    public static readonly string[] Tasks = ["multiclass", "binary", "multilabel", "regression", Seq2SeqTask];
+
+    /// <summary>The task of a sequence-to-sequence model (<see cref="ModelFile.LoadSeq2Seq"/>).</summary>
+    public const string Seq2SeqTask = "seq2seq";
 
     /// <summary>The most input values per sample a model file may declare (2²⁶; a 3×4096×4096 image has 2²⁵·1.5).</summary>
     public const int MaxInputValues = 1 << 26;
@@ -45,6 +48,8 @@ internal static class ModelMetadata
         if (info.LabelSeparator is not null) meta[Prefix + "label_separator"] = info.LabelSeparator;
         if (info.Vectorizer is not null) meta[Prefix + "text_vectorization"] = info.Vectorizer.ToJson();
         if (info.TextColumn is not null) meta[Prefix + "text_column"] = info.TextColumn;
+        if (info.SourceVocabulary is not null) meta[Prefix + "source_vocabulary"] = info.SourceVocabulary.ToJson();
+        if (info.TargetVocabulary is not null) meta[Prefix + "target_vocabulary"] = info.TargetVocabulary.ToJson();
         if (info.HistoryJson is not null) meta[Prefix + "history"] = info.HistoryJson;
         if (info.CheckpointId is not null) meta[Prefix + "checkpoint"] = info.CheckpointId;
         if (info.OptimizerStateFile is not null) meta[Prefix + "optimizer_state"] = info.OptimizerStateFile;
@@ -97,6 +102,8 @@ internal static class ModelMetadata
             HistoryJson = meta.GetValueOrDefault(Prefix + "history"),
             Vectorizer = meta.TryGetValue(Prefix + "text_vectorization", out var vectorizer) ? Vectorizer(name, vectorizer) : null,
             TextColumn = meta.GetValueOrDefault(Prefix + "text_column"),
+            SourceVocabulary = meta.TryGetValue(Prefix + "source_vocabulary", out var sv) ? Tokens(name, "source_vocabulary", sv) : null,
+            TargetVocabulary = meta.TryGetValue(Prefix + "target_vocabulary", out var tv) ? Tokens(name, "target_vocabulary", tv) : null,
             NablaVersion = Get("version"),
             CheckpointId = meta.GetValueOrDefault(Prefix + "checkpoint"),
             OptimizerStateFile = meta.GetValueOrDefault(Prefix + "optimizer_state"),
@@ -115,6 +122,18 @@ internal static class ModelMetadata
         catch (DataFormatException e)
         {
             throw new ModelFileException($"{name}: the stored text vectorization ({Prefix}text_vectorization) is damaged: {e.Message}", e);
+        }
+    }
+
+    private static SequenceVocabulary Tokens(string name, string key, string json)
+    {
+        try
+        {
+            return SequenceVocabulary.FromJson(json);
+        }
+        catch (DataFormatException e)
+        {
+            throw new ModelFileException($"{name}: the stored {Prefix}{key} is damaged: {e.Message}", e);
         }
     }
 
@@ -146,6 +165,9 @@ internal static class ModelMetadata
         if (info.TextColumn is { } column)
             Require(column.Length > 0 && Printable.Escape(column) == column, $"text_column {Printable.Quote(column)} is empty or holds control characters");
         Require((info.Vectorizer is null) == (info.TextColumn is null), "text_vectorization and text_column must be given together");
+        bool seq2seq = info.Task == Seq2SeqTask;
+        Require(seq2seq == (info.SourceVocabulary is not null) && seq2seq == (info.TargetVocabulary is not null),
+            "source_vocabulary and target_vocabulary are given together, for task seq2seq only");
         if (info.HistoryJson is { } history) CheckHistory(name, history);
         Require((info.CheckpointId is null) == (info.OptimizerStateFile is null), "checkpoint and optimizer_state must be given together");
         if (info.CheckpointId is { } id)
