@@ -22,6 +22,9 @@ internal sealed record ReuseSettings
     /// <summary>The base's learning rate as a fraction of <c>--lr</c> (null: the same rate).</summary>
     public float? BaseLrScale { get; init; }
 
+    /// <summary>How many layers the base kept from the <c>--from</c> model has (set once it is loaded).</summary>
+    public int? BaseLayers { get; init; }
+
     /// <summary>Epochs of greedy layer-wise pre-training per hidden layer (0: none).</summary>
     public int PretrainEpochs { get; init; }
 
@@ -122,6 +125,7 @@ internal sealed record ReuseSettings
         {
             yield return new("from", From);
             yield return new("drop_last", DropLast.ToString(CultureInfo.InvariantCulture));
+            if (BaseLayers is int layers) yield return new("base_layers", layers.ToString(CultureInfo.InvariantCulture));
             yield return new("freeze", Freeze ? "true" : "false");
             if (BaseLrScale is float scale) yield return new("base_lr_scale", Text(scale));
         }

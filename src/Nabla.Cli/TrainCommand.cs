@@ -59,6 +59,7 @@ internal static class TrainCommand
         TrainOptions.Validate(s);
         reuse.Check(s);
         var transfer = reuse.From is { } from ? TransferBase.Load(from, reuse.DropLast) : null;
+        if (transfer is not null) reuse = reuse with { BaseLayers = transfer.Layers.Count };
         var dataOptions = previous is not null
             ? SavedModelData.Options(previous, s.Seed, s.Limit, s.Label, s.LabelSeparator, s.Delimiter)
             : new DataOptions
@@ -97,7 +98,8 @@ internal static class TrainCommand
         if (train is Dataset td) { Preparation.CheckFinite(td.X, s.Data); Preparation.CheckFinite(td.Y, s.Data); }
 
         var model = resumed ?? transfer?.Build(spec, new Rng(s.Seed)) ?? ModelBuilder.Build(ModelSpec.Parse(spec), new Shape([1, .. data.SampleShape]), new Rng(s.Seed));
-        var groups = transfer?.Prepare(model, reuse.Freeze, reuse.BaseLrScale, s.LearningRate, s.WeightDecay > 0);
+        var groups = resumed is not null ? TransferBase.Resume(resumed, resume!, previous!, s.LearningRate, s.WeightDecay > 0)
+            : transfer?.Prepare(model, reuse.Freeze, reuse.BaseLrScale, s.LearningRate, s.WeightDecay > 0);
         string? embeddingsReport = s.TextData is { } text && vectorizer is not null ? TextModel.Prepare(model, text, vectorizer, resumed is null, s.Seed) : null;
         model.Train();
         var optimizer = CreateOptimizer(s, model, groups);

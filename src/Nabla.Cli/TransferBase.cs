@@ -88,7 +88,7 @@ internal sealed class TransferBase
 
     /// <summary>
     /// Freezes the base (with <paramref name="freeze"/>), refusing a model left with nothing to train, and returns
-    /// the optimizer's parameter groups: one group, or the base at <paramref name="baseLrScale"/> × the rate.
+    /// the optimizer's parameter groups: null (one group), or the base at <paramref name="baseLrScale"/> × the rate.
     /// </summary>
     /// <exception cref="UsageException">Every parameter would be frozen.</exception>
     public ParameterGroup[]? Prepare(Sequential model, bool freeze, float? baseLrScale, float lr, bool decayWeightsOnly)
@@ -99,8 +99,29 @@ internal sealed class TransferBase
             if (!model.Parameters().Any(p => p.RequiresGrad))
                 throw new UsageException($"--freeze fixes every layer with parameters (the layers kept from {File} and no new ones with parameters after them): nothing to train; drop the old head with --drop-last or add layers with --model");
         }
+        return Groups(model, Kept, baseLrScale, lr, decayWeightsOnly);
+    }
+
+    /// <summary>
+    /// For <c>--resume</c> of a model made with <c>--from</c>: its first <c>base_layers</c> layers frozen again (if they
+    /// were) and the optimizer's groups as the first run had them, so the optimizer state restores into the same groups.
+    /// </summary>
+    /// <exception cref="ModelFileException">A stored setting is malformed.</exception>
+    public static ParameterGroup[]? Resume(Sequential model, string file, ModelInfo info, float lr, bool decayWeightsOnly)
+    {
+        var stored = new TrainingSettings.Stored(file, info.Extra);
+        if (stored.Number("base_layers", int.Parse) is not int layers) return null;
+        if (layers < 0 || layers > model.Count)
+            throw new ModelFileException($"{file}: the stored training setting base_layers = {layers} is not a layer count of its {model.Count} layers");
+        var kept = model[..layers];
+        if (stored.Text("freeze") == "true") kept.Freeze();
+        return Groups(model, kept, stored.Number("base_lr_scale", float.Parse), lr, decayWeightsOnly);
+    }
+
+    private static ParameterGroup[]? Groups(Sequential model, Sequential kept, float? baseLrScale, float lr, bool decayWeightsOnly)
+    {
         if (baseLrScale is not float scale) return null;
-        var inBase = Kept.Parameters().ToHashSet();
+        var inBase = kept.Parameters().ToHashSet();
         var all = model.NamedParameters().ToArray();
         var groups = new List<ParameterGroup>();
         foreach (bool isBase in new[] { true, false })

@@ -63,6 +63,22 @@ public sealed class TransferCliTests : IDisposable
     }
 
     [Fact]
+    public void A_resumed_transfer_run_keeps_its_base_frozen_or_slower()
+    {
+        string source = Base(), frozen = P("frozen.nabla"), slow = P("slow.nabla");
+        Ok("train", "--from", source, "--freeze", "--epochs", "1", "--out", frozen, "--json");
+        Ok("train", "--resume", frozen, "--epochs", "2", "--out", frozen, "--json");
+        Assert.Equal("4", ModelFile.Load(frozen).Info.Extra["base_layers"]);
+        Assert.Equal(W(source, "0.weight"), W(frozen, "0.weight"));
+        Assert.NotEqual(W(source, "4.weight"), W(frozen, "4.weight"));
+        // The optimizer state of two parameter groups restores into the same two groups.
+        Ok("train", "--from", source, "--base-lr-scale", "0.1", "--epochs", "1", "--out", slow, "--json");
+        string resumed = Ok("train", "--resume", slow, "--epochs", "1", "--out", slow);
+        Assert.DoesNotContain("the optimizer state starts afresh", resumed, StringComparison.Ordinal);
+        Assert.NotEqual(W(source, "0.weight"), W(slow, "0.weight"));
+    }
+
+    [Fact]
     public void A_base_lr_scale_moves_the_base_less_than_plain_fine_tuning()
     {
         string source = Base(), slow = P("slow.nabla"), fast = P("fast.nabla");
