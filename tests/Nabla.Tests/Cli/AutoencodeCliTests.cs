@@ -64,6 +64,19 @@ public sealed partial class AutoencodeCliTests : IDisposable
     }
 
     [Fact]
+    public void A_convolutional_encoder_takes_images_as_channels_and_reconstructs_them_flattened()
+    {
+        string png = P("conv.png"), model = P("conv.nabla"), csv = P("conv.csv");
+        var done = LastJson(Ok("train", "--data", Fashion, "--limit", "1000", "--task", "autoencode", "--model", "conv(4,3,pad=1,relu) maxpool(2) flatten dense(16,relu)",
+            "--epochs", "2", "--reconstructions", png, "--out", model, "--json"));
+        Assert.Equal("conv(4,3,relu,pad=1) maxpool(2) flatten dense(16,relu) dense(784) sigmoid", done.GetProperty("architecture").GetString());
+        Assert.Equal([1, 1, 28, 28], ModelFile.Load(model).Info.InputShape);
+        Assert.Equal(2 * 28 + 3 * 2, BinaryPrimitives.ReadInt32BigEndian(File.ReadAllBytes(png).AsSpan(20))); // originals, reconstructions
+        Assert.Contains("layer 5 of", Ok("encode", "--model", model, "--out", csv), StringComparison.Ordinal); // the ReLU after dense(16)
+        Assert.Equal(200, File.ReadAllLines(csv).Length - 1);
+    }
+
+    [Fact]
     public void Encode_writes_the_bottleneck_codes_with_labels_and_a_scatter_plot_coloured_by_class()
     {
         string file = Digits(), csv = P("codes.csv"), svg = P("codes.svg");
