@@ -170,9 +170,9 @@ internal static class TrainCommand
         if (!json && vectorizer is not null) ctx.Out.WriteLine($"text {TextModel.Describe(vectorizer, info.TextColumn)}");
         if (!json && embeddingsReport is not null) ctx.Out.WriteLine(embeddingsReport);
         if (!json) ctx.Out.WriteLine($"model {spec}: {model.ParameterCount():N0} parameters, {s.Optimizer} lr {Numbers.Significant(optimizer.LearningRate, 6)}{s.Schedule.Describe(totalEpochs)}{Resumed(resume, previous, firstEpoch, stateRestored)}{reuse.Describe(model)}{(job is null ? "" : $", {job.WorldSize} processes")}");
+        if (reuse.PretrainEpochs > 0) LayerwiseStep.Run(ctx, json, model, train, s, reuse.PretrainEpochs);
         // Epoch e's order is the (e+1)-th shuffle of a generator seeded from --seed: a resumed run replays the
         // shuffles of the epochs already done, so it sees the orders an uninterrupted run would.
-        if (reuse.PretrainEpochs > 0) LayerwiseStep.Run(ctx, json, model, train, s, reuse.PretrainEpochs);
         var trainSource = new DataLoader(AutoencodeTask.WithNoise(train, reuse.Noise, data.IsImage, s.Seed), batch, shuffle: true, rng: new Rng(s.Seed + 1), shard: job?.Shard);
         for (int e = 0; e < firstEpoch; e++) trainSource.StartEpoch();
         var valSource = validation is null ? null : new DataLoader(validation, batch, shard: job?.Shard);
