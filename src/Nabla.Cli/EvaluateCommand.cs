@@ -25,6 +25,8 @@ internal static class EvaluateCommand
             NablaCommand.Require(r.GetValue(limit) is null or >= 1, $"--limit must be at least 1, got {r.GetValue(limit)}");
             string path = r.GetValue(model)!;
             var (net, info) = NablaCommand.LoadModel(path);
+            NablaCommand.Require(info.Extra.GetValueOrDefault("task") != AutoencodeTask.Name,
+                $"{path} is an autoencoder: train --task autoencode reports its test reconstruction error and encode writes its codes; evaluate takes classifiers and regressions");
             var task = TaskKinds.Parse(info.Task);
             var (labels, labelSeparator) = TrainingSettings.Labels(r, label, separator, path, info);
             string spec = r.GetValue(data) ?? info.Extra.GetValueOrDefault("data") ?? "digits";

@@ -48,7 +48,7 @@ public static class NablaCommand
     {
         var (stdout, stderr) = (context.Out, context.Err);
         // A plain Command named "nabla" rather than RootCommand, which takes its name from the executable (Nabla.Cli).
-        var root = new Command("nabla", "Train, evaluate, predict with, inspect, export (ONNX) and convert (PyTorch) neural networks with the Nabla deep-learning library")
+        var root = new Command("nabla", "Train, evaluate, predict with, inspect, encode with, export (ONNX) and convert (PyTorch) neural networks with the Nabla deep-learning library")
         {
             new System.CommandLine.Help.HelpOption(), new VersionOption(),
         };
@@ -61,6 +61,7 @@ public static class NablaCommand
         root.Subcommands.Add(ConvertCommand.Create(context));
         root.Subcommands.Add(EmbedCommand.Create(context));
         root.Subcommands.Add(GenerateCommand.Create(context));
+        root.Subcommands.Add(EncodeCommand.Create(context));
         try
         {
             var parsed = root.Parse(args);

@@ -32,6 +32,7 @@ internal static class Preparation
         Dataset d => d.Subset(indices),
         ImageDataset i => i.Subset(indices),
         TextDataset t => t.Subset(indices),
+        AutoencodeTask.AutoencoderImages a => a.Subset(indices),
         _ => throw new ArgumentException($"cannot subset a {data.GetType().Name}"),
     };
 

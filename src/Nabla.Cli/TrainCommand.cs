@@ -42,6 +42,7 @@ internal static class TrainCommand
         // A resumed run takes architecture, task, classes, standardization and every training setting
         // from the file, except what an option overrides (TrainingSettings says which may).
         string? resume = r.GetValue(o.Resume);
+        var reuse = ReuseSettings.FromOptions(r, o);
         Sequential? resumed = null;
         ModelInfo? previous = null;
         List<Dictionary<string, double>> earlier = [];
@@ -49,6 +50,7 @@ internal static class TrainCommand
         if (resume is not null)
         {
             (resumed, previous) = NablaCommand.LoadModel(resume);
+            ReuseSettings.CheckResume(resume, previous);
             earlier = HistoryRecords.Parse(previous.HistoryJson);
             s = TrainingSettings.Resume(r, o, resume, previous, earlier.Count);
         }
@@ -57,21 +59,27 @@ internal static class TrainCommand
             s = TrainingSettings.FromOptions(r, o);
         }
         TrainOptions.Validate(s);
+        reuse.Check(s);
+        var transfer = reuse.From is { } from ? TransferBase.Load(from, reuse.DropLast) : null;
+        if (transfer is not null) reuse = reuse with { BaseLayers = transfer.Layers.Count };
         var dataOptions = previous is not null
             ? SavedModelData.Options(previous, s.Seed, s.Limit, s.Label, s.LabelSeparator, s.Delimiter)
             : new DataOptions
             {
                 Seed = s.Seed, Limit = s.Limit, Label = s.Label, LabelSeparator = s.LabelSeparator, Delimiter = s.Delimiter, Task = s.Task,
-                ImagesAsChannels = ModelPlan.IsConvolutional(s.Model), TextColumn = s.TextData?.Column, Vectorizer = s.TextData?.NewVectorizer(),
+                ImagesAsChannels = transfer?.ImagesAsChannels ?? ModelPlan.IsConvolutional(s.Model), TextColumn = s.TextData?.Column, Vectorizer = s.TextData?.NewVectorizer(),
             };
         string? outPath = r.GetValue(o.Out);
         // Before anything is read or trained: no output may overwrite an input or another output, and each must be writable.
         // Under mpirun only rank 0 writes files (the others' machines need not have its directories).
-        if (job is not { IsLeader: false }) CheckOutputs(s, dataOptions, resume, previous, outPath, r.GetValue(o.Plot));
+        if (job is not { IsLeader: false }) CheckOutputs(s, dataOptions, resume, previous, outPath, r.GetValue(o.Plot), reuse);
         if (s.Threads is int threads) WorkerPool.MaxThreads = threads;
         else if (job is not null) WorkerPool.MaxThreads = DistributedJob.DefaultThreads;
 
         var data = DataSpec.Load(s.Data, dataOptions);
+        if (reuse.Autoencode) data = AutoencodeTask.Convert(data);
+        reuse.Check(data);
+        transfer?.Check(data);
         if (previous is not null) SavedModelData.Check(resume!, previous, data);
         else CheckApplies(s, data);
         foreach (var warning in data.Warnings) ctx.Err.WriteLine($"nabla: note: {warning}");
@@ -83,17 +91,20 @@ internal static class TrainCommand
             vectorizer = textSettings.NewVectorizer();
             vectorizer.Adapt(fitTexts.Texts!);
         }
-        string spec = previous?.Architecture ?? ModelPlan.Complete(s.Model, data.Outputs, s.Dropout, vectorizer?.Vocabulary.Count);
+        string spec = previous?.Architecture ?? reuse.Spec(s, TrainingSettings.IsGiven(r, o.Model), data, transfer, vectorizer?.Vocabulary.Count);
         var info = previous ?? (Describe(data, spec, trainRaw, s.LabelSeparator) with { Vectorizer = vectorizer, TextColumn = data.TextColumn });
+        if (transfer is not null) info = transfer.Adopt(info);
         var train = Preparation.Apply(trainRaw, info);
         var validation = valRaw is null ? null : Preparation.Apply(valRaw, info);
         var test = Preparation.Apply(data.Test, info);
         if (train is Dataset td) { Preparation.CheckFinite(td.X, s.Data); Preparation.CheckFinite(td.Y, s.Data); }
 
-        var model = resumed ?? ModelBuilder.Build(ModelSpec.Parse(spec), new Shape([1, .. data.SampleShape]), new Rng(s.Seed));
+        var model = resumed ?? transfer?.Build(spec, new Rng(s.Seed)) ?? ModelBuilder.Build(ModelSpec.Parse(spec), new Shape([1, .. data.SampleShape]), new Rng(s.Seed));
+        var groups = resumed is not null ? TransferBase.Resume(resumed, resume!, previous!, s.LearningRate, s.WeightDecay > 0)
+            : transfer?.Prepare(model, reuse.Freeze, reuse.BaseLrScale, s.LearningRate, s.WeightDecay > 0);
         string? embeddingsReport = s.TextData is { } text && vectorizer is not null ? TextModel.Prepare(model, text, vectorizer, resumed is null, s.Seed) : null;
         model.Train();
-        var optimizer = CreateOptimizer(s, model);
+        var optimizer = CreateOptimizer(s, model, groups);
         bool stateRestored = resume is not null && OptimizerState.Restore(resume, previous!, optimizer, s.Optimizer, model);
         var loss = ModelPlan.LossFor(data.Task);
         // Penalties act on the weights (ParameterRole.Weight): never biases or BatchNorm's γ and β.
@@ -140,6 +151,7 @@ internal static class TrainCommand
             }
             var extra = new Dictionary<string, string>(info.Extra);
             foreach (var (k, v) in s.ToExtra(totalEpochs, optimizer.LearningRate)) extra[k] = v;
+            foreach (var (k, v) in reuse.ToExtra()) extra[k] = v;
             return done with { HistoryJson = HistoryRecords.Serialize(Records(epochs)), Extra = extra };
         }
         // The model and the optimizer state as one checkpoint whose two files always match (Checkpoint).
@@ -156,13 +168,14 @@ internal static class TrainCommand
         if (json) progress.EpochEnd += (logs, _) => JsonReport.WriteLine(ctx.Out, HistoryRecords.Fields(logs, firstEpoch).Select(kv => new KeyValuePair<string, object?>(kv.Key, kv.Value)));
         else if (!ctx.Terminal) progress.EpochEnd += (logs, _) => { ctx.Out.WriteLine(ConsoleReport.EpochLine(logs, firstEpoch + logs.Epoch + 1, totalEpochs)); ctx.Out.Flush(); };
 
-        if (!json) ctx.Out.WriteLine($"data {data.Name}: {data.Train.Count} train ({train.Count} fit, {validation?.Count ?? 0} validation), {data.Test.Count} test, {data.Task.ToName()}{(data.ClassNames.Count > 0 ? $", {data.ClassNames.Count} classes" : "")}");
+        if (!json) ctx.Out.WriteLine($"data {data.Name}: {data.Train.Count} train ({train.Count} fit, {validation?.Count ?? 0} validation), {data.Test.Count} test, {reuse.TaskName(data.Task)}{(data.ClassNames.Count > 0 ? $", {data.ClassNames.Count} classes" : "")}");
         if (!json && vectorizer is not null) ctx.Out.WriteLine($"text {TextModel.Describe(vectorizer, info.TextColumn)}");
         if (!json && embeddingsReport is not null) ctx.Out.WriteLine(embeddingsReport);
-        if (!json) ctx.Out.WriteLine($"model {spec}: {model.ParameterCount():N0} parameters, {s.Optimizer} lr {Numbers.Significant(optimizer.LearningRate, 6)}{s.Schedule.Describe(totalEpochs)}{Resumed(resume, previous, firstEpoch, stateRestored)}{(job is null ? "" : $", {job.WorldSize} processes")}");
+        if (!json) ctx.Out.WriteLine($"model {spec}: {model.ParameterCount():N0} parameters, {s.Optimizer} lr {Numbers.Significant(optimizer.LearningRate, 6)}{s.Schedule.Describe(totalEpochs)}{Resumed(resume, previous, firstEpoch, stateRestored)}{reuse.Describe(model)}{(job is null ? "" : $", {job.WorldSize} processes")}");
+        if (reuse.PretrainEpochs > 0) LayerwiseStep.Run(ctx, json, model, train, s, reuse.PretrainEpochs);
         // Epoch e's order is the (e+1)-th shuffle of a generator seeded from --seed: a resumed run replays the
         // shuffles of the epochs already done, so it sees the orders an uninterrupted run would.
-        var trainSource = new DataLoader(train, batch, shuffle: true, rng: new Rng(s.Seed + 1), shard: job?.Shard);
+        var trainSource = new DataLoader(AutoencodeTask.WithNoise(train, reuse.Noise, data.IsImage, s.Seed), batch, shuffle: true, rng: new Rng(s.Seed + 1), shard: job?.Shard);
         for (int e = 0; e < firstEpoch; e++) trainSource.StartEpoch();
         var valSource = validation is null ? null : new DataLoader(validation, batch, shard: job?.Shard);
         long fitStart = Stopwatch.GetTimestamp();
@@ -179,6 +192,7 @@ internal static class TrainCommand
         // them with the optimizer state and history of that moment: the file stays that consistent snapshot.
         bool checkpointIsFinal = earlyStopping is not null && checkpoint is not null;
         if (outPath is not null && !checkpointIsFinal) SaveModel(outPath, info);
+        if (reuse.Reconstructions is { } png) AutoencodeTask.SaveReconstructions(png, model, test, info, reuse.Noise, s.Seed);
         if (r.GetValue(o.Plot) is { } plot) NablaCommand.WriteAtomically(plot, Plot.Render(all, diagnostics is null ? null : DiagnosticsReport.Panels(diagnostics, firstEpoch)));
 
         double seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
@@ -186,7 +200,7 @@ internal static class TrainCommand
         var last = history.Epochs[^1];
         var summary = new List<KeyValuePair<string, object?>>
         {
-            new("command", "train"), new("data", data.Name), new("task", data.Task.ToName()), new("architecture", spec),
+            new("command", "train"), new("data", data.Name), new("task", reuse.TaskName(data.Task)), new("architecture", spec),
             new("epochs", totalEpochs), new("epochs_run", history.Epochs.Count), new("train_loss", last.Loss),
         };
         if (last.TryGetValue("val_loss", out var vl)) summary.Add(new("val_loss", vl));
@@ -213,10 +227,13 @@ internal static class TrainCommand
     internal const int ThresholdMinPositives = 10;
 
     /// <summary>The optimizer the settings name, over <paramref name="model"/>'s parameters.</summary>
-    internal static Optimizer CreateOptimizer(TrainingSettings s, Module model)
+    /// <param name="s">The run's settings.</param>
+    /// <param name="model">The model trained.</param>
+    /// <param name="groups">Parameter groups of their own (transfer learning's slower base), else null.</param>
+    internal static Optimizer CreateOptimizer(TrainingSettings s, Module model, ParameterGroup[]? groups = null)
     {
         // Like --l1 and --l2, --weight-decay acts on the weights only: biases and BatchNorm's γ, β get λ = 0.
-        ParameterGroup[] p = s.WeightDecay > 0 ? ParameterGroup.DecayWeightsOnly(model) : [new ParameterGroup(model.Parameters())];
+        ParameterGroup[] p = groups ?? (s.WeightDecay > 0 ? ParameterGroup.DecayWeightsOnly(model) : [new ParameterGroup(model.Parameters())]);
         return s.Optimizer switch
         {
             "sgd" => new SGD(p, s.LearningRate, momentum: s.Momentum, weightDecay: s.WeightDecay),
@@ -232,9 +249,10 @@ internal static class TrainCommand
         : $", resumed from {resume} after {epochs} epochs{(stateRestored ? "" : $" (no {Path.GetFileName(Checkpoint.StatePath(resume, previous!))}: the optimizer state starts afresh)")}";
 
     /// <summary>The output checks of <see cref="OutputPaths"/> for <c>--out</c> and <c>--plot</c> against the data files and the resumed model.</summary>
-    private static void CheckOutputs(TrainingSettings s, DataOptions dataOptions, string? resume, ModelInfo? previous, string? outPath, string? plot)
+    private static void CheckOutputs(TrainingSettings s, DataOptions dataOptions, string? resume, ModelInfo? previous, string? outPath, string? plot, ReuseSettings reuse)
     {
         var inputs = DataSpec.InputFiles(s.Data, dataOptions).Select(f => new NamedPath($"--data {s.Data}", f)).ToList();
+        if (reuse.From is not null) inputs.Add(new NamedPath("--from", reuse.From));
         if (resume is not null)
         {
             inputs.Add(new NamedPath("--resume", resume));
@@ -243,6 +261,7 @@ internal static class TrainCommand
         var outputs = new List<NamedPath>();
         if (outPath is not null) outputs.Add(new NamedPath("--out", outPath));
         if (plot is not null) outputs.Add(new NamedPath("--plot", plot));
+        if (reuse.Reconstructions is not null) outputs.Add(new NamedPath("--reconstructions", reuse.Reconstructions));
         // --resume FILE --out FILE continues the model in place: the save replaces it only after reading it.
         OutputPaths.Check(inputs, outputs, (input, output) => input.Option == "--resume" && output.Option == "--out");
     }

@@ -28,7 +28,7 @@ internal sealed class TrainOptions
     public readonly Option<string?> Label = new("--label") { Description = "CSV label column(s): name or 0-based index; a,b,c = multi-label (default: last column)" };
     public readonly Option<string?> LabelSeparator = new("--label-separator") { Description = "CSV: one label column holding several labels joined by this separator (multi-label)" };
     public readonly Option<string?> Delimiter = new("--delimiter") { Description = "CSV field separator: a character such as ';' or '|', or tab (default: tab for .tsv and .tab files, else ',')" };
-    public readonly Option<string?> Task = new("--task") { Description = "Override the inferred task: multiclass, binary, multilabel, regression" };
+    public readonly Option<string?> Task = new("--task") { Description = "Override the inferred task: multiclass, binary, multilabel, regression; or autoencode (targets = inputs, MSE)" };
     public readonly Option<string?> Out = new("--out", "-o") { Description = "Save the trained model here (safetensors; optimizer state goes to FILE.optim.safetensors)" };
     public readonly Option<string?> Resume = new("--resume") { Description = "Continue training a saved model with its stored settings and optimizer state; options may override data, epochs, lr, batch size, penalties, patience, threads" };
     public readonly Option<string?> Plot = new("--plot") { Description = "Write loss, accuracy and learning-rate curves (best epoch marked) to this SVG file" };
@@ -44,8 +44,11 @@ internal sealed class TrainOptions
     /// <summary>The options for pairs: data (sequence-to-sequence).</summary>
     public readonly PairsOptions Pairs = new();
 
+    /// <summary>Transfer learning, layer-wise pre-training and autoencoder options.</summary>
+    public readonly ReuseOptions Reuse = new();
+
     public IEnumerable<Option> All => [Data, Model, Epochs, BatchSize, LearningRate, Optimizer, Momentum, WeightDecay, L1, L2, Dropout,
-        ValidationSplit, Patience, Seed, Threads, Limit, Label, LabelSeparator, Delimiter, Task, Out, Resume, Plot, Json, Diagnose, Distributed, .. Schedule.All, .. Text.All, .. Pairs.All];
+        ValidationSplit, Patience, Seed, Threads, Limit, Label, LabelSeparator, Delimiter, Task, Out, Resume, Plot, Json, Diagnose, Distributed, .. Schedule.All, .. Text.All, .. Pairs.All, .. Reuse.All];
 
     /// <summary>
     /// Rejects out-of-range values and options that would be silently ignored, with a message naming

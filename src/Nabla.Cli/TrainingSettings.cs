@@ -64,7 +64,7 @@ internal sealed record TrainingSettings
     {
         Data = r.GetValue(o.Data)!, Limit = r.GetValue(o.Limit), Label = r.GetValue(o.Label), LabelSeparator = r.GetValue(o.LabelSeparator),
         Delimiter = r.GetValue(o.Delimiter) is { } d ? TrainOptions.ParseDelimiter(d) : null,
-        Task = r.GetValue(o.Task) is { } t ? ParseTask(t) : null, Model = r.GetValue(o.Model) ?? ModelPlan.DefaultHidden,
+        Task = r.GetValue(o.Task) is { } t && !AutoencodeTask.Named(t) ? ParseTask(t) : null, Model = r.GetValue(o.Model) ?? ModelPlan.DefaultHidden,
         Dropout = r.GetValue(o.Dropout), Optimizer = r.GetValue(o.Optimizer)!.ToLowerInvariant(), LearningRate = r.GetValue(o.LearningRate),
         Momentum = r.GetValue(o.Momentum), WeightDecay = r.GetValue(o.WeightDecay), L1 = r.GetValue(o.L1), L2 = r.GetValue(o.L2),
         BatchSize = r.GetValue(o.BatchSize), ValidationSplit = r.GetValue(o.ValidationSplit), Patience = r.GetValue(o.Patience),
@@ -197,7 +197,7 @@ internal sealed record TrainingSettings
         "binary" => TaskKind.Binary,
         "multilabel" => TaskKind.MultiLabel,
         "regression" => TaskKind.Regression,
-        _ => throw new UsageException($"unknown task '{name}' (known: multiclass, binary, multilabel, regression)"),
+        _ => throw new UsageException($"unknown task '{name}' (known: multiclass, binary, multilabel, regression, autoencode)"),
     };
 
     // The output count the stored metadata describes (what ModelPlan appended when the model was made).

@@ -28,7 +28,7 @@ public sealed class CliPolishTests
 
     [Theory]
     [InlineData(new[] { "train", "--epoch", "3" }, "unknown option '--epoch' for nabla train; did you mean '--epochs'? (see nabla train --help)")]
-    [InlineData(new[] { "trian" }, "unknown command 'trian' (commands: train, evaluate, predict, inspect, explain, export, convert, embed, generate); did you mean 'train'? (see nabla --help)")]
+    [InlineData(new[] { "trian" }, "unknown command 'trian' (commands: train, evaluate, predict, inspect, explain, export, convert, embed, generate, encode); did you mean 'train'? (see nabla --help)")]
     [InlineData(new[] { "evaluate", "--modle", "m.safetensors" }, "did you mean '--model'?")]
     [InlineData(new[] { "train", "--optimiser=sgd" }, "unknown option '--optimiser' for nabla train; did you mean '--optimizer'?")]
     public void A_mistyped_command_or_option_gets_a_suggestion(string[] args, string message) =>

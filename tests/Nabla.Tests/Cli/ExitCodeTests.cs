@@ -89,7 +89,7 @@ public sealed class ExitCodeTests : IDisposable
         AssertUserError(Run("train", "--data", "csv:" + csv, "--task", "multilabel"), "a multilabel task (--task) with one label column needs a label separator (--label-separator)");
         AssertUserError(Run("train", "--data", "csv:" + csv, "--task", "binary"), "a binary task (--task) needs 2 classes, the label column has 3");
         AssertUserError(Run("train", "--data", "csv:" + multi, "--label", "b,c", "--task", "multiclass"), "2 label columns make a multilabel or regression task, not multiclass");
-        AssertUserError(Run("train", "--data", "csv:" + csv, "--task", "clustering"), "unknown task 'clustering' (known: multiclass, binary, multilabel, regression)");
+        AssertUserError(Run("train", "--data", "csv:" + csv, "--task", "clustering"), "unknown task 'clustering' (known: multiclass, binary, multilabel, regression, autoencode)");
         AssertUserError(Run("train", "--data", "xor", "--validation-split", "0.9"), "--validation-split 0.9 of 4 training rows leaves 4 validation and 0 training rows");
     }
 
