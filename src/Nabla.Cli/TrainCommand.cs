@@ -81,7 +81,7 @@ internal static class TrainCommand
             vectorizer = textSettings.NewVectorizer();
             vectorizer.Adapt(fitTexts.Texts!);
         }
-        string spec = previous?.Architecture ?? ModelPlan.Complete(s.Model, data.Outputs, s.Dropout, vectorizer?.Vocabulary.Count);
+        string spec = previous?.Architecture ?? ModelPlan.Complete(s.Model, data.Outputs, s.Dropout, vectorizer?.Vocabulary.Count, s.TextData?.EmbeddingStd);
         var info = previous ?? (Describe(data, spec, trainRaw, s.LabelSeparator) with { Vectorizer = vectorizer, TextColumn = data.TextColumn });
         var train = Preparation.Apply(trainRaw, info);
         var validation = valRaw is null ? null : Preparation.Apply(valRaw, info);
