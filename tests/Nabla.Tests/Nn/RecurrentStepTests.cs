@@ -37,8 +37,10 @@ public class RecurrentStepTests
         }
 
         long shortSteps = PerStep(5), longSteps = PerStep(40);
-        // Nothing per timestep: the step allocates the same bytes for 5 and for 40 steps.
-        Assert.Equal(shortSteps, longSteps);
+        // Nothing per timestep: the step allocates the same bytes for 5 and for 40 steps. One object per timestep
+        // would add 35 × ≥ 24 B; the slack of 64 B per step absorbs a runtime one-off that a loaded machine can
+        // spread over every round (seen once: 3,384 vs 3,364 B).
+        Assert.True(Math.Abs(longSteps - shortSteps) <= 64, $"a {kind} step allocated {shortSteps} B at 5 timesteps and {longSteps} B at 40");
         AllocationProbe.AtMostTensorObjects(longSteps, 20, $"a {kind} training step");
     }
 
