@@ -15,7 +15,8 @@ import json
 import time
 import text_common as c
 
-args = c.parse("text-accuracy", {"batch_size": 32, "lr": 0.03, "dropout": 0.0, "hidden": 32, "epochs": 20, "min_positives": 10})
+args = c.parse("text-accuracy", {"batch_size": 32, "lr": 0.03, "dropout": 0.0, "hidden": 32, "epochs": 20, "min_positives": 10,
+                                     "optimizer": "sparseadam", "init_std": 1.0, "lr_schedule": "none"})
 import torch
 
 
@@ -44,16 +45,22 @@ def micro_f1(p, y):
 parts, task, outputs, vocabulary = c.load(args.data)
 fit, validation, test = parts["fit"], parts.get("validation"), parts["test"]
 torch.manual_seed(args.seed)
-m = c.model(vocabulary, outputs, hidden=args.hidden, dropout=args.dropout)
-opts = c.optimizers(m, args.lr)
+m = c.model(vocabulary, outputs, hidden=args.hidden, dropout=args.dropout, init_std=args.init_std)
+opts = c.optimizers(m, args.lr, args.optimizer)
 loss_fn = c.loss_for(task)
 generator = torch.Generator().manual_seed(args.seed + 1)
 start = time.time()
 for epoch in range(args.epochs):
+    if args.lr_schedule == "linear":
+        c.set_rate(opts, c.linear_rate(args.lr, epoch, args.epochs))
     loss = c.train_epoch(m, opts, loss_fn, fit, args.batch_size, generator)
-    print(json.dumps({"epoch": epoch + 1, "loss": round(loss, 6)}), flush=True)
+    line = {"epoch": epoch + 1, "loss": round(loss, 6)}
+    if task != "multilabel" and validation is not None:
+        line["val_accuracy"] = round(float((c.predict(m, validation).argmax(1) == validation.y).float().mean()), 4)
+    print(json.dumps(line), flush=True)
 summary = {"twin": "pytorch", "torch": torch.__version__, "vocabulary": vocabulary, "fit": len(fit), "test": len(test),
-           "epochs": args.epochs, "lr": args.lr, "batch_size": args.batch_size, "seed": args.seed}
+           "epochs": args.epochs, "lr": args.lr, "batch_size": args.batch_size, "seed": args.seed,
+           "optimizer": args.optimizer, "init_std": args.init_std, "lr_schedule": args.lr_schedule}
 if task == "multilabel":
     tune = validation if validation is not None else fit
     pv, yv = torch.sigmoid(c.predict(m, tune)), tune.y

@@ -70,7 +70,9 @@ def load(path):
     return {p: Part(r, task, outputs) for p, r in rows.items()}, task, outputs, int(header["vocabulary"])
 
 
-def model(vocabulary, outputs, dim=64, hidden=64, dropout=0.0):
+def model(vocabulary, outputs, dim=64, hidden=64, dropout=0.0, init_std=1.0):
+    """The seed model; the embedding starts N(0, init_std²) (1 = PyTorch's default) with a zero padding row."""
+    import torch
     import torch.nn as nn
 
     class SeedModel(nn.Module):
@@ -78,6 +80,10 @@ def model(vocabulary, outputs, dim=64, hidden=64, dropout=0.0):
             super().__init__()
             # mean over the non-padding ids of each row: Nabla's masked GlobalAveragePooling1D
             self.embedding = nn.EmbeddingBag(vocabulary, dim, mode="mean", sparse=True, padding_idx=0)
+            if init_std != 1.0:
+                with torch.no_grad():
+                    self.embedding.weight.normal_(0.0, init_std)
+                    self.embedding.weight[0].zero_()
             self.hidden = nn.Linear(dim, hidden)
             self.dropout = nn.Dropout(dropout)
             self.out = nn.Linear(hidden, outputs)
@@ -88,11 +94,26 @@ def model(vocabulary, outputs, dim=64, hidden=64, dropout=0.0):
     return SeedModel()
 
 
-def optimizers(m, lr):
-    """Nabla's SparseAdam: lazy Adam on the embedding's row-sparse gradient, Adam on the dense layers."""
+def optimizers(m, lr, kind="sparseadam"):
+    """Nabla's --optimizer for the seed model: sparseadam (lazy Adam on the embedding's row-sparse gradient,
+    Adam on the dense layers) or adagrad (row-sparse on the embedding, as Nabla's Adagrad updates only the rows used)."""
     import torch
     dense = [p for n, p in m.named_parameters() if not n.startswith("embedding.")]
+    if kind == "adagrad":
+        return [torch.optim.Adagrad(list(m.embedding.parameters()), lr=lr), torch.optim.Adagrad(dense, lr=lr)]
     return [torch.optim.SparseAdam(list(m.embedding.parameters()), lr=lr), torch.optim.Adam(dense, lr=lr)]
+
+
+def set_rate(opts, rate):
+    for o in opts:
+        for g in o.param_groups:
+            g["lr"] = rate
+
+
+def linear_rate(lr, epoch, epochs):
+    """Nabla's --lr-schedule linear with its defaults: η_k = (1 − k/τ)·η₀ + (k/τ)·η₀/100, τ = the run's epochs."""
+    k = min(epoch, epochs)
+    return (1 - k / epochs) * lr + (k / epochs) * lr / 100
 
 
 def loss_for(task):

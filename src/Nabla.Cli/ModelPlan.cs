@@ -24,15 +24,14 @@ internal static class ModelPlan
 
     /// <summary>
     /// The full spec text (what the model file stores). For text, <paramref name="vocabulary"/> is
-    /// the number of token ids, written into each <c>embedding(dim)</c> as <c>vocab=N</c>.
+    /// the number of token ids, written into each <c>embedding(dim)</c> as <c>vocab=N</c>, and
+    /// <paramref name="embeddingStd"/> (when given) as <c>std=S</c> where the SPEC does not say it.
     /// </summary>
-    public static string Complete(string spec, int outputs, float dropout, int? vocabulary = null)
+    public static string Complete(string spec, int outputs, float dropout, int? vocabulary = null, float? embeddingStd = null)
     {
         var layers = ModelSpec.Parse(spec).ToList();
         if (vocabulary is int tokens)
-            layers = [.. layers.Select(l => l.Name == "embedding" && !l.Named.ContainsKey("vocab")
-                ? l with { Named = new Dictionary<string, string>(l.Named) { ["vocab"] = tokens.ToString(System.Globalization.CultureInfo.InvariantCulture) } }
-                : l)];
+            layers = [.. layers.Select(l => l.Name == "embedding" ? l with { Named = EmbeddingArguments(l.Named, tokens, embeddingStd) } : l)];
         var last = layers[^1];
         bool hasOutput = IsDense(last) && last.Positional.Count == 1 && !last.Named.ContainsKey("activation")
             && int.TryParse(last.Positional[0], out int units) && units == outputs;
@@ -50,6 +49,14 @@ internal static class ModelPlan
             layers = withDropout;
         }
         return ModelSpec.Format(layers);
+    }
+
+    private static Dictionary<string, string> EmbeddingArguments(IReadOnlyDictionary<string, string> given, int vocabulary, float? std)
+    {
+        var named = new Dictionary<string, string>(given);
+        named.TryAdd("vocab", vocabulary.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        if (std is float s) named.TryAdd("std", s.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        return named;
     }
 
     /// <summary>True when the spec has convolutional layers, which take images as [N, 1, H, W].</summary>

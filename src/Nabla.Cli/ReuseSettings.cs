@@ -99,11 +99,11 @@ internal sealed record ReuseSettings
     public string TaskName(TaskKind task) => Autoencode ? AutoencodeTask.Name : task.ToName();
 
     /// <summary>The full SPEC of a new model: the SPEC (or the transferred base and <c>--model</c>) with the task's output layer.</summary>
-    public string Spec(TrainingSettings s, bool modelGiven, LoadedData data, TransferBase? transfer, int? vocabulary)
+    public string Spec(TrainingSettings s, bool modelGiven, LoadedData data, TransferBase? transfer, int? vocabulary, float? embeddingStd = null)
     {
         string completed = transfer is not null
             ? transfer.Spec(modelGiven ? s.Model : null, data.Outputs)
-            : ModelPlan.Complete(s.Model, data.Outputs, s.Dropout, vocabulary);
+            : ModelPlan.Complete(s.Model, data.Outputs, s.Dropout, vocabulary, embeddingStd);
         return Autoencode ? AutoencodeTask.OutputSpec(completed, data.IsImage) : completed;
     }
 

@@ -91,7 +91,7 @@ internal static class TrainCommand
             vectorizer = textSettings.NewVectorizer();
             vectorizer.Adapt(fitTexts.Texts!);
         }
-        string spec = previous?.Architecture ?? reuse.Spec(s, TrainingSettings.IsGiven(r, o.Model), data, transfer, vectorizer?.Vocabulary.Count);
+        string spec = previous?.Architecture ?? reuse.Spec(s, TrainingSettings.IsGiven(r, o.Model), data, transfer, vectorizer?.Vocabulary.Count, s.TextData?.EmbeddingStd);
         var info = previous ?? (Describe(data, spec, trainRaw, s.LabelSeparator) with { Vectorizer = vectorizer, TextColumn = data.TextColumn });
         if (transfer is not null) info = transfer.Adopt(info);
         var train = Preparation.Apply(trainRaw, info);

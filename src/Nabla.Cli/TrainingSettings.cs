@@ -99,8 +99,10 @@ internal sealed record TrainingSettings
         float dropout = Take(o.Dropout, stored.Number("dropout", float.Parse));
         if (Given(o.Model) || Given(o.Dropout))
         {
-            string wanted = ModelPlan.Complete(model, Outputs(info), dropout, info.Vectorizer?.Vocabulary.Count);
-            if (wanted != info.Architecture)
+            string wanted = ModelPlan.Complete(model, Outputs(info), dropout, info.Vectorizer?.Vocabulary.Count, info.Vectorizer is null ? null : TextSettings.DefaultEmbeddingStd);
+            // Models of text saved before the CLI wrote std= into the SPEC keep PyTorch's N(0, 1) start.
+            string older = ModelPlan.Complete(model, Outputs(info), dropout, info.Vectorizer?.Vocabulary.Count);
+            if (wanted != info.Architecture && older != info.Architecture)
                 throw new UsageException($"{(Given(o.Model) ? "--model" : "--dropout")} gives {wanted}, which contradicts {file}, whose architecture is {info.Architecture}; a resumed run keeps it (leave --model and --dropout out, or train a new model)");
         }
 

@@ -45,7 +45,7 @@ public static partial class ModelBuilder
         ["gap"] = new((_, _, _) => new GlobalAveragePooling2d(), [], []),
         ["globalavgpool"] = new((_, _, _) => new GlobalAveragePooling2d(), [], []),
         ["flatten"] = new((_, _, _) => new Flatten(), [], []),
-        ["embedding"] = new(Embedding, ["dim"], ["vocab"]),
+        ["embedding"] = new(Embedding, ["dim"], ["vocab", "std"]),
         ["gap1d"] = new((s, input, _) => Sequence(s, input, new GlobalAveragePooling1D()), [], []),
         ["gmp1d"] = new((s, input, _) => Sequence(s, input, new GlobalMaxPooling1D()), [], []),
         ["leaky_relu"] = new((s, _, _) => new LeakyReLU(s.Float(0, 0.01f, "negative slope")), ["[negative_slope]"], []),
@@ -213,8 +213,8 @@ public static partial class ModelBuilder
     }
 
     /// <summary>
-    /// embedding(dim, vocab=N) on token ids [batch, length]: nn.Embedding(N, dim, padding_idx=0), as
-    /// <c>TextVectorization</c> numbers tokens (0 = padding, 1 = out-of-vocabulary).
+    /// embedding(dim, vocab=N, std=S) on token ids [batch, length]: nn.Embedding(N, dim, padding_idx=0), as
+    /// <c>TextVectorization</c> numbers tokens (0 = padding, 1 = out-of-vocabulary), initialized N(0, S²) (S = 1 when left out).
     /// </summary>
     private static Module Embedding(LayerSpec spec, Shape input, Rng rng)
     {
@@ -225,7 +225,9 @@ public static partial class ModelBuilder
         int vocab = spec.NamedInt("vocab", 0);
         if (vocab < 2) throw new ModelSpecException($"model spec, column {spec.Column}: embedding needs vocab ≥ 2 (padding and out-of-vocabulary), got {vocab}");
         if (input.Rank != 2) throw new ModelSpecException($"model spec, column {spec.Column}: embedding needs token ids [batch, length], got {input}");
-        return new Nn.Embedding(vocab, dim, rng, paddingIdx: 0);
+        float std = spec.NamedFloat("std", 1f);
+        if (!(std > 0 && float.IsFinite(std))) throw new ModelSpecException($"model spec, column {spec.Column}: embedding needs std > 0 (the spread of the initial vectors), got {spec.Named["std"]}");
+        return new Nn.Embedding(vocab, dim, rng, paddingIdx: 0, std: std);
     }
 
     private static Module Sequence(LayerSpec spec, Shape input, Module pooling) => input.Rank == 3 ? pooling

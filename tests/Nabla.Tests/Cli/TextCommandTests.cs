@@ -83,7 +83,8 @@ public sealed class TextCommandTests : IDisposable
         Ok("train", "--data", "text:" + data, "--text", "text", "--label", "topics", "--label-separator", ";", "--epochs", "1", "--out", model, "--json");
         var (_, info) = ModelFile.Load(model);
         Assert.StartsWith("embedding(64,vocab=", info.Architecture, StringComparison.Ordinal);
-        Assert.Equal(("0.03", "32", "2"), (info.Extra["lr"], info.Extra["batch_size"], info.Extra["ngrams"]));
+        Assert.DoesNotContain("std=", info.Architecture, StringComparison.Ordinal);   // multi-label keeps N(0, 1) and a constant rate
+        Assert.Equal(("0.03", "32", "2", "none"), (info.Extra["lr"], info.Extra["batch_size"], info.Extra["ngrams"], info.Extra["lr_schedule"]));
     }
 
     [Theory]
@@ -97,6 +98,20 @@ public sealed class TextCommandTests : IDisposable
             "--model", spec, "--out", model, "--json");
         var (_, info) = ModelFile.Load(model);
         Assert.Equal((lr, optimizer), (info.Extra["lr"], info.Extra["optimizer"]));
+    }
+
+    [Theory]
+    [InlineData("embedding(8) gap1d", "0.1", "adagrad")]
+    [InlineData("embedding(8) bilstm(8)", "0.003", "adam")]
+    public void Single_label_text_defaults_to_a_small_embedding_and_a_rate_decayed_over_5_epochs(string spec, string lr, string optimizer)
+    {
+        // No --label-separator: each row's label string is one class (docs/benchmarks.md, the Debian section recipe).
+        string data = Corpus("single.tsv", 120), model = P("c.safetensors");
+        Ok("train", "--data", "text:" + data, "--text", "text", "--label", "topics", "--model", spec, "--out", model, "--json");
+        var (_, info) = ModelFile.Load(model);
+        // lr0 is the starting rate; "lr" holds the rate the linear decay reached (η₀/100).
+        Assert.Equal((lr, optimizer, "linear", "5"), (info.Extra["lr0"], info.Extra["optimizer"], info.Extra["lr_schedule"], info.Extra["epochs"]));
+        Assert.StartsWith($"embedding(8,vocab={info.Vectorizer!.Vocabulary.Count},std=0.01) ", info.Architecture, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -38,7 +38,9 @@ public sealed class TextRealDataTests : IDisposable
         var summary = LastJson(Ok("train", "--data", "text:" + TestData.Path_("debian-packages.tsv.gz"), "--text", "description",
             "--label", "section", "--model", "embedding(64) gap1d dense(64,relu)", "--limit", "8000", "--epochs", "5", "--out", model, "--json"));
         double accuracy = summary.GetProperty("test_accuracy").GetDouble();
-        Assert.True(accuracy >= 0.50, $"debian section test accuracy {accuracy:F4} on 8,000 training rows < 0.50 (0.5419 measured; the largest section alone is far below)");
+        // The single-label defaults (Adagrad 0.1 decayed linearly, embedding std 0.01) measured 0.6431; the multi-label
+        // recipe they replaced (SparseAdam 0.03, N(0, 1) table) 0.5419, so this bar fails if the defaults fall back.
+        Assert.True(accuracy >= 0.60, $"debian section test accuracy {accuracy:F4} on 8,000 training rows < 0.60 (0.6431 measured; the largest section alone is far below)");
 
         // predict reads the raw description column of a file with other columns and prints one section per row.
         string input = Path.Combine(_dir, "new.tsv");

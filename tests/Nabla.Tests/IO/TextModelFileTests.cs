@@ -30,7 +30,22 @@ public sealed class TextModelFileTests : IDisposable
         Assert.IsType<GlobalMaxPooling1D>(ModelBuilder.Build(ModelSpec.Parse("embedding(4,vocab=9) gmp1d"), new Shape(1, 3), new Rng(1))[1]);
     }
 
+    [Fact]
+    public void Embedding_std_sets_the_spread_of_the_initial_vectors_and_keeps_the_padding_row_zero()
+    {
+        static double Std(string spec)
+        {
+            var w = Assert.IsType<Embedding>(ModelBuilder.Build(ModelSpec.Parse(spec), new Shape(1, 5), new Rng(3))[0]).Weight.ToArray();
+            Assert.All(w.Take(32), v => Assert.Equal(0f, v));
+            var rest = w.Skip(32).Select(v => (double)v).ToArray();
+            return Math.Sqrt(rest.Sum(v => v * v) / rest.Length);
+        }
+        Assert.InRange(Std("embedding(32,vocab=500)"), 0.97, 1.03);
+        Assert.InRange(Std("embedding(32,vocab=500,std=0.01)"), 0.0097, 0.0103);
+    }
+
     [Theory]
+    [InlineData("embedding(4,vocab=9,std=0)", "embedding needs std > 0")]
     [InlineData("embedding(16)", "embedding needs vocab=N")]
     [InlineData("embedding(0,vocab=9)", "embedding needs a size ≥ 1")]
     [InlineData("embedding(4,vocab=1)", "vocab ≥ 2")]

@@ -10,7 +10,9 @@ namespace Nabla.Nn;
 /// <c>[N, T]</c> (whole numbers stored as floats) → vectors <c>[N, T, embeddingDim]</c>.
 /// </summary>
 /// <remarks>
-/// <para>Initialization is PyTorch's: every weight ~ N(0, 1), the padding row set to zero.</para>
+/// <para>Initialization is PyTorch's: every weight ~ N(0, 1), the padding row set to zero; <c>std</c>
+/// draws from N(0, std²) instead (a small table, e.g. std 0.01, lets the vectors of
+/// rare words start near zero rather than dominate a mean of a few tokens).</para>
 /// <para>With a padding index (as <c>TextVectorization</c> produces: 0 = padding) the padding row
 /// gets no gradient, and the output carries a padding mask (<see cref="Tensor.Mask"/>, Keras'
 /// <c>mask_zero</c>) that <see cref="GlobalAveragePooling1D"/> and <see cref="GlobalMaxPooling1D"/>
@@ -26,17 +28,19 @@ namespace Nabla.Nn;
 /// </code></example>
 public sealed class Embedding : Module
 {
-    /// <summary>A table of <paramref name="numEmbeddings"/> vectors of size <paramref name="embeddingDim"/>, drawn from N(0, 1).</summary>
+    /// <summary>A table of <paramref name="numEmbeddings"/> vectors of size <paramref name="embeddingDim"/>, drawn from N(0, <paramref name="std"/>²).</summary>
     /// <param name="numEmbeddings">Vocabulary size (rows).</param>
     /// <param name="embeddingDim">Size of each vector.</param>
     /// <param name="rng">Seeded source of the initial weights.</param>
     /// <param name="paddingIdx">Row of the padding token (negative counts from the end), or null for none.</param>
-    /// <exception cref="ArgumentOutOfRangeException">A size is below 1 or the padding index is outside the table.</exception>
-    public Embedding(int numEmbeddings, int embeddingDim, Rng rng, int? paddingIdx = null)
+    /// <param name="std">Standard deviation of the initial weights, finite and &gt; 0 (1: PyTorch's default).</param>
+    /// <exception cref="ArgumentOutOfRangeException">A size is below 1, the padding index is outside the table, or <paramref name="std"/> is not a finite number &gt; 0.</exception>
+    public Embedding(int numEmbeddings, int embeddingDim, Rng rng, int? paddingIdx = null, float std = 1f)
         : this(numEmbeddings, embeddingDim, paddingIdx)
     {
         ArgumentNullException.ThrowIfNull(rng);
-        rng.FillNormal(Weight.AsSpan());
+        if (!(std > 0 && float.IsFinite(std))) throw new ArgumentOutOfRangeException(nameof(std), $"std must be a finite number > 0, got {std}");
+        rng.FillNormal(Weight.AsSpan(), 0f, std);
         if (PaddingIdx is { } pad) Weight.AsSpan().Slice(pad * embeddingDim, embeddingDim).Clear();
     }
 
