@@ -32,7 +32,7 @@ internal static class LayerwiseStep
         Optimizer Make(IEnumerable<Tensor> p) => s.Optimizer switch
         {
             "sgd" => new SGD(p, s.LearningRate, momentum: s.Momentum),
-            "rmsprop" => new RMSProp(p, s.LearningRate, momentum: s.Momentum),
+            "rmsprop" => new RMSprop(p, s.LearningRate, momentum: s.Momentum),
             "adagrad" => new Adagrad(p, s.LearningRate),
             _ => new Adam(p, s.LearningRate),
         };

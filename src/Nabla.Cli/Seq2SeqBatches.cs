@@ -1,5 +1,6 @@
 using Nabla.Autograd;
 using Nabla.Data.Text;
+using Nabla.Nn;
 using Nabla.Nn.Generation;
 using Nabla.Nn.Losses;
 using Nabla.Tensors;

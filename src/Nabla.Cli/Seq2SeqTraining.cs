@@ -6,6 +6,7 @@ using Nabla.Data;
 using Nabla.Data.Text;
 using Nabla.IO;
 using Nabla.Kernels;
+using Nabla.Nn;
 using Nabla.Nn.Generation;
 using Nabla.Nn.Losses;
 using Nabla.Tensors;
@@ -125,7 +126,7 @@ internal static class Seq2SeqTraining
                     var l = loss.Forward(logits, expected);
                     l.Backward();
                     float value = l.Item();
-                    if (!float.IsFinite(value)) throw new TrainingDivergedException(epoch - 1, b, batches, value, optimizer.LearningRate);
+                    if (!float.IsFinite(value)) throw new TrainingDivergedException(epoch - 1, b, batches, value, (float)optimizer.LearningRate);
                     var (n, k) = Seq2SeqBatches.Count(logits, expected);
                     sum += value * n;
                     seen += n;

@@ -238,7 +238,7 @@ internal static class TrainCommand
         {
             "sgd" => new SGD(p, s.LearningRate, momentum: s.Momentum, weightDecay: s.WeightDecay),
             "adamw" => new AdamW(p, s.LearningRate, weightDecay: s.WeightDecay),
-            "rmsprop" => new RMSProp(p, s.LearningRate, weightDecay: s.WeightDecay, momentum: s.Momentum),
+            "rmsprop" => new RMSprop(p, s.LearningRate, weightDecay: s.WeightDecay, momentum: s.Momentum),
             "adagrad" => new Adagrad(p, s.LearningRate, weightDecay: s.WeightDecay),
             "sparseadam" => new SparseAdam(model.Parameters(), s.LearningRate),
             _ => new Adam(p, s.LearningRate, weightDecay: s.WeightDecay),

@@ -26,7 +26,7 @@ public static class OnnxExporters
         new MaxPool2dExporter(),
         new AvgPool2dExporter(),
         new AdaptiveAvgPool2dExporter(),
-        new GlobalAveragePooling2dExporter(),
+        new GlobalAveragePooling2DExporter(),
         new BatchNormExporter(),
         new FlattenExporter(),
         new DropoutExporter(),

@@ -50,7 +50,7 @@ public sealed class Comparisons : Tutorial
         {
             ("SGD 0.01", p => new SGD(p, 0.01f)),
             ("SGD 0.01 momentum 0.9", p => new SGD(p, 0.01f, momentum: 0.9f)),
-            ("RMSProp 1e-3", p => new RMSProp(p, 1e-3f)),
+            ("RMSprop 1e-3", p => new RMSprop(p, 1e-3f)),
             ("Adam 1e-3", p => new Adam(p, 1e-3f)),
         })
         {

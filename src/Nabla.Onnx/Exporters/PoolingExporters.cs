@@ -66,9 +66,9 @@ internal sealed class AdaptiveAvgPool2dExporter : OnnxLayerExporter<AdaptiveAvgP
     }
 }
 
-/// <summary><see cref="GlobalAveragePooling2d"/>: <c>GlobalAveragePool</c> then <c>Flatten</c> to [N, C].</summary>
-internal sealed class GlobalAveragePooling2dExporter : OnnxLayerExporter<GlobalAveragePooling2d>
+/// <summary><see cref="GlobalAveragePooling2D"/>: <c>GlobalAveragePool</c> then <c>Flatten</c> to [N, C].</summary>
+internal sealed class GlobalAveragePooling2DExporter : OnnxLayerExporter<GlobalAveragePooling2D>
 {
-    public override string Export(GlobalAveragePooling2d layer, OnnxValue input, OnnxExportContext context) =>
+    public override string Export(GlobalAveragePooling2D layer, OnnxValue input, OnnxExportContext context) =>
         context.Node("Flatten", [context.Node("GlobalAveragePool", [input.Name])], OnnxAttribute.Int("axis", 1));
 }

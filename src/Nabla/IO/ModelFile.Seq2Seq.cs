@@ -1,3 +1,4 @@
+using Nabla.Nn;
 using Nabla.Nn.Generation;
 using Nabla.Tensors;
 

@@ -17,7 +17,7 @@ namespace Nabla.Optim;
 ///         each UpdateRule: (state, d, p) → (state, d)
 ///         p ← p − η_G·d                   (unless the last rule applied the step itself)
 /// </code>
-/// <see cref="SGD"/>, <see cref="Adagrad"/>, <see cref="RMSProp"/>, <see cref="Adam"/> and
+/// <see cref="SGD"/>, <see cref="Adagrad"/>, <see cref="RMSprop"/>, <see cref="Adam"/> and
 /// <see cref="AdamW"/> are such chains with PyTorch's defaults; any other is built directly.
 /// Parameters whose gradient is null, or that do not require grad (frozen), are skipped.
 /// </summary>

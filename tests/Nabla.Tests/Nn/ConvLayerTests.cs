@@ -51,7 +51,7 @@ public class ConvLayerTests
         Assert.Equal(new Shape(2, 3, 4, 3), new MaxPool2d((3, 2), (2, 2), (1, 0)).Forward(x).Shape);
         Assert.Equal(new Shape(2, 3, 4, 3), new AvgPool2d(3, 2, 1).Forward(x).Shape);
         Assert.Equal(new Shape(2, 3, 1, 1), new AdaptiveAvgPool2d(1).Forward(x).Shape);
-        Assert.Equal(new Shape(2, 3), new GlobalAveragePooling2d().Forward(x).Shape);
+        Assert.Equal(new Shape(2, 3), new GlobalAveragePooling2D().Forward(x).Shape);
         Assert.Equal(new Shape(2, 3, 3), new MaxPool1d(2).Forward(x.Reshape(2, 3, 42).Narrow(2, 0, 7)).Shape);
     }
 
@@ -60,7 +60,7 @@ public class ConvLayerTests
     {
         var x = Tensor.Randn(new Shape(2, 3, 5, 4), new Rng(6));
         var expected = x.Mean(3).Mean(2).ToArray();
-        var got = new GlobalAveragePooling2d().Forward(x).ToArray();
+        var got = new GlobalAveragePooling2D().Forward(x).ToArray();
         for (int i = 0; i < got.Length; i++) Assert.Equal(expected[i], got[i], 5);
     }
 

@@ -68,7 +68,7 @@ public sealed class OnnxExportTests
     [Fact]
     public void Global_average_pooling_and_flatten_from_axis_2_match()
     {
-        AssertExportMatches(new Sequential(new GlobalAveragePooling2d(), new Dense(3, 2, new Rng(9))), new Shape(1, 3, 5, 4));
+        AssertExportMatches(new Sequential(new GlobalAveragePooling2D(), new Dense(3, 2, new Rng(9))), new Shape(1, 3, 5, 4));
         AssertExportMatches(new Sequential(new Flatten(2)), new Shape(1, 3, 5, 4));
     }
 

@@ -30,7 +30,7 @@ public class AdamThreadingTests
         AssertSplitChangesNothing(ps => name switch
         {
             "sgd" => new SGD(ps, 1e-2f, momentum: 0.9f, dampening: 0.1f, weightDecay: 0.01f),
-            "rmsprop" => new RMSProp(ps, 1e-3f, momentum: 0.5f, centered: true, weightDecay: 0.01f),
+            "rmsprop" => new RMSprop(ps, 1e-3f, momentum: 0.5f, centered: true, weightDecay: 0.01f),
             "adagrad" => new Adagrad(ps, 1e-2f, lrDecay: 0.1f, weightDecay: 0.01f),
             "adamw_groups" => new AdamW([new ParameterGroup(ps[..1], lr: 1e-3f), new ParameterGroup(ps[1..], weightDecay: 0f)], 1e-2f),
             // Not elementwise: never split, the same on any thread count.

@@ -19,7 +19,7 @@ public class ChainReferenceTests
             case "sgd_groups":
                 return new SGD([new ParameterGroup([ps[0]]), new ParameterGroup([ps[1]], lr: 0.05f, weightDecay: 0.2f)], 0.1f, momentum: 0.9f, weightDecay: 0.01f);
             case "rmsprop_groups":
-                return new RMSProp([new ParameterGroup([ps[0]], lr: 0.03f), new ParameterGroup([ps[1]], weightDecay: 0.1f)], 0.01f, momentum: 0.5f, centered: true);
+                return new RMSprop([new ParameterGroup([ps[0]], lr: 0.03f), new ParameterGroup([ps[1]], weightDecay: 0.1f)], 0.01f, momentum: 0.5f, centered: true);
             case "adam_groups":
                 return new Adam([new ParameterGroup([ps[0]]), new ParameterGroup([ps[1]], lr: 0.01f, weightDecay: 0.1f)], 0.1f);
             case "adamw_groups":

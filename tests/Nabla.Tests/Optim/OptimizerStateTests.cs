@@ -47,7 +47,7 @@ public class OptimizerStateTests
         Assert.Equal(2f, adam.StateDict()["step"].Item());
         Assert.Contains("0.momentum_buffer", new SGD(ps, 0.1f, momentum: 0.5f).Also(o => Run(o, ps, 1)).StateDict().Keys);
         Assert.Contains("1.sum", new Adagrad(ps).Also(o => Run(o, ps, 1)).StateDict().Keys);
-        Assert.Contains("1.square_avg", new RMSProp(ps).Also(o => Run(o, ps, 1)).StateDict().Keys);
+        Assert.Contains("1.square_avg", new RMSprop(ps).Also(o => Run(o, ps, 1)).StateDict().Keys);
     }
 
     [Fact]
@@ -110,7 +110,7 @@ public class OptimizerStateTests
         Assert.Throws<ArgumentOutOfRangeException>(() => new SGD(ps, -1f));
         Assert.Contains("beta2", Assert.Throws<ArgumentOutOfRangeException>(() => new Adam(ps, beta2: 1f)).Message);
         Assert.Throws<ArgumentOutOfRangeException>(() => new AdamW(ps, eps: 0f));
-        Assert.Throws<ArgumentOutOfRangeException>(() => new RMSProp(ps, alpha: 1.5f));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new RMSprop(ps, alpha: 1.5f));
         Assert.Throws<ArgumentOutOfRangeException>(() => new Adagrad(ps, lrDecay: float.NaN));
     }
 
@@ -122,7 +122,7 @@ public class OptimizerStateTests
         Assert.Equal((1e-3f, 0.9f, 0.999f, 1e-8f, 0f, false), (adam.LearningRate, adam.Beta1, adam.Beta2, adam.Eps, adam.WeightDecay, adam.AmsGrad));
         var adamw = new AdamW(ps);
         Assert.Equal((1e-3f, 0.9f, 0.999f, 1e-8f, 0.01f), (adamw.LearningRate, adamw.Beta1, adamw.Beta2, adamw.Eps, adamw.WeightDecay));
-        var rms = new RMSProp(ps);
+        var rms = new RMSprop(ps);
         Assert.Equal((0.01f, 0.99f, 1e-8f, 0f, 0f, false), (rms.LearningRate, rms.Alpha, rms.Eps, rms.WeightDecay, rms.Momentum, rms.Centered));
         var ada = new Adagrad(ps);
         Assert.Equal((0.01f, 0f, 0f, 0f, 1e-10f), (ada.LearningRate, ada.LrDecay, ada.WeightDecay, ada.InitialAccumulatorValue, ada.Eps));

@@ -17,7 +17,7 @@ public class ParameterGroupTests
         "sgd" => new SGD(groups, 0.1f, momentum: 0.9f, dampening: 0.1f, weightDecay: 0.01f),
         "sgd_nesterov" => new SGD(groups, 0.1f, momentum: 0.9f, nesterov: true, weightDecay: 0.01f),
         "adagrad" => new Adagrad(groups, 0.1f, lrDecay: 0.01f, weightDecay: 0.01f),
-        "rmsprop" => new RMSProp(groups, 0.01f, momentum: 0.9f, centered: true, weightDecay: 0.01f),
+        "rmsprop" => new RMSprop(groups, 0.01f, momentum: 0.9f, centered: true, weightDecay: 0.01f),
         "adam" => new Adam(groups, 0.1f, weightDecay: 0.01f, amsgrad: true),
         "adamw" => new AdamW(groups, 0.1f, weightDecay: 0.1f),
         _ => throw new ArgumentException(name),

@@ -137,7 +137,7 @@ public class RuleChainTests
         static string Chain(Optimizer o) => string.Join(" ", o.Chain.Select(r => r.GetType().Name));
         Assert.Equal("WeightDecay", Chain(new SGD(ps, 0.1f)));
         Assert.Equal("WeightDecay Nesterov", Chain(new SGD(ps, 0.1f, momentum: 0.9f, nesterov: true)));
-        Assert.Equal("WeightDecay RMSPropRule Momentum", Chain(new RMSProp(ps, momentum: 0.5f)));
+        Assert.Equal("WeightDecay RMSpropRule Momentum", Chain(new RMSprop(ps, momentum: 0.5f)));
         Assert.Equal("WeightDecay AdagradRule", Chain(new Adagrad(ps)));
         Assert.Equal("WeightDecay AdamRule", Chain(new Adam(ps)));
         Assert.Equal("DecoupledWeightDecay AdamRule", Chain(new AdamW(ps)));

@@ -9,7 +9,7 @@ namespace Nabla.Optim.Rules;
 /// b ← μ·b + (1 − dampening)·d    (later steps)
 /// d ← b
 /// </code>
-/// After <see cref="RMSPropRule"/> it is RMSProp's momentum (there dampening is 0 and PyTorch's
+/// After <see cref="RMSpropRule"/> it is RMSprop's momentum (there dampening is 0 and PyTorch's
 /// zero-initialised buffer gives the same first step).
 /// </summary>
 public sealed class Momentum : UpdateRule

@@ -4,7 +4,7 @@ namespace Nabla.Optim.Rules;
 
 /// <summary>
 /// Coupled weight decay (L2), as <c>torch.optim</c>'s <c>weight_decay</c> in SGD, Adagrad,
-/// RMSProp and Adam: d ← d + λ·p, with λ the group's weight decay (nothing when λ = 0). It
+/// RMSprop and Adam: d ← d + λ·p, with λ the group's weight decay (nothing when λ = 0). It
 /// equals the gradient of the penalty (λ/2)·Σp², so adaptive rules after it rescale the decay too;
 /// see <see cref="DecoupledWeightDecay"/> for AdamW's form.
 /// </summary>

@@ -3,16 +3,16 @@ using Nabla.Kernels;
 namespace Nabla.Optim.Rules;
 
 /// <summary>
-/// RMSProp's scaling, as <c>torch.optim.RMSprop</c>: with the running mean of squares v (state
+/// RMSprop's scaling, as <c>torch.optim.RMSprop</c>: with the running mean of squares v (state
 /// <c>square_avg</c>) and, centered, the running mean ḡ (state <c>grad_avg</c>),
 /// <code>
 /// v ← α·v + (1 − α)·d²
 /// centered:  ḡ ← α·ḡ + (1 − α)·d;  d ← d / (√(v − ḡ²) + ε)
 /// otherwise: d ← d / (√v + ε)
 /// </code>
-/// RMSProp's momentum is a <see cref="Momentum"/> rule after this one.
+/// RMSprop's momentum is a <see cref="Momentum"/> rule after this one.
 /// </summary>
-public sealed class RMSPropRule : UpdateRule
+public sealed class RMSpropRule : UpdateRule
 {
     private readonly string[] _names;
 
@@ -21,7 +21,7 @@ public sealed class RMSPropRule : UpdateRule
     /// <param name="eps">Term ε &gt; 0 added to the denominator.</param>
     /// <param name="centered">Normalize by the estimated variance of the gradient instead of its second moment.</param>
     /// <exception cref="ArgumentOutOfRangeException">A value is out of range; the message names it.</exception>
-    public RMSPropRule(double alpha = 0.99, double eps = 1e-8, bool centered = false)
+    public RMSpropRule(double alpha = 0.99, double eps = 1e-8, bool centered = false)
     {
         Alpha = Hyperparameters.UnitInterval(alpha, nameof(alpha));
         Eps = Hyperparameters.Positive(eps, nameof(eps));
@@ -68,5 +68,5 @@ public sealed class RMSPropRule : UpdateRule
     }
 
     /// <inheritdoc/>
-    public override string ToString() => $"RMSProp(alpha {Alpha}, eps {Eps}{(Centered ? ", centered" : "")})";
+    public override string ToString() => $"RMSprop(alpha {Alpha}, eps {Eps}{(Centered ? ", centered" : "")})";
 }

@@ -4,7 +4,7 @@ using Nabla.Tensors;
 namespace Nabla.Optim;
 
 /// <summary>
-/// RMSProp, exactly as <c>torch.optim.RMSprop</c>. For each parameter p with gradient g:
+/// RMSprop, exactly as <c>torch.optim.RMSprop</c>. For each parameter p with gradient g:
 /// <code>
 /// g ← g + weightDecay·p
 /// v ← α·v + (1 − α)·g²
@@ -13,10 +13,10 @@ namespace Nabla.Optim;
 /// momentum μ &gt; 0: b ← μ·b + g/d;  p ← p − lr·b      (b starts at 0)
 /// otherwise:       p ← p − lr·g/d
 /// </code>
-/// The chain: <see cref="Rules.WeightDecay"/> → <see cref="RMSPropRule"/> → <see cref="Rules.Momentum"/> (when μ &gt; 0).
+/// The chain: <see cref="Rules.WeightDecay"/> → <see cref="RMSpropRule"/> → <see cref="Rules.Momentum"/> (when μ &gt; 0).
 /// State: <c>"{i}.square_avg"</c>, <c>"{i}.grad_avg"</c> (centered), <c>"{i}.momentum_buffer"</c> (momentum).
 /// </summary>
-public sealed class RMSProp : Optimizer
+public sealed class RMSprop : Optimizer
 {
     /// <summary>Creates the optimizer over one group.</summary>
     /// <param name="parameters">Parameters to update.</param>
@@ -27,7 +27,7 @@ public sealed class RMSProp : Optimizer
     /// <param name="momentum">Momentum factor μ ≥ 0.</param>
     /// <param name="centered">Normalize by the estimated variance of the gradient instead of its second moment.</param>
     /// <exception cref="ArgumentOutOfRangeException">A hyperparameter is out of range; the message names it.</exception>
-    public RMSProp(IEnumerable<Tensor> parameters, double lr = 0.01, double alpha = 0.99, double eps = 1e-8,
+    public RMSprop(IEnumerable<Tensor> parameters, double lr = 0.01, double alpha = 0.99, double eps = 1e-8,
         double weightDecay = 0, double momentum = 0, bool centered = false)
         : base(parameters, lr, weightDecay, MakeChain((float)alpha, (float)eps, (float)momentum, centered))
     {
@@ -35,15 +35,15 @@ public sealed class RMSProp : Optimizer
     }
 
     /// <summary>Creates the optimizer over parameter groups, each with its own learning rate and weight decay (defaults: <paramref name="lr"/>, <paramref name="weightDecay"/>).</summary>
-    /// <inheritdoc cref="RMSProp(IEnumerable{Tensor}, double, double, double, double, double, bool)"/>
-    public RMSProp(IEnumerable<ParameterGroup> groups, double lr = 0.01, double alpha = 0.99, double eps = 1e-8,
+    /// <inheritdoc cref="RMSprop(IEnumerable{Tensor}, double, double, double, double, double, bool)"/>
+    public RMSprop(IEnumerable<ParameterGroup> groups, double lr = 0.01, double alpha = 0.99, double eps = 1e-8,
         double weightDecay = 0, double momentum = 0, bool centered = false)
         : base(groups, lr, weightDecay, MakeChain((float)alpha, (float)eps, (float)momentum, centered))
     {
         Momentum = (float)momentum;
     }
 
-    private RMSPropRule Core => (RMSPropRule)Chain[1];
+    private RMSpropRule Core => (RMSpropRule)Chain[1];
 
     /// <summary>Smoothing constant α.</summary>
     public float Alpha => Core.Alpha;
@@ -59,7 +59,7 @@ public sealed class RMSProp : Optimizer
 
     private static Rule[] MakeChain(float alpha, float eps, float momentum, bool centered)
     {
-        var rule = new RMSPropRule(alpha, eps, centered);
+        var rule = new RMSpropRule(alpha, eps, centered);
         return Hyperparameters.NonNegative(momentum, nameof(momentum)) > 0f
             ? [new WeightDecay(), rule, new Rules.Momentum(momentum)]
             : [new WeightDecay(), rule];
