@@ -41,11 +41,11 @@ public static class GradCheck
     /// <param name="rtol">Relative tolerance (5e-4 catches a 0.1 % error).</param>
     /// <param name="seed">Seed of the projection weights w and of the pre-seeded gradients.</param>
     public static GradCheckResult Run(Func<Tensor[], Tensor> function, Tensor[] inputs,
-        float epsilon = 1e-2f, double atol = 1e-5, double rtol = 5e-4, ulong seed = 1234)
+        double epsilon = 1e-2, double atol = 1e-5, double rtol = 5e-4, ulong seed = 1234)
     {
         ArgumentNullException.ThrowIfNull(function);
         ArgumentNullException.ThrowIfNull(inputs);
-        if (!(epsilon > 0f) || !float.IsFinite(epsilon)) throw new ArgumentOutOfRangeException(nameof(epsilon), $"GradCheck: epsilon must be a positive number, got {epsilon}");
+        if (!((float)epsilon > 0f) || !float.IsFinite((float)epsilon)) throw new ArgumentOutOfRangeException(nameof(epsilon), $"GradCheck: epsilon must be a positive number, got {epsilon}");
         foreach (var x in inputs)
         {
             if (x.RequiresGrad && !x.IsLeaf) throw new ArgumentException("GradCheck: inputs must be leaf tensors", nameof(inputs));
@@ -78,7 +78,7 @@ public static class GradCheck
             var data = x.AsSpan();
             for (int j = 0; j < data.Length; j++)
             {
-                var (numeric, noise) = Numeric(function, inputs, n, j, epsilon, weights);
+                var (numeric, noise) = Numeric(function, inputs, n, j, (float)epsilon, weights);
                 double tolerance = atol + rtol * Math.Abs(numeric) + noise;
                 foreach (var (name, analytic) in paths)
                 {

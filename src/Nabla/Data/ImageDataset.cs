@@ -23,7 +23,7 @@ public sealed class ImageDataset : IDataset
     /// <param name="labels">One class label per image; null makes the targets the images (autoencoder).</param>
     /// <param name="scale">Pixel scale; 1/255 maps bytes to [0, 1].</param>
     /// <exception cref="ShapeMismatchException">The byte counts do not fit the shape or the labels.</exception>
-    public ImageDataset(byte[] pixels, int[] sampleShape, byte[]? labels, float scale = 1f / 255)
+    public ImageDataset(byte[] pixels, int[] sampleShape, byte[]? labels, double scale = 1f / 255)
     {
         ArgumentNullException.ThrowIfNull(pixels);
         ArgumentNullException.ThrowIfNull(sampleShape);
@@ -36,7 +36,7 @@ public sealed class ImageDataset : IDataset
             throw new ShapeMismatchException($"{Count} images but {labels.Length} labels");
         _pixels = pixels;
         _labels = labels;
-        Scale = scale;
+        Scale = (float)scale;
     }
 
     /// <inheritdoc/>

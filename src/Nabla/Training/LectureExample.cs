@@ -40,14 +40,14 @@ public static class LectureExample
     /// Plain gradient descent w⁺ = w − η·∂E/∂w on the weights of <paramref name="model"/>, with the
     /// biases in a group of learning rate 0 (the lecture does not update them).
     /// </summary>
-    public static Optimizer Optimizer(Module model, float learningRate = LearningRate)
+    public static Optimizer Optimizer(Module model, double learningRate = LearningRate)
     {
         ArgumentNullException.ThrowIfNull(model);
         return new SGD([new ParameterGroup(model.Parameters(ParameterRole.Weight)), new ParameterGroup(model.Parameters(ParameterRole.Bias), lr: 0f)], learningRate);
     }
 
     /// <summary>The lecture's step on a new copy of the network, recorded.</summary>
-    public static StepTrace Run(float learningRate = LearningRate)
+    public static StepTrace Run(double learningRate = LearningRate)
     {
         var model = Model();
         return StepTrace.Record(model, Input(), Target(), new HalfSquaredErrorLoss(), Optimizer(model, learningRate));

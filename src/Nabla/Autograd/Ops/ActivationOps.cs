@@ -18,13 +18,13 @@ public static class ActivationOps
         public Tensor Relu() => Apply(x, Kind.Relu, 0f);
 
         /// <summary>Leaky ReLU: x for x &gt; 0, else αx (α = 0.01 by default, as in PyTorch).</summary>
-        public Tensor LeakyRelu(float alpha = 0.01f) => Apply(x, Kind.LeakyRelu, alpha);
+        public Tensor LeakyRelu(double alpha = 0.01) => Apply(x, Kind.LeakyRelu, (float)alpha);
 
         /// <summary>ELU: x for x &gt; 0, else α(eˣ − 1); derivative 1 or y + α.</summary>
-        public Tensor Elu(float alpha = 1f)
+        public Tensor Elu(double alpha = 1)
         {
             if (alpha < 0) throw new ArgumentOutOfRangeException(nameof(alpha), $"elu: alpha must be ≥ 0, got {alpha}");
-            return Apply(x, Kind.Elu, alpha);
+            return Apply(x, Kind.Elu, (float)alpha);
         }
 
         /// <summary>GELU (exact): x·Φ(x) = ½x(1 + erf(x/√2)); derivative Φ(x) + x·φ(x).</summary>

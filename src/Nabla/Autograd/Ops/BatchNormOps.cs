@@ -22,8 +22,9 @@ public static class BatchNormOps
         /// <exception cref="ShapeMismatchException">x has rank &lt; 2 or a per-channel tensor is not [C].</exception>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public Tensor BatchNormChannels(Tensor gamma, Tensor beta, Tensor runningMean, Tensor runningVar,
-            bool training, float momentum = 0.1f, float eps = 1e-5f)
+            bool training, double momentum = 0.1, double eps = 1e-5)
         {
+            float mom = (float)momentum, epsilon = (float)eps;
             ArgumentNullException.ThrowIfNull(gamma);
             ArgumentNullException.ThrowIfNull(beta);
             ArgumentNullException.ThrowIfNull(runningMean);
@@ -49,16 +50,16 @@ public static class BatchNormOps
                 float unbias = (float)m / (m - 1);
                 for (int ch = 0; ch < c; ch++)
                 {
-                    rm[ch] = (1 - momentum) * rm[ch] + momentum * mean[ch];
-                    rv[ch] = (1 - momentum) * rv[ch] + momentum * invStd[ch] * unbias;
-                    invStd[ch] = 1f / MathF.Sqrt(invStd[ch] + eps);
+                    rm[ch] = (1 - mom) * rm[ch] + mom * mean[ch];
+                    rv[ch] = (1 - mom) * rv[ch] + mom * invStd[ch] * unbias;
+                    invStd[ch] = 1f / MathF.Sqrt(invStd[ch] + epsilon);
                 }
             }
             else
             {
                 runningMean.AsSpan().CopyTo(mean);
                 var rv = runningVar.AsSpan();
-                for (int ch = 0; ch < c; ch++) invStd[ch] = 1f / MathF.Sqrt(rv[ch] + eps);
+                for (int ch = 0; ch < c; ch++) invStd[ch] = 1f / MathF.Sqrt(rv[ch] + epsilon);
             }
             var y = Tensor.Scoped(x.Shape);
             BatchNormKernels.Normalize(xc.AsSpan(), n, c, s, mean, invStd, gamma.AsSpan(), beta.AsSpan(), y.AsSpan());

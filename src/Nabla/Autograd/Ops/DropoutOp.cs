@@ -16,18 +16,19 @@ public static class DropoutOp
         /// E[y] = x; one seed is drawn from <paramref name="rng"/> per call. Gradient: dx = g·m/(1 − p).
         /// </summary>
         /// <exception cref="ArgumentOutOfRangeException">p is outside [0, 1].</exception>
-        public Tensor Dropout(float p, Rng rng)
+        public Tensor Dropout(double p, Rng rng)
         {
             ArgumentNullException.ThrowIfNull(rng);
-            if (!(p >= 0f && p <= 1f)) throw new ArgumentOutOfRangeException(nameof(p), $"dropout probability must be in [0, 1], got {p}");
+            float rate = (float)p;
+            if (!(rate >= 0f && rate <= 1f)) throw new ArgumentOutOfRangeException(nameof(p), $"dropout probability must be in [0, 1], got {p}");
             var xc = x.Contiguous();
             ulong seed = rng.NextUInt64();
             var y = Tensor.Scoped(xc.Shape);
-            DropoutKernels.Forward(TensorMemory.Of(xc), TensorMemory.Of(y), p, seed);
+            DropoutKernels.Forward(TensorMemory.Of(xc), TensorMemory.Of(y), rate, seed);
             if (!GradMode.Records(xc)) return y;
             var node = DropoutNode.Rent();
             node.SetInput(0, xc);
-            node.P = p;
+            node.P = rate;
             node.Seed = seed;
             return GradMode.Attach(node, y);
         }

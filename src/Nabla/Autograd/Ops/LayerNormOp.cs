@@ -23,9 +23,9 @@ public static class LayerNormOp
         /// <exception cref="ShapeMismatchException">The trailing dimensions, weight or bias do not match <paramref name="normalizedShape"/>; names every shape.</exception>
         /// <exception cref="ArgumentOutOfRangeException">ε is not positive.</exception>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public Tensor LayerNorm(Shape normalizedShape, Tensor? weight = null, Tensor? bias = null, float eps = 1e-5f)
+        public Tensor LayerNorm(Shape normalizedShape, Tensor? weight = null, Tensor? bias = null, double eps = 1e-5)
         {
-            if (!(eps > 0f)) throw new ArgumentOutOfRangeException(nameof(eps), $"layer_norm: eps must be > 0, got {eps}");
+            if (!((float)eps > 0f)) throw new ArgumentOutOfRangeException(nameof(eps), $"layer_norm: eps must be > 0, got {eps}");
             int k = normalizedShape.Rank;
             bool fits = k >= 1 && x.Rank >= k;
             for (int i = 1; fits && i <= k; i++) fits = x.Shape[-i] == normalizedShape[-i];
@@ -38,7 +38,7 @@ public static class LayerNormOp
             int cols = normalizedShape.Numel, rows = cols == 0 ? 0 : xc.Numel / cols;
             var y = Tensor.Scoped(xc.Shape);
             float[] stats = ArrayPool<float>.Shared.Rent(Math.Max(1, 2 * rows));
-            LayerNormKernels.Forward(TensorMemory.Of(xc), rows, cols, TensorMemory.Of(wc), TensorMemory.Of(bc), eps, TensorMemory.Of(y),
+            LayerNormKernels.Forward(TensorMemory.Of(xc), rows, cols, TensorMemory.Of(wc), TensorMemory.Of(bc), (float)eps, TensorMemory.Of(y),
                 stats.AsMemory(0, rows), stats.AsMemory(rows, rows));
             bool records = GradMode.Records(xc) || (wc is not null && GradMode.Records(wc)) || (bc is not null && GradMode.Records(bc));
             if (!records)

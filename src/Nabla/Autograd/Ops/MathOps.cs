@@ -28,7 +28,7 @@ public static class MathOps
         public Tensor Square() => Apply(x, Kind.Square, 0f);
 
         /// <summary>xᵖ for a constant p; derivative p·xᵖ⁻¹.</summary>
-        public Tensor Pow(float exponent) => exponent == 2f ? Apply(x, Kind.Square, 0f) : Apply(x, Kind.Pow, exponent);
+        public Tensor Pow(double exponent) => (float)exponent == 2f ? Apply(x, Kind.Square, 0f) : Apply(x, Kind.Pow, (float)exponent);
     }
 
     private static Tensor Apply(Tensor input, Kind kind, float p)

@@ -35,12 +35,12 @@ public sealed class Embedding : Module
     /// <param name="paddingIdx">Row of the padding token (negative counts from the end), or null for none.</param>
     /// <param name="std">Standard deviation of the initial weights, finite and &gt; 0 (1: PyTorch's default).</param>
     /// <exception cref="ArgumentOutOfRangeException">A size is below 1, the padding index is outside the table, or <paramref name="std"/> is not a finite number &gt; 0.</exception>
-    public Embedding(int numEmbeddings, int embeddingDim, Rng rng, int? paddingIdx = null, float std = 1f)
+    public Embedding(int numEmbeddings, int embeddingDim, Rng rng, int? paddingIdx = null, double std = 1)
         : this(numEmbeddings, embeddingDim, paddingIdx)
     {
         ArgumentNullException.ThrowIfNull(rng);
-        if (!(std > 0 && float.IsFinite(std))) throw new ArgumentOutOfRangeException(nameof(std), $"std must be a finite number > 0, got {std}");
-        rng.FillNormal(Weight.AsSpan(), 0f, std);
+        if (!((float)std > 0 && float.IsFinite((float)std))) throw new ArgumentOutOfRangeException(nameof(std), $"std must be a finite number > 0, got {std}");
+        rng.FillNormal(Weight.AsSpan(), 0f, (float)std);
         if (PaddingIdx is { } pad) Weight.AsSpan().Slice(pad * embeddingDim, embeddingDim).Clear();
     }
 
