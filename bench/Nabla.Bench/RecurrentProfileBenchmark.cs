@@ -91,6 +91,17 @@ internal static class RecurrentProfileBenchmark
                 LstmCell.Forward(N, H, t, default, gates.AsSpan(t * G), gatesStride, bias, states.AsSpan(t * H), rowStride, cells.AsSpan(t * H), rowStride,
                     hn, H, cn, H, output.AsSpan(t * H), rowStride, path);
         }));
+        // The same work on one step's block with rows G (and H) apart: against the rows above (T·G
+        // apart, as in the op's saved buffer) it shows what the strided layout costs.
+        var g1 = Arr(N * G); var s1 = Arr(N * H, 0.5f); var c1 = Arr(N * H, 0.5f); var y1 = new float[N * H];
+        Row("fwd: 50 x h·W_hhᵀ, rows G apart", Best(reps, () =>
+        {
+            for (int t = 0; t < T; t++) packedT.Multiply(N, s1, H, 1f, g1, G);
+        }));
+        Row("fwd: 50 x LstmCell.Forward, rows G apart", Best(reps, () =>
+        {
+            for (int t = 0; t < T; t++) LstmCell.Forward(N, H, t, default, g1, G, bias, s1, H, c1, H, hn, H, cn, H, y1, H, path);
+        }));
         Row("bwd: 50 x LstmCell.Backward", Best(reps, () =>
         {
             for (int t = T - 1; t >= 0; t--)
