@@ -69,6 +69,12 @@ internal static class TransformerProfileBenchmark
         layer.ZeroGrad();
         Row("train: attention fwd+bwd, Q/K/V one product", one);
         Row("train: attention fwd+bwd, three products", three);
+        var (fused, apart) = BestPair(reps,
+            () => { using (TensorScope.Begin()) layer.Linear2.Forward(DropoutOp.ReluDropout(layer.Linear1.Forward(x), 0.1f, rng)).Backward(seed); },
+            () => { using (TensorScope.Begin()) layer.Linear2.Forward(layer.Dropout.Forward(layer.Linear1.Forward(x).Relu())).Backward(seed); });
+        layer.ZeroGrad();
+        Row("train: feed-forward fwd+bwd, ReLU+dropout fused", fused);
+        Row("train: feed-forward fwd+bwd, ReLU then dropout", apart);
         Row("train: whole layer forward", Best(reps, () =>
         {
             using (TensorScope.Begin()) layer.Forward(x);
