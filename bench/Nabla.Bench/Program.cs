@@ -26,6 +26,7 @@ var workloads = new Dictionary<string, Func<string[], int>>(StringComparer.Ordin
     ["encoder-step"] = TransformerBenchmark.EncoderStep,
     ["generate"] = TransformerBenchmark.Generate,
     ["encoder-profile"] = TransformerProfileBenchmark.Run,
+    ["lstm-profile"] = RecurrentProfileBenchmark.Run,
     ["text-export"] = TextBenchmark.Export,
     ["text-epoch"] = TextBenchmark.Epoch,
 };

@@ -21,14 +21,7 @@ internal static class TransformerProfileBenchmark
 
     public static int Run(string[] args)
     {
-        int[] threadCounts = [1];
-        int reps = 5;
-        for (int i = 0; i + 1 < args.Length; i += 2)
-        {
-            if (args[i] == "--threads") threadCounts = args[i + 1].Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray();
-            else if (args[i] == "--reps") reps = int.Parse(args[i + 1], CultureInfo.InvariantCulture);
-            else { Console.Error.WriteLine($"unknown option {args[i]}"); return 2; }
-        }
+        if (!ParseProfile(args, out var threadCounts, out int reps)) return 2;
         foreach (int threads in threadCounts)
         {
             WorkerPool.MaxThreads = threads;
@@ -65,6 +58,23 @@ internal static class TransformerProfileBenchmark
             using (TensorScope.Begin()) layer.Forward(x);
         }));
         layer.Train();
+        // Q/K/V as one product (self-attention: query, key and value are one tensor) against three
+        // (the same data as three tensors), alternately in this process so machine load hits both alike.
+        var k = x.Detach();
+        var v = x.Detach();
+        var seed = Tensor.Randn(new Shape(B, L, D), rng);
+        var (one, three) = BestPair(reps,
+            () => { using (TensorScope.Begin()) layer.SelfAttn.Forward(x, x, x, needWeights: false).Output.Backward(seed); },
+            () => { using (TensorScope.Begin()) layer.SelfAttn.Forward(x, k, v, needWeights: false).Output.Backward(seed); });
+        layer.ZeroGrad();
+        Row("train: attention fwd+bwd, Q/K/V one product", one);
+        Row("train: attention fwd+bwd, three products", three);
+        var (fused, apart) = BestPair(reps,
+            () => { using (TensorScope.Begin()) layer.Linear2.Forward(DropoutOp.ReluDropout(layer.Linear1.Forward(x), 0.1f, rng)).Backward(seed); },
+            () => { using (TensorScope.Begin()) layer.Linear2.Forward(layer.Dropout.Forward(layer.Linear1.Forward(x).Relu())).Backward(seed); });
+        layer.ZeroGrad();
+        Row("train: feed-forward fwd+bwd, ReLU+dropout fused", fused);
+        Row("train: feed-forward fwd+bwd, ReLU then dropout", apart);
         Row("train: whole layer forward", Best(reps, () =>
         {
             using (TensorScope.Begin()) layer.Forward(x);
@@ -125,25 +135,68 @@ internal static class TransformerProfileBenchmark
         Row("layer norm backward", Best(reps, () => LayerNormKernels.Backward(xs, o, N, D, mean, rstd, gamma, dq, false, dg, false, db, false)));
     }
 
-    private static void Row(string name, (double Wall, double Cpu) t) =>
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{name,-40}{t.Wall,9:F2}{t.Cpu,9:F1} cpu"));
+    /// <summary>The profiles' options: --threads 1,2 (default 1) and --reps N (default 5).</summary>
+    internal static bool ParseProfile(string[] args, out int[] threadCounts, out int reps)
+    {
+        threadCounts = [1];
+        reps = 5;
+        for (int i = 0; i + 1 < args.Length; i += 2)
+        {
+            if (args[i] == "--threads") threadCounts = args[i + 1].Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray();
+            else if (args[i] == "--reps") reps = int.Parse(args[i + 1], CultureInfo.InvariantCulture);
+            else { Console.Error.WriteLine($"unknown option {args[i]}"); return false; }
+        }
+        return true;
+    }
 
-    private static (double, double) Best(int reps, Action action)
+    internal static void Row(string name, (double Wall, double Cpu) t) =>
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{name,-48}{t.Wall,9:F2}{t.Cpu,9:F1} cpu"));
+
+    /// <summary>Best wall and CPU ms of <paramref name="a"/> and of <paramref name="b"/>, run alternately after a warm-up of each.</summary>
+    internal static ((double, double) A, (double, double) B) BestPair(int reps, Action a, Action b)
+    {
+        Warm(a);
+        Warm(b);
+        var (ra, rb) = ((double.MaxValue, double.MaxValue), (double.MaxValue, double.MaxValue));
+        for (int r = 0; r < reps; r++)
+        {
+            var x = Once(a);
+            var y = Once(b);
+            ra = (Math.Min(ra.Item1, x.Item1), Math.Min(ra.Item2, x.Item2));
+            rb = (Math.Min(rb.Item1, y.Item1), Math.Min(rb.Item2, y.Item2));
+        }
+        return (ra, rb);
+    }
+
+    internal static (double, double) Best(int reps, Action action)
+    {
+        Warm(action);
+        double best = double.MaxValue, bestCpu = double.MaxValue;
+        for (int r = 0; r < reps; r++)
+        {
+            var (wall, cpu) = Once(action);
+            best = Math.Min(best, wall);
+            bestCpu = Math.Min(bestCpu, cpu);
+        }
+        return (best, bestCpu);
+    }
+
+    // At least 0.3 s and two calls, so tiered JIT has promoted the hot loops before timing.
+    private static void Warm(Action action)
     {
         long warm = Stopwatch.GetTimestamp();
         for (int w = 0; w < 2 || Stopwatch.GetElapsedTime(warm).TotalSeconds < 0.3; w++) action();
-        double best = double.MaxValue, bestCpu = double.MaxValue;
+    }
+
+    private static (double Wall, double Cpu) Once(Action action)
+    {
         var process = Process.GetCurrentProcess();
-        for (int r = 0; r < reps; r++)
-        {
-            process.Refresh();
-            var cpu0 = process.TotalProcessorTime;
-            long t0 = Stopwatch.GetTimestamp();
-            action();
-            best = Math.Min(best, Stopwatch.GetElapsedTime(t0).TotalMilliseconds);
-            process.Refresh();
-            bestCpu = Math.Min(bestCpu, (process.TotalProcessorTime - cpu0).TotalMilliseconds);
-        }
-        return (best, bestCpu);
+        process.Refresh();
+        var cpu0 = process.TotalProcessorTime;
+        long t0 = Stopwatch.GetTimestamp();
+        action();
+        double wall = Stopwatch.GetElapsedTime(t0).TotalMilliseconds;
+        process.Refresh();
+        return (wall, (process.TotalProcessorTime - cpu0).TotalMilliseconds);
     }
 }

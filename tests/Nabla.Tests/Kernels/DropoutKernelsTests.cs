@@ -1,3 +1,4 @@
+using Nabla.Autograd;
 using Nabla.Kernels;
 using Nabla.Tensors;
 
@@ -10,6 +11,36 @@ namespace Nabla.Tests.Kernels;
 [Collection(ProcessWideStateCollection.Name)]
 public class DropoutKernelsTests
 {
+    [Theory]
+    [InlineData(0.3f)]
+    [InlineData(1f)]
+    public void Fused_relu_dropout_equals_relu_then_dropout_bit_for_bit_forward_and_backward(float p)
+    {
+        int n = 2 * DropoutKernels.Block + 77;   // several mask streams and a ragged tail
+        var rng = new Rng(3);
+        var x = Tensor.Randn(new Shape(n), rng).RequireGrad();
+        var seed = Tensor.Randn(new Shape(n), rng);
+        var prefilled = Tensor.Randn(new Shape(n), rng).ToArray();
+        float[] Run(Func<Tensor, Rng, Tensor> f, out float[] grad)
+        {
+            x.Grad = null;
+            var y = f(x, new Rng(11));
+            y.Backward(seed);
+            var fresh = x.Grad!.ToArray();
+            x.Grad = Tensor.FromArray((float[])prefilled.Clone(), n);   // the accumulating write path
+            f(x, new Rng(11)).Backward(seed);
+            grad = [.. fresh, .. x.Grad!.ToArray()];
+            return y.ToArray();
+        }
+        var fused = Run((t, r) => DropoutOp.ReluDropout(t, p, r), out var fusedGrad);
+        var separate = Run((t, r) => t.Relu().Dropout(p, r), out var separateGrad);
+        Assert.Equal(separate, fused);
+        Assert.Equal(separateGrad, fusedGrad);
+        if (p < 1f) Assert.Contains(fused, v => v > 0f);
+        Tests.Autograd.GradAssert.Passes(t => DropoutOp.ReluDropout(t[0], p, new Rng(5)),
+            [Tests.Autograd.GradAssert.AwayFrom(Tests.Autograd.GradAssert.Param(new Rng(6), 1f, 3, 7), 0f, 0.05f)]);
+    }
+
     [Fact]
     public void Backward_regenerates_the_forward_mask_and_about_p_is_dropped()
     {

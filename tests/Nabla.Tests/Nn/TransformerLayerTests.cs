@@ -24,6 +24,35 @@ public class TransformerLayerTests
             [q, kv, .. mha.Parameters()]);
     }
 
+    [Fact]
+    public void Self_attention_with_one_qkv_product_equals_three_products_forward_and_backward()
+    {
+        var rng = new Rng(5);
+        var mha = new MultiheadAttention(8, 2, rng);
+        Randomize(mha, rng);
+        var x = Tensor.Randn(new Shape(2, 5, 8), rng).RequireGrad();
+        var seed = Tensor.Randn(new Shape(2, 5, 8), rng);
+        // One tensor in all three roles takes the fused path (one [3E, E] product, column views)...
+        var fused = mha.Forward(x, x, x, needWeights: false).Output;
+        fused.Backward(seed);
+        float[][] one = [fused.ToArray(), x.Grad!.ToArray(), .. mha.Parameters().Select(p => p.Grad!.ToArray())];
+        x.Grad = null;
+        mha.ZeroGrad();
+        // ...three distinct views of the same data take three products of width E.
+        var separate = mha.Forward(x, x.Narrow(0, 0, 2), x.Narrow(1, 0, 5), needWeights: false).Output;
+        separate.Backward(seed);
+        float[][] three = [separate.ToArray(), x.Grad!.ToArray(), .. mha.Parameters().Select(p => p.Grad!.ToArray())];
+        Assert.Equal(three.Length, one.Length);
+        for (int i = 0; i < one.Length; i++)
+        {
+            Assert.Equal(three[i].Length, one[i].Length);
+            for (int j = 0; j < one[i].Length; j++)
+                Assert.True(MathF.Abs(one[i][j] - three[i][j]) <= 1e-6f + 1e-6f * MathF.Abs(three[i][j]),
+                    $"tensor {i} element {j}: one product {one[i][j]}, three products {three[i][j]}");
+        }
+        Assert.Contains(one[1], g => g != 0f);
+    }
+
     [Theory]
     [InlineData(false, "gelu")]
     [InlineData(true, "gelu")]

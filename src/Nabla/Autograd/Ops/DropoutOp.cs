@@ -34,6 +34,42 @@ public static class DropoutOp
         }
     }
 
+    /// <summary>
+    /// dropout(relu(x)) as one operation (a transformer's feed-forward hidden layer): the same values,
+    /// gradients and random draws as <c>x.Relu().Dropout(p, rng)</c>, without the intermediate
+    /// ReLU tensor and its two extra passes over memory (forward and backward).
+    /// </summary>
+    internal static Tensor ReluDropout(Tensor x, float p, Rng rng)
+    {
+        ArgumentNullException.ThrowIfNull(rng);
+        if (!(p >= 0f && p <= 1f)) throw new ArgumentOutOfRangeException(nameof(p), $"dropout probability must be in [0, 1], got {p}");
+        var xc = x.Contiguous();
+        ulong seed = rng.NextUInt64();
+        var y = Tensor.Scoped(xc.Shape);
+        DropoutKernels.ReluForward(TensorMemory.Of(xc), TensorMemory.Of(y), p, seed);
+        if (!GradMode.Records(xc)) return y;
+        var node = ReluDropoutNode.Rent();
+        node.SetInput(0, xc);
+        node.P = p;
+        node.Seed = seed;
+        return GradMode.Attach(node, y);
+    }
+
+    private sealed class ReluDropoutNode : Node<ReluDropoutNode>
+    {
+        public float P;
+        public ulong Seed;
+
+        public override string Name => "ReluDropoutBackward";
+
+        protected internal override void Backward(Tensor grad)
+        {
+            if (!Needs(0)) return;
+            var dx = GradFor(0, out bool acc);
+            DropoutKernels.ReluBackward(TensorMemory.Of(grad), TensorMemory.Of(Input(0)), TensorMemory.Of(dx), P, Seed, acc);
+        }
+    }
+
     private sealed class DropoutNode : Node<DropoutNode>
     {
         public float P;

@@ -29,6 +29,9 @@ public sealed class Dropout : Module
     /// <summary>The probability of zeroing an element.</summary>
     public float P { get; }
 
+    /// <summary>The mask seeds' source, for layers that fuse this dropout into another operation.</summary>
+    internal Rng Rng => _rng;
+
     /// <summary>y = x·m in training (fresh mask each call), y = x in evaluation.</summary>
     public override Tensor Forward(Tensor input)
     {

@@ -24,6 +24,8 @@ internal static class TransformerBlocks
     public static Tensor FeedForward(Tensor x, Linear linear1, Dropout dropout, Linear linear2, bool gelu)
     {
         var h = linear1.Forward(x);
+        // ReLU and a training-mode dropout as one op: same numbers and draws, one [N, ff] tensor fewer.
+        if (!gelu && dropout.IsTraining && dropout.P > 0f) return linear2.Forward(DropoutOp.ReluDropout(h, dropout.P, dropout.Rng));
         h = gelu ? h.Gelu() : h.Relu();
         return linear2.Forward(dropout.Forward(h));
     }
