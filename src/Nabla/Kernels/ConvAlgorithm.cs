@@ -1,6 +1,6 @@
 namespace Nabla.Kernels;
 
-/// <summary>How a 2-D convolution computes its products (forward and input gradient).</summary>
+/// <summary>How a 2-D convolution computes its products (forward, input gradient and weight gradient).</summary>
 /// <remarks>
 /// Winograd F(2×2, 3×3) needs 16 multiplications per 2×2 output tile and channel pair where the
 /// direct product needs 36, at the price of rounding that differs from the direct sum (within
