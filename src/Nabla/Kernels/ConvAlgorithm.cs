@@ -9,7 +9,10 @@ namespace Nabla.Kernels;
 /// </remarks>
 public enum ConvAlgorithm
 {
-    /// <summary>Winograd where <see cref="WinogradConv.Pays"/> says it is faster (measured rule), direct elsewhere.</summary>
+    /// <summary>
+    /// Winograd where it was measured faster — <see cref="WinogradConv.Pays"/> for the forward and the weight gradient,
+    /// <see cref="WinogradConv.PaysForInputGradient"/> for the input gradient — direct elsewhere.
+    /// </summary>
     Auto = 0,
 
     /// <summary>Always im2col + GEMM: bitwise the direct convolution's results.</summary>
