@@ -65,9 +65,9 @@ public static class Conv2dKernels
     /// Gradients of <see cref="Forward"/> given dy [batch, O, OH, OW]: dx[n] (+)= col2im(Wᵀ·dy[n])
     /// when <paramref name="dx"/> is not null, dw (+)= Σₙ dy[n]·im2col(x[n])ᵀ when <paramref name="dw"/>
     /// is not null. The accumulate flags choose between adding to and overwriting the targets.
-    /// Where <see cref="WinogradConv.Chosen"/> says so for <paramref name="algorithm"/>, dx comes from
-    /// <see cref="WinogradConv.BackwardInput(in ConvGeometry, int, int, float[], int, float[], int, float[], int, bool)"/>;
-    /// dw is always the im2col product.
+    /// Where <see cref="WinogradConv.ChosenForInputGradient"/> says so for <paramref name="algorithm"/>, dx comes from
+    /// <see cref="WinogradConv.BackwardInput(in ConvGeometry, int, int, float[], int, float[], int, float[], int, bool)"/>,
+    /// and where <see cref="WinogradConv.Chosen"/> does, dw from <see cref="WinogradConv.BackwardWeight(in ConvGeometry, int, int, float[], int, float[], int, float[], int, bool)"/>.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Backward(in ConvGeometry g, int batch, int outChannels,
@@ -75,10 +75,15 @@ public static class Conv2dKernels
         float[]? dx, int dxOffset, bool accumulateDx, float[]? dw, int dwOffset, bool accumulateDw,
         ConvAlgorithm algorithm = ConvAlgorithm.Auto)
     {
-        if (dx is not null && WinogradConv.Chosen(g, outChannels, algorithm))
+        if (dx is not null && WinogradConv.ChosenForInputGradient(g, outChannels, algorithm))
         {
             WinogradConv.BackwardInput(g, batch, outChannels, w, wOffset, dy, dyOffset, dx, dxOffset, accumulateDx);
             dx = null;
+        }
+        if (dw is not null && WinogradConv.Chosen(g, outChannels, algorithm))
+        {
+            WinogradConv.BackwardWeight(g, batch, outChannels, x, xOffset, dy, dyOffset, dw, dwOffset, accumulateDw);
+            dw = null;
         }
         CheckSizes(g, batch, outChannels, x.Length - xOffset, w.Length - wOffset, dy.Length - dyOffset);
         if (dx is not null) Guard.AtLeast(dx.Length - dxOffset, (long)batch * g.ImageSize, "dx");

@@ -1,6 +1,6 @@
 namespace Nabla.Kernels;
 
-/// <summary>How a 2-D convolution computes its products (forward and input gradient).</summary>
+/// <summary>How a 2-D convolution computes its products (forward, input gradient and weight gradient).</summary>
 /// <remarks>
 /// Winograd F(2×2, 3×3) needs 16 multiplications per 2×2 output tile and channel pair where the
 /// direct product needs 36, at the price of rounding that differs from the direct sum (within
@@ -9,7 +9,10 @@ namespace Nabla.Kernels;
 /// </remarks>
 public enum ConvAlgorithm
 {
-    /// <summary>Winograd where <see cref="WinogradConv.Pays"/> says it is faster (measured rule), direct elsewhere.</summary>
+    /// <summary>
+    /// Winograd where it was measured faster — <see cref="WinogradConv.Pays"/> for the forward and the weight gradient,
+    /// <see cref="WinogradConv.PaysForInputGradient"/> for the input gradient — direct elsewhere.
+    /// </summary>
     Auto = 0,
 
     /// <summary>Always im2col + GEMM: bitwise the direct convolution's results.</summary>

@@ -15,7 +15,7 @@ namespace Nabla.Kernels;
 /// Aᵀ = [[1,1,1,0],[0,1,−1,−1]].</para>
 /// <para>The input gradient of a 3×3 stride-1 convolution with padding p is itself one, of dY with the
 /// filters flipped and their channel axes swapped and padding 2 − p, so <c>BackwardInput</c> runs
-/// the same code. The weight gradient stays with <see cref="Conv2dKernels"/> (im2col).</para>
+/// the same code. The weight gradient (<c>BackwardWeight</c>) runs over the same tiles and input transform.</para>
 /// <para>Images are cut into chunks of about <see cref="TargetTiles"/> tiles, a number fixed by the shape
 /// alone, and the chunks are spread over <see cref="WorkerPool"/>; each output depends only on its own
 /// chunk, so results do not depend on the thread count. The transforms run as vector maps over all tiles
@@ -31,6 +31,9 @@ public static class WinogradConv
 
     /// <summary>Auto rule: output height and width from which Winograd is chosen.</summary>
     public const int MinOutSize = 6;
+
+    /// <summary>Auto rule for the input gradient: output height and width from which its Winograd is chosen.</summary>
+    public const int MinInputGradientOutSize = 16;
 
     [ThreadStatic] private static float[]? _u, _v, _m, _rows;
     [ThreadStatic] private static Work? _work;
@@ -48,12 +51,29 @@ public static class WinogradConv
     public static bool Pays(in ConvGeometry g, int outChannels) =>
         Applies(g) && Math.Min(g.Channels, outChannels) >= MinChannels && Math.Min(g.OutH, g.OutW) >= MinOutSize;
 
-    /// <summary>Whether a convolution of this shape runs Winograd under <paramref name="algorithm"/>.</summary>
+    /// <summary>
+    /// The measured rule of <see cref="ConvAlgorithm.Auto"/> for the input gradient: <see cref="Pays"/> and an output of at
+    /// least <see cref="MinInputGradientOutSize"/> on each side. The input gradient's GEMMs have the forward's input
+    /// channels as rows, and against the im2col gradient (one long GEMM, then col2im) it gained on 28×28 outputs but
+    /// not on 14×14 or 7×7 ones (0.78–1.16× and 0.75–1.09×; docs/benchmarks.md "Round two").
+    /// </summary>
+    public static bool PaysForInputGradient(in ConvGeometry g, int outChannels) =>
+        Pays(g, outChannels) && Math.Min(g.OutH, g.OutW) >= MinInputGradientOutSize;
+
+    /// <summary>Whether a convolution of this shape runs its forward and weight gradient by Winograd under <paramref name="algorithm"/>.</summary>
     public static bool Chosen(in ConvGeometry g, int outChannels, ConvAlgorithm algorithm) => algorithm switch
     {
         ConvAlgorithm.Direct => false,
         ConvAlgorithm.Winograd => Applies(g),
         _ => Pays(g, outChannels),
+    };
+
+    /// <summary>Whether the input gradient of a convolution of this shape runs Winograd under <paramref name="algorithm"/>.</summary>
+    public static bool ChosenForInputGradient(in ConvGeometry g, int outChannels, ConvAlgorithm algorithm) => algorithm switch
+    {
+        ConvAlgorithm.Direct => false,
+        ConvAlgorithm.Winograd => Applies(g),
+        _ => PaysForInputGradient(g, outChannels),
     };
 
     /// <summary>
@@ -94,7 +114,15 @@ public static class WinogradConv
         Run(path, back, batch, g.Channels, dy, dyOffset, u, null, 0, dx, dxOffset, accumulate);
     }
 
-    private static void Check(in ConvGeometry g, int batch, int outChannels, int xLength, int wLength, int yLength)
+    /// <summary>
+    /// dw (+)= the weight gradient of <c>Forward</c> for x [batch, C, H, W] and dy [batch, O, OH, OW]:
+    /// dw[o, c] = Gᵀ·[Σ_tiles (A·dy_tile·Aᵀ) ⊙ (Bᵀ·d_tile·B)]·G → dw [O, C, 3, 3].
+    /// </summary>
+    public static void BackwardWeight(in ConvGeometry g, int batch, int outChannels,
+        float[] x, int xOffset, float[] dy, int dyOffset, float[] dw, int dwOffset, bool accumulate)
+        => WinogradWeightGradient.Run(KernelPaths.Best, g, batch, outChannels, x, xOffset, dy, dyOffset, dw, dwOffset, accumulate);
+
+    internal static void Check(in ConvGeometry g, int batch, int outChannels, int xLength, int wLength, int yLength)
     {
         if (!Applies(g))
             throw new ArgumentException($"Winograd F(2x2,3x3) needs a 3x3 kernel, stride 1, dilation 1 and padding <= 2, got " +
@@ -140,12 +168,62 @@ public static class WinogradConv
             }
     }
 
+    // V[ξ, ch, tile] = (Bᵀ·d·B)[ξ] for every tile of images n0 .. n0 + count − 1 (t tiles; shared with the weight
+    // gradient). Each zero-padded input row of a tile row is split into its even and odd columns once; WinogradTiles
+    // then reads the taps of neighbouring tiles as vectors: 8 at a time, then 4, the last ones as an overlapping
+    // vector (same bits), or one by one.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static void TransformInput(in ConvGeometry g, int tilesH, int tilesW, float[] x, int xOff,
+        int n0, int count, int ch, int t, float[] v, bool vector)
+    {
+        int h = g.Height, w = g.Width, tw = tilesW, len = tw + 1, plane = g.Channels * t;
+        var eo = Scratch(ref _rows, 8 * len);
+        ref float e = ref MemoryMarshal.GetArrayDataReference(eo);
+        ref float dst = ref MemoryMarshal.GetArrayDataReference(v);
+        int tile = ch * t;
+        for (int n = 0; n < count; n++)
+        {
+            var image = x.AsSpan(xOff + (n0 + n) * g.ImageSize + ch * h * w, h * w);
+            for (int ty = 0; ty < tilesH; ty++, tile += tw)
+            {
+                for (int i = 0; i < 4; i++)
+                {
+                    var even = eo.AsSpan(2 * i * len, len);
+                    var odd = eo.AsSpan((2 * i + 1) * len, len);
+                    int iy = 2 * ty - g.PadH + i;
+                    if (iy < 0 || iy >= h) { even.Clear(); odd.Clear(); continue; }
+                    var src = image.Slice(iy * w, w);
+                    for (int k = 0; k < len; k++)
+                    {
+                        int col = 2 * k - g.PadW;
+                        even[k] = (uint)col < (uint)w ? src[col] : 0f;
+                        odd[k] = (uint)(col + 1) < (uint)w ? src[col + 1] : 0f;
+                    }
+                }
+                int tx = 0;
+                if (vector && tw >= 8)
+                {
+                    for (; tx + 8 <= tw; tx += 8) WinogradTiles.Input8(ref e, len, tx, ref dst, plane, tile + tx);
+                    if (tx < tw) WinogradTiles.Input8(ref e, len, tw - 8, ref dst, plane, tile + tw - 8);
+                    tx = tw;
+                }
+                else if (vector && tw >= 4)
+                {
+                    for (; tx + 4 <= tw; tx += 4) WinogradTiles.Input4(ref e, len, tx, ref dst, plane, tile + tx);
+                    if (tx < tw) WinogradTiles.Input4(ref e, len, tw - 4, ref dst, plane, tile + tw - 4);
+                    tx = tw;
+                }
+                for (; tx < tw; tx++) WinogradTiles.Input1(ref e, len, tx, ref dst, plane, tile + tx);
+            }
+        }
+    }
+
     private static void Run(KernelPath path, in ConvGeometry g, int batch, int outC, float[] x, int xOff, float[] u,
         float[]? bias, int biasOff, float[] y, int yOff, bool accumulate)
     {
         if (batch == 0) return;
         int tilesH = (g.OutH + 1) / 2, tilesW = (g.OutW + 1) / 2, perImage = tilesH * tilesW;
-        int chunk = Math.Max(1, TargetTiles / perImage);
+        int chunk = ChunkImages(perImage);
         var work = _work ??= new Work();
         work.Path = path; work.G = g; work.OutC = outC; work.Batch = batch; work.Chunk = chunk;
         work.TilesH = tilesH; work.TilesW = tilesW;
@@ -155,7 +233,16 @@ public static class WinogradConv
         finally { work.X = work.U = work.Y = null!; work.Bias = null; }
     }
 
-    private static float[] Scratch(ref float[]? buffer, int length)
+    /// <summary>Images per chunk for <paramref name="perImage"/> tiles an image: a function of the shape alone.</summary>
+    internal static int ChunkImages(int perImage) => Math.Max(1, TargetTiles / perImage);
+
+    /// <summary>This thread's transformed-input scratch V (shared with the weight gradient, which never runs inside a forward).</summary>
+    internal static float[] InputScratch(int length) => Scratch(ref _v, length);
+
+    /// <summary>This thread's transform-domain product scratch M (shared as <see cref="InputScratch"/>).</summary>
+    internal static float[] ProductScratch(int length) => Scratch(ref _m, length);
+
+    internal static float[] Scratch(ref float[]? buffer, int length)
     {
         if (buffer is null || buffer.Length < length) buffer = new float[length];
         return buffer;
@@ -176,61 +263,13 @@ public static class WinogradConv
             int n0 = index * Chunk, count = Math.Min(Chunk, Batch - n0);
             int c = G.Channels, o = OutC, t = count * TilesH * TilesW;
             bool vector = Path != KernelPath.Scalar && Avx.IsSupported;
-            var v = Scratch(ref _v, 16 * c * t);
-            var m = Scratch(ref _m, 16 * o * t);
-            for (int ch = 0; ch < c; ch++) TransformInput(n0, count, ch, t, v, vector);
+            var v = InputScratch(16 * c * t);
+            var m = ProductScratch(16 * o * t);
+            for (int ch = 0; ch < c; ch++) TransformInput(G, TilesH, TilesW, X, XOff, n0, count, ch, t, v, vector);
             for (int xi = 0; xi < 16; xi++)
                 Gemm.Sgemm(Path, false, false, o, t, c, 1f, U.AsSpan(xi * o * c, o * c), c,
                     v.AsSpan(xi * c * t, c * t), t, 0f, m.AsSpan(xi * o * t, o * t), t, maxThreads: 1);
             for (int oc = 0; oc < o; oc++) TransformOutput(n0, count, oc, t, m, vector);
-        }
-
-        // V[ξ, ch, tile] = (Bᵀ·d·B)[ξ] for every tile of the chunk. Each zero-padded input row of a tile row is
-        // split into its even and odd columns once; WinogradTiles then reads the taps of neighbouring tiles as
-        // vectors: 8 at a time, then 4, the last ones as an overlapping vector (same bits), or one by one.
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private void TransformInput(int n0, int count, int ch, int t, float[] v, bool vector)
-        {
-            int h = G.Height, w = G.Width, tw = TilesW, len = tw + 1, plane = G.Channels * t;
-            var eo = Scratch(ref _rows, 8 * len);
-            ref float e = ref MemoryMarshal.GetArrayDataReference(eo);
-            ref float dst = ref MemoryMarshal.GetArrayDataReference(v);
-            int tile = ch * t;
-            for (int n = 0; n < count; n++)
-            {
-                var image = X.AsSpan(XOff + (n0 + n) * G.ImageSize + ch * h * w, h * w);
-                for (int ty = 0; ty < TilesH; ty++, tile += tw)
-                {
-                    for (int i = 0; i < 4; i++)
-                    {
-                        var even = eo.AsSpan(2 * i * len, len);
-                        var odd = eo.AsSpan((2 * i + 1) * len, len);
-                        int iy = 2 * ty - G.PadH + i;
-                        if (iy < 0 || iy >= h) { even.Clear(); odd.Clear(); continue; }
-                        var src = image.Slice(iy * w, w);
-                        for (int k = 0; k < len; k++)
-                        {
-                            int col = 2 * k - G.PadW;
-                            even[k] = (uint)col < (uint)w ? src[col] : 0f;
-                            odd[k] = (uint)(col + 1) < (uint)w ? src[col + 1] : 0f;
-                        }
-                    }
-                    int tx = 0;
-                    if (vector && tw >= 8)
-                    {
-                        for (; tx + 8 <= tw; tx += 8) WinogradTiles.Input8(ref e, len, tx, ref dst, plane, tile + tx);
-                        if (tx < tw) WinogradTiles.Input8(ref e, len, tw - 8, ref dst, plane, tile + tw - 8);
-                        tx = tw;
-                    }
-                    else if (vector && tw >= 4)
-                    {
-                        for (; tx + 4 <= tw; tx += 4) WinogradTiles.Input4(ref e, len, tx, ref dst, plane, tile + tx);
-                        if (tx < tw) WinogradTiles.Input4(ref e, len, tw - 4, ref dst, plane, tile + tw - 4);
-                        tx = tw;
-                    }
-                    for (; tx < tw; tx++) WinogradTiles.Input1(ref e, len, tx, ref dst, plane, tile + tx);
-                }
-            }
         }
 
         // y tile = Aᵀ·M·A for output channel oc over the chunk's tiles, written into NCHW with the bias added (or

@@ -73,6 +73,38 @@ public class WinogradConvTests
         for (int i = 0; i < summed.Length; i++) Assert.Equal(prior[i] + expected[i], summed[i], 1e-3f);
     }
 
+    [Theory]
+    [MemberData(nameof(Shapes))]
+    public void Weight_gradient_matches_the_direct_backward_and_accumulates_on_request(int n, int c, int h, int w, int o, int pad)
+    {
+        var g = new ConvGeometry(c, h, w, 3, 3, 1, 1, pad, pad);
+        var x = Im2ColTests.Random(n * g.ImageSize, 22);
+        var dy = Im2ColTests.Random(n * o * g.OutPixels, 23);
+        var wt = new float[o * c * 9];
+        var expected = new float[wt.Length];
+        Conv2dKernels.Backward(g, n, o, x, 0, wt, 0, dy, 0, null, 0, false, expected, 0, false, ConvAlgorithm.Direct);
+        foreach (var path in KernelPaths.All)
+        {
+            var dw = Im2ColTests.Random(wt.Length + 2, 24);
+            WinogradWeightGradient.Run(path, g, n, o, x, 0, dy, 0, dw, 2, accumulate: false);
+            AssertClose(expected, dw, expected.Length, 2);
+        }
+        // Short chunks, two slices: several chunks summed into one slice, then the slices added.
+        var sliced = new float[wt.Length];
+        WinogradWeightGradient.Run(KernelPaths.Best, 16, 2, g, n, o, x, 0, dy, 0, sliced, 0, accumulate: false);
+        AssertClose(expected, sliced, expected.Length);
+        var prior = Im2ColTests.Random(wt.Length, 25);
+        var summed = (float[])prior.Clone();
+        WinogradConv.BackwardWeight(g, n, o, x, 0, dy, 0, summed, 0, accumulate: true);
+        for (int i = 0; i < summed.Length; i++) Assert.Equal(prior[i] + expected[i], summed[i], 1e-3f);
+        // Conv2dKernels.Backward routes dW by the same rule as the forward: Winograd when forced, bitwise im2col when Direct.
+        var routed = new float[wt.Length];
+        Conv2dKernels.Backward(g, n, o, x, 0, wt, 0, dy, 0, null, 0, false, routed, 0, false, ConvAlgorithm.Winograd);
+        var winograd = new float[wt.Length];
+        WinogradConv.BackwardWeight(g, n, o, x, 0, dy, 0, winograd, 0, accumulate: false);
+        Assert.Equal(winograd, routed);
+    }
+
     [Fact]
     public void Results_are_bitwise_equal_on_one_and_two_threads()
     {
@@ -85,14 +117,18 @@ public class WinogradConvTests
         try
         {
             float[] y1 = new float[dy.Length], y2 = new float[dy.Length], dx1 = new float[x.Length], dx2 = new float[x.Length];
+            float[] dw1 = new float[wt.Length], dw2 = new float[wt.Length];
             WorkerPool.MaxThreads = 1;
             WinogradConv.Forward(g, n, o, x, 0, wt, 0, null, 0, y1, 0);
             WinogradConv.BackwardInput(g, n, o, wt, 0, dy, 0, dx1, 0, false);
+            WinogradConv.BackwardWeight(g, n, o, x, 0, dy, 0, dw1, 0, false);
             WorkerPool.MaxThreads = 2;
             WinogradConv.Forward(g, n, o, x, 0, wt, 0, null, 0, y2, 0);
             WinogradConv.BackwardInput(g, n, o, wt, 0, dy, 0, dx2, 0, false);
+            WinogradConv.BackwardWeight(g, n, o, x, 0, dy, 0, dw2, 0, false);
             Assert.Equal(y1, y2);
             Assert.Equal(dx1, dx2);
+            Assert.Equal(dw1, dw2);
         }
         finally
         {
@@ -101,7 +137,7 @@ public class WinogradConvTests
     }
 
     [Fact]
-    public void Forward_and_input_gradient_allocate_nothing_in_steady_state()
+    public void Forward_and_both_gradients_allocate_nothing_in_steady_state()
     {
         int n = 4, c = 16, h = 10, w = 10, o = 16;
         var g = new ConvGeometry(c, h, w, 3, 3, 1, 1, 1, 1);
@@ -109,10 +145,12 @@ public class WinogradConvTests
         var wt = Im2ColTests.Random(o * c * 9, 21);
         var y = new float[n * o * g.OutPixels];
         var dx = new float[x.Length];
+        var dw = new float[wt.Length];
         void Step()
         {
             WinogradConv.Forward(g, n, o, x, 0, wt, 0, null, 0, y, 0);
             WinogradConv.BackwardInput(g, n, o, wt, 0, y, 0, dx, 0, false);
+            WinogradConv.BackwardWeight(g, n, o, x, 0, y, 0, dw, 0, false);
         }
         Step();
         Step();
@@ -132,6 +170,15 @@ public class WinogradConvTests
         Assert.False(WinogradConv.Chosen(new ConvGeometry(64, 4, 4, 3, 3, 1, 1, 1, 1), 64, ConvAlgorithm.Auto));
         Assert.True(WinogradConv.Chosen(new ConvGeometry(64, 7, 7, 3, 3, 1, 1, 1, 1), 64, ConvAlgorithm.Auto));
         Assert.True(WinogradConv.Chosen(wide, 8, ConvAlgorithm.Winograd));
+        // The input gradient only from 16×16 outputs (the 14×14 and 7×7 ones measured no gain).
+        var small = new ConvGeometry(32, 14, 14, 3, 3, 1, 1, 1, 1);
+        Assert.True(WinogradConv.ChosenForInputGradient(wide, 32, ConvAlgorithm.Auto));
+        Assert.True(WinogradConv.Chosen(small, 64, ConvAlgorithm.Auto));
+        Assert.False(WinogradConv.ChosenForInputGradient(small, 64, ConvAlgorithm.Auto));
+        Assert.True(WinogradConv.ChosenForInputGradient(new ConvGeometry(32, 16, 16, 3, 3, 1, 1, 1, 1), 64, ConvAlgorithm.Auto));
+        Assert.True(WinogradConv.ChosenForInputGradient(small, 64, ConvAlgorithm.Winograd));
+        Assert.False(WinogradConv.ChosenForInputGradient(wide, 32, ConvAlgorithm.Direct));
+        Assert.False(WinogradConv.ChosenForInputGradient(wide, 8, ConvAlgorithm.Auto));
         Assert.False(WinogradConv.Chosen(new ConvGeometry(32, 28, 28, 3, 3, 2, 2, 1, 1), 32, ConvAlgorithm.Winograd));
         Assert.False(WinogradConv.Chosen(new ConvGeometry(32, 28, 28, 5, 5, 1, 1, 2, 2), 32, ConvAlgorithm.Winograd));
         Assert.False(WinogradConv.Chosen(new ConvGeometry(32, 28, 28, 3, 3, 1, 1, 3, 3), 32, ConvAlgorithm.Winograd));
