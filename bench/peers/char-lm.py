@@ -9,9 +9,10 @@ the training descriptions in code-point order after pad 0, start 1, end 2, rare 
 nn.TransformerEncoderLayer(128, 4, 512, 0.1, batch_first=True, norm_first=True) with independently initialized
 layers (nn.TransformerEncoder would deep-copy one), a final LayerNorm, a Linear head; causal mask. Same training:
 batches of 64 made by shuffling, sorting chunks of 32 batches by length and shuffling the batches; Adam 1e-3 with
-200 warm-up steps then linear decay to a tenth; cross-entropy over real characters (padding weight 0).
+200 (--warmup) warm-up steps then linear decay to a tenth; cross-entropy over real characters (padding weight 0). Same
+generation: six descriptions sampled at temperature 0.8 with top-k 20, greedy completions of the same four prompts.
 Only the random streams differ (torch's generator instead of Nabla's Rng).
-Usage: /usr/bin/python3 bench/peers/char-lm.py [--epochs 3] [--threads 2] [--seed 42] [--limit N]
+Usage: /usr/bin/python3 bench/peers/char-lm.py [--epochs 3] [--threads 2] [--seed 42] [--limit N] [--warmup 200]
 The last line is JSON: {"test_perplexity": …, "seconds": …}.
 """
 import argparse
@@ -26,6 +27,7 @@ p.add_argument("--epochs", type=int, default=3)
 p.add_argument("--threads", type=int, default=2)
 p.add_argument("--seed", type=int, default=42)
 p.add_argument("--limit", type=int, default=None)
+p.add_argument("--warmup", type=int, default=200)
 p.add_argument("--data", default=os.path.join("..", "shared", "data", "debian-packages.tsv.gz"))
 args = p.parse_args()
 os.environ["OMP_NUM_THREADS"] = str(args.threads)
@@ -111,7 +113,7 @@ weights[PAD] = 0
 loss_fn = nn.CrossEntropyLoss(weight=weights)
 opt = torch.optim.Adam(model.parameters(), lr=1e-3)
 steps_per_epoch = (len(train) + BATCH - 1) // BATCH
-total, warmup, step = args.epochs * steps_per_epoch, 200, 0
+total, warmup, step = args.epochs * steps_per_epoch, args.warmup, 0
 
 
 def ids_tensor(seqs, rows):
@@ -160,7 +162,43 @@ with torch.no_grad():
         nll += sum_loss(model(x[:, :-1]).reshape(-1, V), x[:, 1:].reshape(-1)).item()
         count += sum(len(test_tokens[r]) - 1 for r in rows)
 ppl = math.exp(nll / count)
-seconds = time.perf_counter() - start_clock
 print(f"test perplexity {ppl:.4f} per character ({math.log2(ppl):.3f} bits)")
+chars_of = {i: c for c, i in ids.items()}
+
+
+def decode(seq):
+    return "".join(chars_of.get(t, "\ufffd") if t != PAD and t != START and t != END else "" for t in seq)
+
+
+@torch.no_grad()
+def sample(prompt, count, new_tokens, generator, temperature, top_k):
+    # Like Nabla's Decoding.Sample without its key/value cache: every step runs the whole prefix again, which gives the
+    # same logits. Logits / temperature, the top k kept, softmax, one draw per row; a row stops at its end token.
+    rows = [list(prompt) for _ in range(count)]
+    finished = [False] * count
+    for _ in range(new_tokens):
+        logits = model(torch.tensor(rows))[:, -1] / temperature
+        if top_k > 0:
+            kth = torch.topk(logits, top_k, dim=1).values[:, -1:]
+            logits = logits.masked_fill(logits < kth, float("-inf"))
+        drawn = torch.multinomial(torch.softmax(logits, dim=1), 1, generator=generator).squeeze(1).tolist()
+        for r in range(count):
+            rows[r].append(END if finished[r] else drawn[r])
+            finished[r] = finished[r] or drawn[r] == END
+        if all(finished):
+            break
+    return [decode(r[len(prompt):]) for r in rows]
+
+
+sampler = torch.Generator().manual_seed(args.seed + 7)
+print("sampled descriptions (temperature 0.8, top-k 20):")
+for text in sample([START], 6, MAX_TOKENS - 2, sampler, 0.8, 20):
+    print(f"  {text}")
+print("greedy completions:")
+for prompt in ["Python 3 library for ", "GNOME ", "Perl module to ", "transitional package for "]:
+    prefix = [START] + [ids[c] for c in prompt]
+    print(f"  {prompt}|{sample(prefix, 1, MAX_TOKENS - len(prefix), sampler, 1.0, 1)[0]}")
+seconds = time.perf_counter() - start_clock
 print(json.dumps({"test_perplexity": round(ppl, 4), "seconds": round(seconds, 1), "epochs": args.epochs,
-                  "train_rows": len(train), "test_rows": len(test), "torch": torch.__version__}))
+                  "train_rows": len(train), "test_rows": len(test), "torch": torch.__version__, "steps": step,
+                  "warmup": warmup}))

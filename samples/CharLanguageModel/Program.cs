@@ -4,6 +4,7 @@
 // Twin: bench/peers/char-lm.py trains the same model on the same split in PyTorch.
 // Usage: dotnet run -c Release --project samples/CharLanguageModel -- [--epochs 3] [--threads 2] [--seed 42] [--data FILE]
 //        [--limit N]   (train on the first N training rows only, for a quick look)
+//        [--warmup 200] (learning-rate warm-up steps, then linear decay to a tenth at the last step)
 // The last line is JSON: {"test_perplexity":…,"seconds":…,…}.
 using System.Diagnostics;
 using System.Globalization;
@@ -19,7 +20,7 @@ using Nabla.Samples;
 using Nabla.Tensors;
 
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
-int epochs = 3, threads = Environment.ProcessorCount, limit = int.MaxValue;
+int epochs = 3, threads = Environment.ProcessorCount, limit = int.MaxValue, warmup = 200;
 ulong seed = 42;
 string? dataFile = null;
 for (int i = 0; i + 1 < args.Length; i += 2)
@@ -31,6 +32,7 @@ for (int i = 0; i + 1 < args.Length; i += 2)
         case "--seed": seed = ulong.Parse(args[i + 1]); break;
         case "--data": dataFile = args[i + 1]; break;
         case "--limit": limit = int.Parse(args[i + 1]); break;
+        case "--warmup": warmup = int.Parse(args[i + 1]); break;
         default: Console.Error.WriteLine($"unknown option {args[i]}"); return 2;
     }
 }
@@ -69,7 +71,7 @@ var weights = Tensor.Ones(vocab.Count);
 weights[CharVocabulary.Pad] = 0f;   // padding targets carry no loss: the mean runs over real characters
 var loss = new CrossEntropyLoss(weights);
 var adam = new Adam(model.Parameters(), 1e-3f);
-int stepsPerEpoch = (train.Count + BatchSize - 1) / BatchSize, totalSteps = epochs * stepsPerEpoch, warmup = 200, step = 0;
+int stepsPerEpoch = (train.Count + BatchSize - 1) / BatchSize, totalSteps = epochs * stepsPerEpoch, step = 0;
 var order = Enumerable.Range(0, train.Count).ToArray();
 for (int epoch = 1; epoch <= epochs; epoch++)
 {
@@ -115,7 +117,7 @@ foreach (var prompt in new[] { "Python 3 library for ", "GNOME ", "Perl module t
 }
 double seconds = clock.Elapsed.TotalSeconds;
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-    $"{{\"test_perplexity\":{perplexity:F4},\"seconds\":{seconds:F1},\"epochs\":{epochs},\"train_rows\":{train.Count},\"test_rows\":{test.Count},\"parameters\":{model.ParameterCount()},\"threads\":{threads}}}"));
+    $"{{\"test_perplexity\":{perplexity:F4},\"seconds\":{seconds:F1},\"epochs\":{epochs},\"train_rows\":{train.Count},\"test_rows\":{test.Count},\"parameters\":{model.ParameterCount()},\"threads\":{threads},\"steps\":{step},\"warmup\":{warmup}}}"));
 return 0;
 
 bool IsTest(string package)
