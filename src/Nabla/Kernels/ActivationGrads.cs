@@ -18,8 +18,12 @@ public static class ActivationGrads
     /// <param name="g">Upstream gradient.</param>
     /// <param name="dx">Gradient with respect to x, written or accumulated.</param>
     /// <param name="accumulate">True to add into <paramref name="dx"/> instead of overwriting it.</param>
-    public static void ReluGrad(ReadOnlySpan<float> x, ReadOnlySpan<float> g, Span<float> dx, bool accumulate = false) =>
-        ReluGrad(x, g, dx, accumulate, KernelPaths.Best);
+    /// <remarks>From 2^15 elements the span is split across <see cref="WorkerPool"/> threads (bitwise the serial result).</remarks>
+    public static void ReluGrad(ReadOnlySpan<float> x, ReadOnlySpan<float> g, Span<float> dx, bool accumulate = false)
+    {
+        Check(x, g, dx);
+        ReluSplit.Backward(x, g, dx, accumulate);
+    }
 
     internal static void ReluGrad(ReadOnlySpan<float> x, ReadOnlySpan<float> g, Span<float> dx, bool accumulate, KernelPath path)
     {

@@ -12,10 +12,11 @@ public static class Activations
     /// <summary>ReLU: y = max(x, 0); NaN stays NaN.</summary>
     /// <param name="x">Input.</param>
     /// <param name="dst">Output y, same length as <paramref name="x"/>.</param>
+    /// <remarks>From 2^15 elements the span is split across <see cref="WorkerPool"/> threads (bitwise the serial result).</remarks>
     public static void Relu(ReadOnlySpan<float> x, Span<float> dst)
     {
         Guard.SameLength(x, dst, nameof(x), nameof(dst));
-        Primitives.Max(x, 0f, dst);
+        ReluSplit.Forward(x, dst);
     }
 
     /// <summary>Leaky ReLU: y = x if x &gt; 0 else α·x.</summary>

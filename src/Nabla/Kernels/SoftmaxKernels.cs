@@ -51,6 +51,14 @@ public static class SoftmaxKernels
     internal static void LogSoftmax(ReadOnlySpan<float> src, int rows, int cols, Span<float> dst, KernelPath path)
     {
         CheckPair(src, dst, rows, cols, nameof(src), nameof(dst));
+        // Rows are independent: a large batch is split across threads, each row computed whole.
+        LogSoftmaxSplit.Run(src, rows, cols, dst, path);
+    }
+
+    /// <summary>The serial loop of <see cref="LogSoftmax(ReadOnlySpan{float}, int, int, Span{float})"/> over rows of checked spans.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static void LogSoftmaxRows(ReadOnlySpan<float> src, int rows, int cols, Span<float> dst, KernelPath path)
+    {
         for (int r = 0; r < rows; r++)
         {
             ReadOnlySpan<float> x = src.Slice(r * cols, cols);

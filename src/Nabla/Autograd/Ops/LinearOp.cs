@@ -49,7 +49,7 @@ public static class LinearOp
         }
     }
 
-    private sealed class LinearNode : Node<LinearNode>
+    private sealed unsafe class LinearNode : Node<LinearNode>
     {
         public override string Name => "LinearBackward";
 
@@ -59,22 +59,89 @@ public static class LinearOp
             var x = Input(0);
             var w = Input(1);
             int m = x.Shape[0], k = x.Shape[1], n = w.Shape[0];
-            var g = grad.AsSpan();
-            if (Needs(0))
+            bool needX = Needs(0), needW = Needs(1), needB = InputCount > 2 && Needs(2);
+            bool accX = false, accW = false, accB = false;
+            // Gradient buffers come from the calling thread's scope, so they are taken here, before any piece runs.
+            var dx = needX ? GradFor(0, out accX).AsSpan() : default;
+            var dw = needW ? GradFor(1, out accW).AsSpan() : default;
+            var db = needB ? GradFor(2, out accB).AsSpan() : default;
+            // Both products too small to be split themselves (a 10-class output layer: 128×10×128) run side by
+            // side, one per thread, with the bias sum as a third piece.
+            bool sideBySide = RangeSplit.Enabled && needX && needW && (long)m * n * k < Gemm.ParallelThreshold && WorkerPool.MaxThreads > 1 && !WorkerPool.InsideWork;
+            fixed (float* pg = grad.AsSpan(), px = x.AsSpan(), pw = w.AsSpan(), pdx = dx, pdw = dw, pdb = db)
             {
-                var dx = GradFor(0, out bool acc).AsSpan();
-                Gemm.Sgemm(false, false, m, k, n, 1f, g, n, w.AsSpan(), k, acc ? 1f : 0f, dx, k);
+                var pieces = LinearBackwardPieces.Get(pg, px, pw, pdx, accX, pdw, accW, pdb, accB, m, k, n);
+                try
+                {
+                    // A layer applied to its own weight (x is w) has one gradient buffer for both: then serially.
+                    if (sideBySide && pdx != pdw && pdx != pdb && pdw != pdb)
+                    {
+                        WorkerPool.Run(pieces, 3);
+                    }
+                    else
+                    {
+                        pieces.Execute(0);
+                        pieces.Execute(1);
+                        pieces.Execute(2);
+                    }
+                }
+                finally
+                {
+                    pieces.Release();
+                }
             }
-            if (Needs(1))
+        }
+    }
+
+    /// <summary>
+    /// The three parts of a linear layer's backward (∂L/∂x = G·W, ∂L/∂W = Gᵀ·x, ∂L/∂b = Σ_rows G) as
+    /// pieces of one <see cref="WorkerPool"/> job. Each piece writes its own gradient with the same
+    /// kernel call as the serial path, so running them side by side changes no bit. One cached object
+    /// per calling thread holds pointers to the operands for the duration of one backward.
+    /// </summary>
+    private sealed unsafe class LinearBackwardPieces : IParallelWork
+    {
+        [ThreadStatic] private static LinearBackwardPieces? _cached;
+
+        private float* _g, _x, _w, _dx, _dw, _db;
+        private bool _accX, _accW, _accB;
+        private int _m, _k, _n;
+
+        // Set from fixed pointers for the duration of one backward (the caller pins the buffers around the job).
+        public static LinearBackwardPieces Get(float* g, float* x, float* w, float* dx, bool accX, float* dw, bool accW,
+            float* db, bool accB, int m, int k, int n)
+        {
+            var p = _cached ??= new LinearBackwardPieces();
+            p._g = g;
+            p._x = x;
+            p._w = w;
+            p._dx = dx;
+            p._dw = dw;
+            p._db = db;
+            (p._accX, p._accW, p._accB, p._m, p._k, p._n) = (accX, accW, accB, m, k, n);
+            return p;
+        }
+
+        public void Release() => _g = _x = _w = _dx = _dw = _db = null;
+
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public void Execute(int index)
+        {
+            int m = _m, k = _k, n = _n;
+            var g = new ReadOnlySpan<float>(_g, m * n);
+            switch (index)
             {
-                var dw = GradFor(1, out bool acc).AsSpan();
-                Gemm.Sgemm(true, false, n, k, m, 1f, g, n, x.AsSpan(), k, acc ? 1f : 0f, dw, k);
-            }
-            if (InputCount > 2 && Needs(2))
-            {
-                var db = GradFor(2, out bool acc).AsSpan();
-                if (!acc) db.Clear();
-                for (int r = 0; r < m; r++) Primitives.Add(db, g.Slice(r * n, n), db);
+                case 0 when _dx != null:
+                    Gemm.Sgemm(false, false, m, k, n, 1f, g, n, new ReadOnlySpan<float>(_w, n * k), k, _accX ? 1f : 0f, new Span<float>(_dx, m * k), k);
+                    break;
+                case 1 when _dw != null:
+                    Gemm.Sgemm(true, false, n, k, m, 1f, g, n, new ReadOnlySpan<float>(_x, m * k), k, _accW ? 1f : 0f, new Span<float>(_dw, n * k), k);
+                    break;
+                case 2 when _db != null:
+                    var db = new Span<float>(_db, n);
+                    if (!_accB) db.Clear();
+                    for (int r = 0; r < m; r++) Primitives.Add(db, g.Slice(r * n, n), db);
+                    break;
             }
         }
     }
