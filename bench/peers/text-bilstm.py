@@ -1,0 +1,123 @@
+#!/usr/bin/python3
+"""Issue 12's BiLSTM text classifier in PyTorch 1.13, on the TF-IDF baseline's own split (docs/benchmarks.md).
+
+Issue 12 asks `nabla train --data text:…debian-packages.tsv.gz --text description --label section --model
+"embedding(64) bilstm(64)" --epochs 5 --seed 1` for test accuracy ≥ 0.78, the figure of TF-IDF + logistic regression
+(bench/peers/tfidf-baseline.py: 0.7822 on `train_test_split(…, test_size=0.2, random_state=0)`). This script trains
+the same model on that split: the description's words (Keras' default standardization; --ngrams 2 appends the
+bigrams as nabla's default vectorizer does), the --max-tokens most frequent tokens of the fitted rows (0 padding,
+1 out-of-vocabulary), Embedding(64, N(0, std²), padding 0) → bidirectional LSTM(64) over the packed true lengths →
+the last forward and first backward hidden states concatenated → Linear(58); Adam --lr decayed linearly to 1 % over
+the run, batch 32, --epochs 5, --validation of the training part held out. It prints the test accuracy after every
+epoch and, last, one JSON object with the arguments, the best and the final test accuracy.
+
+  /usr/bin/python3 bench/peers/text-bilstm.py --validation 0
+"""
+import argparse
+import csv
+import gzip
+import json
+import os
+import re
+import sys
+import time
+from collections import Counter
+
+import torch
+from sklearn.model_selection import train_test_split
+
+DATA = os.path.join(os.path.dirname(__file__), "..", "..", "..", "shared", "data", "debian-packages.tsv.gz")
+PUNCTUATION = re.compile(r'[!"#$%&()*+,\-./:;<=>?@\[\\\]^_`{|}~]')
+
+p = argparse.ArgumentParser()
+p.add_argument("--seed", type=int, default=0)
+p.add_argument("--ngrams", type=int, default=2)
+p.add_argument("--validation", type=float, default=0.1)
+p.add_argument("--max-tokens", type=int, default=50_000)
+p.add_argument("--epochs", type=int, default=5)
+p.add_argument("--lr", type=float, default=3e-3)
+p.add_argument("--batch-size", type=int, default=32)
+p.add_argument("--dim", type=int, default=64)
+p.add_argument("--hidden", type=int, default=64)
+p.add_argument("--std", type=float, default=0.01)
+p.add_argument("--threads", type=int, default=1)
+args = p.parse_args()
+torch.set_num_threads(args.threads)
+torch.manual_seed(args.seed)
+
+csv.field_size_limit(sys.maxsize)
+with gzip.open(DATA, "rt", encoding="utf-8") as f:
+    rows = list(csv.DictReader(f, delimiter="\t", quoting=csv.QUOTE_NONE))
+train, test = train_test_split(rows, test_size=0.2, random_state=args.seed)
+fit = train[int(len(train) * args.validation):]
+classes = {c: i for i, c in enumerate(sorted({r["section"] for r in rows}))}
+
+
+def tokens(text):
+    words = PUNCTUATION.sub(" ", text.lower()).split()
+    grams = list(words)
+    for n in range(2, args.ngrams + 1):
+        grams += [" ".join(words[i:i + n]) for i in range(len(words) - n + 1)]
+    return grams
+
+
+counts = Counter(t for r in fit for t in tokens(r["description"]))
+vocabulary = {t: i + 2 for i, (t, _) in enumerate(counts.most_common(args.max_tokens - 2))}
+
+
+def encode(part):
+    ids = [[vocabulary.get(t, 1) for t in tokens(r["description"])] or [1] for r in part]
+    return ids, torch.tensor([classes[r["section"]] for r in part])
+
+
+class BiLstmClassifier(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.embedding = torch.nn.Embedding(args.max_tokens, args.dim, padding_idx=0)
+        torch.nn.init.normal_(self.embedding.weight, 0, args.std)
+        with torch.no_grad():
+            self.embedding.weight[0].zero_()
+        self.lstm = torch.nn.LSTM(args.dim, args.hidden, batch_first=True, bidirectional=True)
+        self.out = torch.nn.Linear(2 * args.hidden, len(classes))
+
+    def forward(self, batch):
+        lengths = torch.tensor([len(row) for row in batch])
+        padded = torch.zeros(len(batch), int(lengths.max()), dtype=torch.long)
+        for i, row in enumerate(batch):
+            padded[i, :len(row)] = torch.tensor(row)
+        packed = torch.nn.utils.rnn.pack_padded_sequence(self.embedding(padded), lengths, batch_first=True, enforce_sorted=False)
+        _, (h, _) = self.lstm(packed)
+        return self.out(torch.cat([h[0], h[1]], dim=1))
+
+
+def accuracy(model, ids, y):
+    with torch.no_grad():
+        predicted = torch.cat([model(ids[i:i + 512]).argmax(1) for i in range(0, len(ids), 512)])
+    return float((predicted == y).float().mean())
+
+
+fit_ids, fit_y = encode(fit)
+test_ids, test_y = encode(test)
+model = BiLstmClassifier()
+optimizer = torch.optim.Adam(model.parameters(), lr=args.lr)
+generator = torch.Generator().manual_seed(args.seed + 1)
+steps = (len(fit_ids) + args.batch_size - 1) // args.batch_size
+step, best, start = 0, 0.0, time.time()
+for epoch in range(args.epochs):
+    model.train()
+    order = torch.randperm(len(fit_ids), generator=generator).tolist()
+    for b in range(steps):
+        for group in optimizer.param_groups:
+            group["lr"] = args.lr * (1 - 0.99 * step / (steps * args.epochs))
+        step += 1
+        picked = order[b * args.batch_size:(b + 1) * args.batch_size]
+        loss = torch.nn.functional.cross_entropy(model([fit_ids[i] for i in picked]), fit_y[picked])
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+    model.eval()
+    current = accuracy(model, test_ids, test_y)
+    best = max(best, current)
+    print(json.dumps({"epoch": epoch + 1, "test_accuracy": round(current, 4), "seconds": round(time.time() - start, 1)}), flush=True)
+print(json.dumps({"args": vars(args), "fit_rows": len(fit_ids), "test_rows": len(test_ids), "best_test_accuracy": round(best, 4),
+                  "test_accuracy": round(current, 4), "seconds": round(time.time() - start, 1)}))
