@@ -13,56 +13,22 @@ epoch and, last, one JSON object with the arguments, the best and the final test
 
   /usr/bin/python3 bench/peers/text-bilstm.py --validation 0
 """
-import argparse
-import csv
-import gzip
 import json
-import os
-import re
-import sys
 import time
-from collections import Counter
 
 import torch
-from sklearn.model_selection import train_test_split
 
-DATA = os.path.join(os.path.dirname(__file__), "..", "..", "..", "shared", "data", "debian-packages.tsv.gz")
-PUNCTUATION = re.compile(r'[!"#$%&()*+,\-./:;<=>?@\[\\\]^_`{|}~]')
+import debian_section as d
 
-p = argparse.ArgumentParser()
-p.add_argument("--seed", type=int, default=0)
-p.add_argument("--ngrams", type=int, default=2)
-p.add_argument("--validation", type=float, default=0.1)
-p.add_argument("--max-tokens", type=int, default=50_000)
-p.add_argument("--epochs", type=int, default=5)
-p.add_argument("--lr", type=float, default=3e-3)
-p.add_argument("--batch-size", type=int, default=32)
-p.add_argument("--dim", type=int, default=64)
-p.add_argument("--hidden", type=int, default=64)
-p.add_argument("--std", type=float, default=0.01)
-p.add_argument("--threads", type=int, default=1)
-args = p.parse_args()
-torch.set_num_threads(args.threads)
-torch.manual_seed(args.seed)
-
-csv.field_size_limit(sys.maxsize)
-with gzip.open(DATA, "rt", encoding="utf-8") as f:
-    rows = list(csv.DictReader(f, delimiter="\t", quoting=csv.QUOTE_NONE))
-train, test = train_test_split(rows, test_size=0.2, random_state=args.seed)
-fit = train[int(len(train) * args.validation):]
-classes = {c: i for i, c in enumerate(sorted({r["section"] for r in rows}))}
+args = d.parser(lr=3e-3).parse_args()
+fit, test, classes = d.load(args)
 
 
 def tokens(text):
-    words = PUNCTUATION.sub(" ", text.lower()).split()
-    grams = list(words)
-    for n in range(2, args.ngrams + 1):
-        grams += [" ".join(words[i:i + n]) for i in range(len(words) - n + 1)]
-    return grams
+    return d.with_ngrams(d.words(text), args.ngrams)
 
 
-counts = Counter(t for r in fit for t in tokens(r["description"]))
-vocabulary = {t: i + 2 for i, (t, _) in enumerate(counts.most_common(args.max_tokens - 2))}
+vocabulary = d.vocabulary((tokens(r["description"]) for r in fit), args.max_tokens)
 
 
 def encode(part):

@@ -19,60 +19,29 @@ TextVectorizer. One JSON object per epoch; the last line has the arguments and t
 
   /usr/bin/python3 bench/peers/text-fasttext.py --subwords 3-5 --validation 0
 """
-import argparse
-import csv
-import gzip
 import json
-import os
-import re
-import sys
 import time
 import zlib
-from collections import Counter
 
 import torch
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
-from sklearn.model_selection import train_test_split
 
-DATA = os.path.join(os.path.dirname(__file__), "..", "..", "..", "shared", "data", "debian-packages.tsv.gz")
-PUNCTUATION = re.compile(r'[!"#$%&()*+,\-./:;<=>?@\[\\\]^_`{|}~]')  # Keras TextVectorization's default strip
+import debian_section as d
 
-p = argparse.ArgumentParser()
-p.add_argument("--seed", type=int, default=0)
-p.add_argument("--ngrams", type=int, default=2)
+p = d.parser(lr=0.1)
 p.add_argument("--subwords", default="")
 p.add_argument("--buckets", type=int, default=2_000_000)
-p.add_argument("--validation", type=float, default=0.1)
 p.add_argument("--word-dropout", type=float, default=0.0)
 p.add_argument("--stopwords", action="store_true")
-p.add_argument("--max-tokens", type=int, default=50_000)
-p.add_argument("--epochs", type=int, default=5)
-p.add_argument("--lr", type=float, default=0.1)
-p.add_argument("--batch-size", type=int, default=32)
-p.add_argument("--dim", type=int, default=64)
-p.add_argument("--hidden", type=int, default=64)
-p.add_argument("--std", type=float, default=0.01)
-p.add_argument("--threads", type=int, default=1)
 args = p.parse_args()
-torch.set_num_threads(args.threads)
-torch.manual_seed(args.seed)
-
-csv.field_size_limit(sys.maxsize)
-with gzip.open(DATA, "rt", encoding="utf-8") as f:
-    rows = list(csv.DictReader(f, delimiter="\t", quoting=csv.QUOTE_NONE))
-train, test = train_test_split(rows, test_size=0.2, random_state=args.seed)
-held = int(len(train) * args.validation)
-fit = train[held:]
-classes = {c: i for i, c in enumerate(sorted({r["section"] for r in rows}))}
+fit, test, classes = d.load(args)
 
 
 def tokens(text):
-    words = PUNCTUATION.sub(" ", text.lower()).split()
+    words = d.words(text)
     if args.stopwords:
         words = [w for w in words if w not in ENGLISH_STOP_WORDS]
-    grams = list(words)
-    for n in range(2, args.ngrams + 1):
-        grams += [" ".join(words[i:i + n]) for i in range(len(words) - n + 1)]
+    grams = d.with_ngrams(words, args.ngrams)
     subwords = []
     if args.subwords:
         low, high = map(int, args.subwords.split("-"))
@@ -82,8 +51,7 @@ def tokens(text):
     return grams, subwords
 
 
-counts = Counter(t for r in fit for t in tokens(r["description"])[0])
-vocabulary = {t: i + 2 for i, (t, _) in enumerate(counts.most_common(args.max_tokens - 2))}
+vocabulary = d.vocabulary((tokens(r["description"])[0] for r in fit), args.max_tokens)
 size = args.max_tokens + (args.buckets if args.subwords else 0)
 
 
