@@ -2,6 +2,7 @@ using System.Globalization;
 using Nabla.Data;
 using Nabla.Kernels;
 using Nabla.Nn;
+using Nabla.Optim;
 using Nabla.Tensors;
 
 namespace Nabla.Bench;
@@ -63,6 +64,17 @@ internal sealed class BenchOptions
     /// <summary>784-256-128-10 ReLU MLP with PyTorch's default nn.Linear initialization.</summary>
     public static Sequential Mlp(Rng rng) =>
         new(new Dense(784, 256, rng), new ReLU(), new Dense(256, 128, rng), new ReLU(), new Dense(128, 10, rng));
+
+    /// <summary>
+    /// The mlp-epoch recipe from --seed, as every MLP workload and its twin build it: the model, then a shuffled
+    /// batch-128 loader over <paramref name="train"/> drawing from the same generator, and Adam(1e-3).
+    /// </summary>
+    public (Sequential Model, DataLoader Loader, Adam Optimizer) MlpRecipe(ImageDataset train)
+    {
+        var rng = new Rng((ulong)Seed);
+        var model = Mlp(rng);
+        return (model, new DataLoader(train, 128, shuffle: true, rng: rng), new Adam(model.Parameters(), 1e-3f));
+    }
 
     public static void Result(string name, double value, string unit, string better) =>
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"RESULT {name} {value:R} {unit} {better}"));

@@ -29,10 +29,7 @@ internal static class MlpKernelProfile
         var o = BenchOptions.Parse("mlp-kernels", args);
         if (o is null) return 2;
         var train = o.LoadTrain();
-        var rng = new Rng((ulong)o.Seed);
-        var model = BenchOptions.Mlp(rng);
-        var loader = new DataLoader(train, N, shuffle: true, rng: rng);
-        var optimizer = new Adam(model.Parameters(), 1e-3f);
+        var (model, loader, optimizer) = o.MlpRecipe(train);
         var loss = new CrossEntropyLoss();
         loader.StartEpoch();
         // Real steps first: the JIT tiers up and every parameter gets its gradient buffer and Adam state.

@@ -18,10 +18,7 @@ internal static class MlpProfileBenchmark
         var o = BenchOptions.Parse("mlp-profile", args);
         if (o is null) return 2;
         var train = o.LoadTrain();
-        var rng = new Rng((ulong)o.Seed);
-        var model = BenchOptions.Mlp(rng);
-        var loader = new DataLoader(train, 128, shuffle: true, rng: rng);
-        var optimizer = new Adam(model.Parameters(), 1e-3f);
+        var (model, loader, optimizer) = o.MlpRecipe(train);
         var loss = new CrossEntropyLoss();
         string[] phases = ["gather", "dense1", "relu1", "dense2", "relu2", "dense3", "loss", "backward", "item", "scope end", "adam", "zero grad"];
         var ticks = new long[phases.Length];

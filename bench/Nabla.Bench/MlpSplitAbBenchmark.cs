@@ -22,10 +22,7 @@ internal static class MlpSplitAbBenchmark
         var o = BenchOptions.Parse("mlp-split-ab", args);
         if (o is null) return 2;
         var train = o.LoadTrain();
-        var rng = new Rng((ulong)o.Seed);
-        var model = BenchOptions.Mlp(rng);
-        var loader = new DataLoader(train, 128, shuffle: true, rng: rng);
-        var optimizer = new Adam(model.Parameters(), 1e-3f);
+        var (model, loader, optimizer) = o.MlpRecipe(train);
         var loss = new CrossEntropyLoss();
         loader.StartEpoch();
         for (int i = 0; i < 100; i++)

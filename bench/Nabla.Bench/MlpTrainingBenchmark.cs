@@ -29,10 +29,7 @@ internal static class MlpTrainingBenchmark
         var warmLoader = new DataLoader(train.Subset(Enumerable.Range(0, 128 * 40).ToArray()), 128, shuffle: true, rng: warmRng);
         warm.Fit(warmLoader, new Adam(warm.Parameters(), 1e-3f), new CrossEntropyLoss(), epochs: 1);
 
-        var rng = new Rng((ulong)o.Seed);
-        var model = BenchOptions.Mlp(rng);
-        var loader = new DataLoader(train, 128, shuffle: true, rng: rng);
-        var optimizer = new Adam(model.Parameters(), 1e-3f);
+        var (model, loader, optimizer) = o.MlpRecipe(train);
         long start = Stopwatch.GetTimestamp();
         var history = model.Fit(loader, optimizer, new CrossEntropyLoss(), epochs: 1);
         double seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
@@ -67,10 +64,7 @@ internal static class MlpTrainingBenchmark
         var o = BenchOptions.Parse("alloc-per-step", args);
         if (o is null) return 2;
         var train = o.LoadTrain();
-        var rng = new Rng((ulong)o.Seed);
-        var model = BenchOptions.Mlp(rng);
-        var loader = new DataLoader(train, 128, shuffle: true, rng: rng);
-        var optimizer = new Adam(model.Parameters(), 1e-3f);
+        var (model, loader, optimizer) = o.MlpRecipe(train);
         var loss = new CrossEntropyLoss();
         loader.StartEpoch();
         for (int i = 0; i < 100; i++) TrainingStep.Run(model, loss, optimizer, loader, i, null, out _);
