@@ -39,6 +39,7 @@ internal static class Cnn3StepBenchmark
             Layer("conv3 32→64 14x14", 32, 14, 64, reps);
             Layer("conv4 64→64 14x14", 64, 14, 64, reps);
             Layer("probe 8→8 28x28", 8, 28, 8, reps);
+            Layer("probe 32→32 16x16", 32, 16, 32, reps);
             Layer("probe 16→16 28x28", 16, 28, 16, reps);
             Layer("probe 16→16 14x14", 16, 14, 16, reps);
             Layer("probe 64→64 7x7", 64, 7, 64, reps);
@@ -53,6 +54,7 @@ internal static class Cnn3StepBenchmark
                 autoCpu = Math.Min(autoCpu, Cpu(auto));
             }
             Console.WriteLine($"{"whole cnn3 training step",-34}{directCpu,9:F1}{autoCpu,9:F1}{directCpu / autoCpu,8:F2}x");
+            Breakdown(reps);
         }
         return 0;
     }
@@ -83,11 +85,48 @@ internal static class Cnn3StepBenchmark
             () => WinogradConv.BackwardInput(g, Batch, o, w, 0, y, 0, dx, 0, false));
         Pair("dW", () => Conv2dKernels.Backward(g, Batch, o, x, 0, w, 0, y, 0, null, 0, false, dw, 0, false, ConvAlgorithm.Direct),
             () => WinogradConv.BackwardWeight(g, Batch, o, x, 0, y, 0, dw, 0, false));
+        // F(2×2, 3×3) against F(4×4, 3×3), the tile-size rule inside a Winograd choice.
+        Pair("fwd F2/F4", () => WinogradConv.Forward(g, Batch, o, x, 0, w, 0, b, 0, y, 0),
+            () => WinogradF4Conv.Forward(g, Batch, o, x, 0, w, 0, b, 0, y, 0));
+        Pair("dX F2/F4", () => WinogradConv.BackwardInput(g, Batch, o, w, 0, y, 0, dx, 0, false),
+            () => WinogradF4Conv.BackwardInput(g, Batch, o, w, 0, y, 0, dx, 0, false));
         if (Environment.GetEnvironmentVariable("NABLA_DW_CHUNKS") is { } sizes)
             // Tuning the weight gradient's chunking: "tiles:slices,…" against the defaults.
             foreach (var pair in sizes.Split(',').Select(v => v.Split(':').Select(n => int.Parse(n, CultureInfo.InvariantCulture)).ToArray()))
                 Pair($"dW {pair[0]}t {pair[1]}s", () => WinogradConv.BackwardWeight(g, Batch, o, x, 0, y, 0, dw, 0, false),
                     () => WinogradWeightGradient.Run(KernelPaths.Best, pair[0], pair[1], g, Batch, o, x, 0, y, 0, dw, 0, false));
+    }
+
+    // Each module of the Auto step alone: forward, and forward + backward (seeded with ones) on its own input, the
+    // module's CPU share of a step.
+    private static void Breakdown(int reps)
+    {
+        var rng = new Rng(1);
+        var model = CnnTrainingBenchmark.Cnn3(rng);
+        var x = Tensor.Rand(new Shape(Batch, 1, 28, 28), rng);
+        Console.WriteLine("   module (Auto)                       fwd  fwd+bwd");
+        for (int i = 0; i < model.Count; i++)
+        {
+            var module = model[i];
+            var input = x;
+            Action fwd = () => { using (TensorScope.Begin()) using (GradMode.NoGrad()) module.Forward(input); };
+            Action both = () =>
+            {
+                using (TensorScope.Begin())
+                {
+                    input.RequiresGrad = i > 0;
+                    var y = module.Forward(input);
+                    y.Backward(Tensor.Ones(y.Shape));
+                    input.RequiresGrad = false;
+                }
+                foreach (var p in module.Parameters()) p.Grad = null;
+            };
+            CnnStepBenchmark.Best(1, fwd); CnnStepBenchmark.Best(1, both);
+            double f = double.MaxValue, fb = double.MaxValue;
+            for (int r = 0; r < reps; r++) { f = Math.Min(f, Cpu(fwd)); fb = Math.Min(fb, Cpu(both)); }
+            Console.WriteLine($"   {i,2} {module.GetType().Name,-30}{f,9:F1}{fb,9:F1}");
+            using (GradMode.NoGrad()) x = module.Forward(x);
+        }
     }
 
     private static double Cpu(Action action)

@@ -39,8 +39,8 @@ public static class Conv2dKernels
     /// <summary>
     /// y[n] = W·im2col(x[n]) + bias for n in [0, batch). Arrays hold row-major data starting at the
     /// given offsets: x [batch, C, H, W], w [O, C, KH, KW], bias [O] (or null), y [batch, O, OH, OW].
-    /// Where <see cref="WinogradConv.Chosen"/> says so for <paramref name="algorithm"/>, the product runs
-    /// as <see cref="WinogradConv.Forward(in ConvGeometry, int, int, float[], int, float[], int, float[], int, float[], int)"/> instead.
+    /// Where <see cref="WinogradConv.Chosen"/> says so for <paramref name="algorithm"/>, the product runs by Winograd
+    /// instead: F(4×4, 3×3) where <see cref="WinogradF4Conv.Pays"/>, F(2×2, 3×3) elsewhere.
     /// </summary>
     public static void Forward(in ConvGeometry g, int batch, int outChannels,
         float[] x, int xOffset, float[] w, int wOffset, float[]? bias, int biasOffset, float[] y, int yOffset,
@@ -48,7 +48,8 @@ public static class Conv2dKernels
     {
         if (WinogradConv.Chosen(g, outChannels, algorithm))
         {
-            WinogradConv.Forward(g, batch, outChannels, x, xOffset, w, wOffset, bias, biasOffset, y, yOffset);
+            if (WinogradF4Conv.Pays(g)) WinogradF4Conv.Forward(g, batch, outChannels, x, xOffset, w, wOffset, bias, biasOffset, y, yOffset);
+            else WinogradConv.Forward(g, batch, outChannels, x, xOffset, w, wOffset, bias, biasOffset, y, yOffset);
             return;
         }
         CheckSizes(g, batch, outChannels, x.Length - xOffset, w.Length - wOffset, y.Length - yOffset);
@@ -77,7 +78,8 @@ public static class Conv2dKernels
     {
         if (dx is not null && WinogradConv.ChosenForInputGradient(g, outChannels, algorithm))
         {
-            WinogradConv.BackwardInput(g, batch, outChannels, w, wOffset, dy, dyOffset, dx, dxOffset, accumulateDx);
+            if (WinogradF4Conv.Pays(g)) WinogradF4Conv.BackwardInput(g, batch, outChannels, w, wOffset, dy, dyOffset, dx, dxOffset, accumulateDx);
+            else WinogradConv.BackwardInput(g, batch, outChannels, w, wOffset, dy, dyOffset, dx, dxOffset, accumulateDx);
             dx = null;
         }
         if (dw is not null && WinogradConv.Chosen(g, outChannels, algorithm))

@@ -1,0 +1,226 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
+namespace Nabla.Kernels;
+
+/// <summary>
+/// 3×3 stride-1 convolution by Winograd's F(4×4, 3×3): each 4×4 output tile is
+/// <c>Y = Aᵀ[Σ_c (G·g_{o,c}·Gᵀ) ⊙ (Bᵀ·d_c·B)]A</c> over its 6×6 input tile d, 36 multiply-adds per channel pair
+/// for 16 outputs where F(2×2, 3×3) (<see cref="WinogradConv"/>) needs 64 and the direct product 144. The sum over
+/// channels is 36 GEMMs <c>M_ξ[O, T] = U_ξ[O, C]·V_ξ[C, T]</c>. Transforms in <see cref="WinogradF4Tiles"/>.
+/// </summary>
+/// <remarks>
+/// <para>The larger tile costs numerics (its transforms have coefficients up to 8 and 1/24; still within 1e-4 of the
+/// direct result, relative to |y| + rms(y), on every shape tested) and edge work on sizes that are not a multiple of
+/// 4, so <see cref="ConvAlgorithm.Auto"/> takes it only where it was measured faster (<see cref="Pays"/>).</para>
+/// <para>Per image and channel the zero-padded image is copied into a scratch plane once, each tile's 36 taps are
+/// gathered into tap planes (so 8 neighbouring tiles are one vector, whatever the image width), and the transforms
+/// run over those planes; the last vector of an image overlaps the one before (same bits). Chunks of whole images,
+/// ≈ <see cref="TargetTiles"/> tiles each (a function of the shape alone), are spread over <see cref="WorkerPool"/>;
+/// each output depends only on its own chunk, so results do not depend on the thread count. Scratch is
+/// thread-static and grown once.</para>
+/// </remarks>
+public static class WinogradF4Conv
+{
+    /// <summary>Tiles per chunk (the GEMMs' n): the 36 transform planes of a chunk should stay near L2.</summary>
+    internal const int TargetTiles = 256;
+
+    /// <summary>Auto rule: output height and width from which F(4×4, 3×3) replaces F(2×2, 3×3).</summary>
+    public const int MinOutSize = 16;
+
+    [ThreadStatic] private static float[]? _u, _v, _m, _pad, _taps, _out, _tmp;
+    [ThreadStatic] private static Work? _work;
+
+    /// <summary>
+    /// The measured rule inside a Winograd choice (<see cref="WinogradConv.Chosen"/>): F(4×4, 3×3) for outputs of at
+    /// least <see cref="MinOutSize"/> on each side, where its edge tiles waste little (docs/benchmarks.md "Round two").
+    /// </summary>
+    public static bool Pays(in ConvGeometry g) => WinogradConv.Applies(g) && Math.Min(g.OutH, g.OutW) >= MinOutSize;
+
+    /// <summary>
+    /// y[n] = conv(x[n], w) + bias: x [batch, C, H, W], w [O, C, 3, 3], bias [O] or null, y [batch, O, OH, OW]
+    /// (row-major from the given offsets). Requires <see cref="WinogradConv.Applies"/>.
+    /// </summary>
+    public static void Forward(in ConvGeometry g, int batch, int outChannels,
+        float[] x, int xOffset, float[] w, int wOffset, float[]? bias, int biasOffset, float[] y, int yOffset)
+        => Forward(KernelPaths.Best, g, batch, outChannels, x, xOffset, w, wOffset, bias, biasOffset, y, yOffset);
+
+    /// <summary>Same as the public overload on a chosen kernel path (for the GEMMs).</summary>
+    internal static void Forward(KernelPath path, in ConvGeometry g, int batch, int outChannels,
+        float[] x, int xOffset, float[] w, int wOffset, float[]? bias, int biasOffset, float[] y, int yOffset)
+    {
+        WinogradConv.Check(g, batch, outChannels, x.Length - xOffset, w.Length - wOffset, y.Length - yOffset);
+        if (bias is not null) Guard.AtLeast(bias.Length - biasOffset, outChannels, "bias");
+        var u = WinogradConv.Scratch(ref _u, 36 * outChannels * g.Channels);
+        TransformFilters(w.AsSpan(wOffset), outChannels, g.Channels, flip: false, u);
+        Run(path, g, batch, outChannels, x, xOffset, u, bias, biasOffset, y, yOffset, accumulate: false);
+    }
+
+    /// <summary>
+    /// dx[n] (+)= the input gradient of <c>Forward</c> for dy [batch, O, OH, OW] and w [O, C, 3, 3]:
+    /// conv(dy[n], w flipped with in/out swapped, padding 2 − p) → dx [batch, C, H, W].
+    /// </summary>
+    public static void BackwardInput(in ConvGeometry g, int batch, int outChannels,
+        float[] w, int wOffset, float[] dy, int dyOffset, float[] dx, int dxOffset, bool accumulate)
+        => BackwardInput(KernelPaths.Best, g, batch, outChannels, w, wOffset, dy, dyOffset, dx, dxOffset, accumulate);
+
+    /// <summary>Same as the public overload on a chosen kernel path (for the GEMMs).</summary>
+    internal static void BackwardInput(KernelPath path, in ConvGeometry g, int batch, int outChannels,
+        float[] w, int wOffset, float[] dy, int dyOffset, float[] dx, int dxOffset, bool accumulate)
+    {
+        WinogradConv.Check(g, batch, outChannels, dx.Length - dxOffset, w.Length - wOffset, dy.Length - dyOffset);
+        var back = new ConvGeometry(outChannels, g.OutH, g.OutW, 3, 3, 1, 1, 2 - g.PadH, 2 - g.PadW);
+        var u = WinogradConv.Scratch(ref _u, 36 * outChannels * g.Channels);
+        TransformFilters(w.AsSpan(wOffset), outChannels, g.Channels, flip: true, u);
+        Run(path, back, batch, g.Channels, dy, dyOffset, u, null, 0, dx, dxOffset, accumulate);
+    }
+
+    // U[ξ, o', c'] = (G·g·Gᵀ)[ξ] with g = w[o', c'] (forward) or g[i, j] = w[c', o', 2 − i, 2 − j] (input gradient).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void TransformFilters(ReadOnlySpan<float> w, int outC, int inC, bool flip, Span<float> u)
+    {
+        int rows = flip ? inC : outC, cols = flip ? outC : inC, plane = rows * cols;
+        Span<float> g = stackalloc float[9];
+        for (int o = 0; o < rows; o++)
+            for (int c = 0; c < cols; c++)
+            {
+                if (flip)
+                    for (int k = 0; k < 9; k++) g[k] = w[(c * inC + o) * 9 + 8 - k];
+                else
+                    w.Slice((o * inC + c) * 9, 9).CopyTo(g);
+                WinogradF4Tiles.Filter(g, u, plane, o * cols + c);
+            }
+    }
+
+    private static void Run(KernelPath path, in ConvGeometry g, int batch, int outC, float[] x, int xOff, float[] u,
+        float[]? bias, int biasOff, float[] y, int yOff, bool accumulate)
+    {
+        if (batch == 0) return;
+        int tilesH = (g.OutH + 3) / 4, tilesW = (g.OutW + 3) / 4, perImage = tilesH * tilesW;
+        int chunk = Math.Max(1, TargetTiles / perImage);
+        var work = _work ??= new Work();
+        work.Path = path; work.G = g; work.OutC = outC; work.Batch = batch; work.Chunk = chunk;
+        work.TilesH = tilesH; work.TilesW = tilesW;
+        work.X = x; work.XOff = xOff; work.U = u; work.Bias = bias; work.BiasOff = biasOff;
+        work.Y = y; work.YOff = yOff; work.Accumulate = accumulate;
+        try { WorkerPool.Run(work, (batch + chunk - 1) / chunk); }
+        finally { work.X = work.U = work.Y = null!; work.Bias = null; }
+    }
+
+    private sealed class Work : IParallelWork
+    {
+        public KernelPath Path;
+        public ConvGeometry G;
+        public int OutC, Batch, Chunk, TilesH, TilesW, XOff, BiasOff, YOff;
+        public bool Accumulate;
+        public float[] X = null!, U = null!, Y = null!;
+        public float[]? Bias;
+
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public void Execute(int index)
+        {
+            int n0 = index * Chunk, count = Math.Min(Chunk, Batch - n0);
+            int c = G.Channels, o = OutC, k = TilesH * TilesW, t = count * k, kp = (k + 7) & ~7;
+            int ph = 4 * TilesH + 2, pw = 4 * TilesW + 2;
+            var v = WinogradConv.Scratch(ref _v, 36 * c * t);
+            var m = WinogradConv.Scratch(ref _m, 36 * o * t);
+            var pad = WinogradConv.Scratch(ref _pad, ph * pw);
+            var taps = WinogradConv.Scratch(ref _taps, 36 * kp);
+            var yb = WinogradConv.Scratch(ref _out, 16 * kp);
+            var tmp = WinogradConv.Scratch(ref _tmp, 2 * 36 * 8);
+            // Only the interior of the padded plane and the first k lanes of each tap plane are ever written, so the
+            // zero borders (and lanes past k) set here hold for the whole call.
+            pad.AsSpan(0, ph * pw).Clear();
+            taps.AsSpan(0, 36 * kp).Clear();
+            ref float vr = ref MemoryMarshal.GetArrayDataReference(v);
+            ref float tr = ref MemoryMarshal.GetArrayDataReference(taps);
+            ref float scratch = ref MemoryMarshal.GetArrayDataReference(tmp);
+            ref float small = ref Unsafe.Add(ref scratch, 36 * 8);
+            for (int n = 0; n < count; n++)
+                for (int ch = 0; ch < c; ch++)
+                {
+                    Gather(X.AsSpan(XOff + (n0 + n) * G.ImageSize + ch * G.Height * G.Width, G.Height * G.Width), pad, pw, taps, kp);
+                    int at = ch * t + n * k;
+                    if (k >= 8)
+                    {
+                        int p = 0;
+                        for (; p + 8 <= k; p += 8) WinogradF4Tiles.Input8(ref tr, kp, p, ref vr, c * t, at + p, ref scratch);
+                        if (p < k) WinogradF4Tiles.Input8(ref tr, kp, k - 8, ref vr, c * t, at + k - 8, ref scratch);
+                    }
+                    else
+                    {
+                        WinogradF4Tiles.Input8(ref tr, kp, 0, ref small, 8, 0, ref scratch);
+                        for (int xi = 0; xi < 36; xi++) tmp.AsSpan(36 * 8 + xi * 8, k).CopyTo(v.AsSpan(xi * c * t + at, k));
+                    }
+                }
+            for (int xi = 0; xi < 36; xi++)
+                Gemm.Sgemm(Path, false, false, o, t, c, 1f, U.AsSpan(xi * o * c, o * c), c,
+                    v.AsSpan(xi * c * t, c * t), t, 0f, m.AsSpan(xi * o * t, o * t), t, maxThreads: 1);
+            ref float mr = ref MemoryMarshal.GetArrayDataReference(m);
+            ref float yr = ref MemoryMarshal.GetArrayDataReference(yb);
+            for (int oc = 0; oc < o; oc++)
+            {
+                float bias = Bias is null ? 0f : Bias[BiasOff + oc];
+                for (int n = 0; n < count; n++)
+                {
+                    int at = oc * t + n * k;
+                    if (k >= 8)
+                    {
+                        int p = 0;
+                        for (; p + 8 <= k; p += 8) WinogradF4Tiles.Output8(ref mr, o * t, at + p, ref yr, kp, p, ref scratch);
+                        if (p < k) WinogradF4Tiles.Output8(ref mr, o * t, at + k - 8, ref yr, kp, k - 8, ref scratch);
+                    }
+                    else
+                    {
+                        for (int xi = 0; xi < 36; xi++) m.AsSpan(xi * o * t + at, k).CopyTo(tmp.AsSpan(36 * 8 + xi * 8, k));
+                        WinogradF4Tiles.Output8(ref small, 8, 0, ref yr, kp, 0, ref scratch);
+                    }
+                    Scatter(yb, kp, bias, Y.AsSpan(YOff + ((n0 + n) * o + oc) * G.OutPixels, G.OutPixels));
+                }
+            }
+        }
+
+        // The image into the interior of the zero-padded plane, then tap (i, j) of tile (ty, tx) into plane 6i + j at
+        // lane ty·tilesW + tx.
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private void Gather(ReadOnlySpan<float> image, float[] pad, int pw, float[] taps, int kp)
+        {
+            int h = G.Height, w = G.Width;
+            for (int iy = 0; iy < h; iy++) image.Slice(iy * w, w).CopyTo(pad.AsSpan((iy + G.PadH) * pw + G.PadW, w));
+            ref float src = ref MemoryMarshal.GetArrayDataReference(pad);
+            ref float dst = ref MemoryMarshal.GetArrayDataReference(taps);
+            int tw = TilesW;
+            for (int ty = 0; ty < TilesH; ty++)
+                for (int i = 0; i < 6; i++)
+                {
+                    ref float row = ref Unsafe.Add(ref src, (4 * ty + i) * pw);
+                    for (int j = 0; j < 6; j++)
+                    {
+                        ref float plane = ref Unsafe.Add(ref dst, (6 * i + j) * kp + ty * tw);
+                        for (int tx = 0; tx < tw; tx++) Unsafe.Add(ref plane, tx) = Unsafe.Add(ref row, 4 * tx + j);
+                    }
+                }
+        }
+
+        // Output (a, b) of tile (ty, tx) → pixel (4ty + a, 4tx + b) when inside the image, plus the bias; added to y
+        // when accumulating.
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private void Scatter(float[] yb, int kp, float bias, Span<float> y)
+        {
+            int oh = G.OutH, ow = G.OutW, tw = TilesW;
+            for (int ty = 0; ty < TilesH; ty++)
+                for (int a = 0; a < 4 && 4 * ty + a < oh; a++)
+                {
+                    var row = y.Slice((4 * ty + a) * ow, ow);
+                    for (int b = 0; b < 4; b++)
+                    {
+                        var plane = yb.AsSpan((4 * a + b) * kp + ty * tw, tw);
+                        if (Accumulate)
+                            for (int tx = 0, ox = b; tx < tw && ox < ow; tx++, ox += 4) row[ox] += plane[tx] + bias;
+                        else
+                            for (int tx = 0, ox = b; tx < tw && ox < ow; tx++, ox += 4) row[ox] = plane[tx] + bias;
+                    }
+                }
+        }
+    }
+}
