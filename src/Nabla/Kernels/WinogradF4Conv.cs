@@ -1,5 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Nabla.Kernels;
 
@@ -120,18 +122,20 @@ public static class WinogradF4Conv
         public void Execute(int index)
         {
             int n0 = index * Chunk, count = Math.Min(Chunk, Batch - n0);
-            int c = G.Channels, o = OutC, k = TilesH * TilesW, t = count * k, kp = (k + 7) & ~7;
-            int ph = 4 * TilesH + 2, pw = 4 * TilesW + 2;
+            int c = G.Channels, o = OutC, k = TilesH * TilesW, t = count * k, ks = ((k + 7) & ~7) + 8;
+            int ph = 4 * TilesH + 2, pw = 4 * TilesW + 2, ow4 = 4 * TilesW;
+            bool vector = Path != KernelPath.Scalar && Avx2.IsSupported;
             var v = WinogradConv.Scratch(ref _v, 36 * c * t);
             var m = WinogradConv.Scratch(ref _m, 36 * o * t);
-            var pad = WinogradConv.Scratch(ref _pad, ph * pw);
-            var taps = WinogradConv.Scratch(ref _taps, 36 * kp);
-            var yb = WinogradConv.Scratch(ref _out, 16 * kp);
+            // Slack past the planes: the vector gather reads, and the vector scatter writes, whole blocks of 8 tiles.
+            var pad = WinogradConv.Scratch(ref _pad, ph * pw + 72);
+            var taps = WinogradConv.Scratch(ref _taps, 36 * ks);
+            var yb = WinogradConv.Scratch(ref _out, 16 * ks + 4 * TilesH * ow4 + 32);
             var tmp = WinogradConv.Scratch(ref _tmp, 2 * 36 * 8);
-            // Only the interior of the padded plane and the first k lanes of each tap plane are ever written, so the
-            // zero borders (and lanes past k) set here hold for the whole call.
-            pad.AsSpan(0, ph * pw).Clear();
-            taps.AsSpan(0, 36 * kp).Clear();
+            // Only the interior of the padded plane is ever written, so the zero borders set here hold for the whole call;
+            // tap lanes past k are never read into V.
+            pad.AsSpan(0, ph * pw + 72).Clear();
+            taps.AsSpan(0, 36 * ks).Clear();
             ref float vr = ref MemoryMarshal.GetArrayDataReference(v);
             ref float tr = ref MemoryMarshal.GetArrayDataReference(taps);
             ref float scratch = ref MemoryMarshal.GetArrayDataReference(tmp);
@@ -139,17 +143,17 @@ public static class WinogradF4Conv
             for (int n = 0; n < count; n++)
                 for (int ch = 0; ch < c; ch++)
                 {
-                    Gather(X.AsSpan(XOff + (n0 + n) * G.ImageSize + ch * G.Height * G.Width, G.Height * G.Width), pad, pw, taps, kp);
+                    Gather(X.AsSpan(XOff + (n0 + n) * G.ImageSize + ch * G.Height * G.Width, G.Height * G.Width), pad, pw, taps, ks, vector);
                     int at = ch * t + n * k;
                     if (k >= 8)
                     {
                         int p = 0;
-                        for (; p + 8 <= k; p += 8) WinogradF4Tiles.Input8(ref tr, kp, p, ref vr, c * t, at + p, ref scratch);
-                        if (p < k) WinogradF4Tiles.Input8(ref tr, kp, k - 8, ref vr, c * t, at + k - 8, ref scratch);
+                        for (; p + 8 <= k; p += 8) WinogradF4Tiles.Input8(ref tr, ks, p, ref vr, c * t, at + p, ref scratch);
+                        if (p < k) WinogradF4Tiles.Input8(ref tr, ks, k - 8, ref vr, c * t, at + k - 8, ref scratch);
                     }
                     else
                     {
-                        WinogradF4Tiles.Input8(ref tr, kp, 0, ref small, 8, 0, ref scratch);
+                        WinogradF4Tiles.Input8(ref tr, ks, 0, ref small, 8, 0, ref scratch);
                         for (int xi = 0; xi < 36; xi++) tmp.AsSpan(36 * 8 + xi * 8, k).CopyTo(v.AsSpan(xi * c * t + at, k));
                     }
                 }
@@ -167,23 +171,24 @@ public static class WinogradF4Conv
                     if (k >= 8)
                     {
                         int p = 0;
-                        for (; p + 8 <= k; p += 8) WinogradF4Tiles.Output8(ref mr, o * t, at + p, ref yr, kp, p, ref scratch);
-                        if (p < k) WinogradF4Tiles.Output8(ref mr, o * t, at + k - 8, ref yr, kp, k - 8, ref scratch);
+                        for (; p + 8 <= k; p += 8) WinogradF4Tiles.Output8(ref mr, o * t, at + p, ref yr, ks, p, ref scratch);
+                        if (p < k) WinogradF4Tiles.Output8(ref mr, o * t, at + k - 8, ref yr, ks, k - 8, ref scratch);
                     }
                     else
                     {
                         for (int xi = 0; xi < 36; xi++) m.AsSpan(xi * o * t + at, k).CopyTo(tmp.AsSpan(36 * 8 + xi * 8, k));
-                        WinogradF4Tiles.Output8(ref small, 8, 0, ref yr, kp, 0, ref scratch);
+                        WinogradF4Tiles.Output8(ref small, 8, 0, ref yr, ks, 0, ref scratch);
                     }
-                    Scatter(yb, kp, bias, Y.AsSpan(YOff + ((n0 + n) * o + oc) * G.OutPixels, G.OutPixels));
+                    Scatter(yb, ks, bias, Y.AsSpan(YOff + ((n0 + n) * o + oc) * G.OutPixels, G.OutPixels), vector);
                 }
             }
         }
 
         // The image into the interior of the zero-padded plane, then tap (i, j) of tile (ty, tx) into plane 6i + j at
-        // lane ty·tilesW + tx.
+        // lane ty·tilesW + tx: 8 tiles at a time by transposes where AVX2 is available (a block may run past the row's
+        // last tile into lanes the next tile row, or the slack, overwrites), else one by one.
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private void Gather(ReadOnlySpan<float> image, float[] pad, int pw, float[] taps, int kp)
+        private void Gather(ReadOnlySpan<float> image, float[] pad, int pw, float[] taps, int ks, bool vector)
         {
             int h = G.Height, w = G.Width;
             for (int iy = 0; iy < h; iy++) image.Slice(iy * w, w).CopyTo(pad.AsSpan((iy + G.PadH) * pw + G.PadW, w));
@@ -194,27 +199,69 @@ public static class WinogradF4Conv
                 for (int i = 0; i < 6; i++)
                 {
                     ref float row = ref Unsafe.Add(ref src, (4 * ty + i) * pw);
+                    int lane = 6 * i * ks + ty * tw;
+                    if (vector)
+                    {
+                        for (int tx = 0; tx < tw; tx += 8)
+                        {
+                            WinogradF4Tiles.Columns4(ref row, 4 * tx, out var c0, out var c1, out var c2, out var c3);
+                            c0.StoreUnsafe(ref dst, (nuint)(lane + tx)); c1.StoreUnsafe(ref dst, (nuint)(lane + ks + tx));
+                            c2.StoreUnsafe(ref dst, (nuint)(lane + 2 * ks + tx)); c3.StoreUnsafe(ref dst, (nuint)(lane + 3 * ks + tx));
+                            // Taps 4 and 5 of a tile are taps 0 and 1 of the next.
+                            WinogradF4Tiles.Columns4(ref row, 4 * tx + 4, out var d0, out var d1, out _, out _);
+                            d0.StoreUnsafe(ref dst, (nuint)(lane + 4 * ks + tx)); d1.StoreUnsafe(ref dst, (nuint)(lane + 5 * ks + tx));
+                        }
+                        continue;
+                    }
                     for (int j = 0; j < 6; j++)
                     {
-                        ref float plane = ref Unsafe.Add(ref dst, (6 * i + j) * kp + ty * tw);
+                        ref float plane = ref Unsafe.Add(ref dst, lane + j * ks);
                         for (int tx = 0; tx < tw; tx++) Unsafe.Add(ref plane, tx) = Unsafe.Add(ref row, 4 * tx + j);
                     }
                 }
         }
 
         // Output (a, b) of tile (ty, tx) → pixel (4ty + a, 4tx + b) when inside the image, plus the bias; added to y
-        // when accumulating.
+        // when accumulating. With AVX2, 8 tiles at a time by transposes into a plane of whole tiles (rows of 4·tilesW;
+        // a block past the row's end spills into the next row, written after it, or the slack), then row by row into y.
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private void Scatter(float[] yb, int kp, float bias, Span<float> y)
+        private void Scatter(float[] yb, int ks, float bias, Span<float> y, bool vector)
         {
             int oh = G.OutH, ow = G.OutW, tw = TilesW;
+            if (vector)
+            {
+                int ow4 = 4 * tw;
+                ref float src = ref MemoryMarshal.GetArrayDataReference(yb);
+                ref float plane = ref Unsafe.Add(ref src, 16 * ks);
+                var b = Vector256.Create(bias);
+                for (int ty = 0; ty < TilesH; ty++)
+                    for (int a = 0; a < 4; a++)
+                    {
+                        int lane = 4 * a * ks + ty * tw;
+                        ref float row = ref Unsafe.Add(ref plane, (4 * ty + a) * ow4);
+                        for (int tx = 0; tx < tw; tx += 8)
+                            WinogradF4Tiles.StoreColumns4(Vector256.LoadUnsafe(ref src, (nuint)(lane + tx)) + b,
+                                Vector256.LoadUnsafe(ref src, (nuint)(lane + ks + tx)) + b,
+                                Vector256.LoadUnsafe(ref src, (nuint)(lane + 2 * ks + tx)) + b,
+                                Vector256.LoadUnsafe(ref src, (nuint)(lane + 3 * ks + tx)) + b, ref row, 4 * tx);
+                    }
+                var whole = yb.AsSpan(16 * ks);
+                for (int oy = 0; oy < oh; oy++)
+                {
+                    var from = whole.Slice(oy * ow4, ow);
+                    var to = y.Slice(oy * ow, ow);
+                    if (Accumulate) Primitives.Add(from, to, to);
+                    else from.CopyTo(to);
+                }
+                return;
+            }
             for (int ty = 0; ty < TilesH; ty++)
                 for (int a = 0; a < 4 && 4 * ty + a < oh; a++)
                 {
                     var row = y.Slice((4 * ty + a) * ow, ow);
                     for (int b = 0; b < 4; b++)
                     {
-                        var plane = yb.AsSpan((4 * a + b) * kp + ty * tw, tw);
+                        var plane = yb.AsSpan((4 * a + b) * ks + ty * tw, tw);
                         if (Accumulate)
                             for (int tx = 0, ox = b; tx < tw && ox < ow; tx++, ox += 4) row[ox] += plane[tx] + bias;
                         else

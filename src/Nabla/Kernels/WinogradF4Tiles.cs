@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Nabla.Kernels;
 
@@ -108,6 +109,45 @@ internal static class WinogradF4Tiles
             o0.StoreUnsafe(ref y, (nuint)(4 * a * ys + yp)); o1.StoreUnsafe(ref y, (nuint)((4 * a + 1) * ys + yp));
             o2.StoreUnsafe(ref y, (nuint)((4 * a + 2) * ys + yp)); o3.StoreUnsafe(ref y, (nuint)((4 * a + 3) * ys + yp));
         }
+    }
+
+    /// <summary>
+    /// The 32 floats from <paramref name="at"/> as 8 tiles of 4 columns → column c of the 8 tiles in <c>cc</c>
+    /// (AVX2): an in-lane 4×4 transpose leaves the even tiles in the low half and the odd ones in the high half, one
+    /// permutation puts them in order.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Columns4(ref float row, int at,
+        out Vector256<float> c0, out Vector256<float> c1, out Vector256<float> c2, out Vector256<float> c3)
+    {
+        Transpose4(Vector256.LoadUnsafe(ref row, (nuint)at), Vector256.LoadUnsafe(ref row, (nuint)(at + 8)),
+            Vector256.LoadUnsafe(ref row, (nuint)(at + 16)), Vector256.LoadUnsafe(ref row, (nuint)(at + 24)),
+            out var e0, out var e1, out var e2, out var e3);
+        var order = Vector256.Create(0, 4, 1, 5, 2, 6, 3, 7);
+        c0 = Avx2.PermuteVar8x32(e0, order); c1 = Avx2.PermuteVar8x32(e1, order);
+        c2 = Avx2.PermuteVar8x32(e2, order); c3 = Avx2.PermuteVar8x32(e3, order);
+    }
+
+    /// <summary>The inverse of <see cref="Columns4"/>: column c of 8 tiles → 32 floats from <paramref name="at"/>, tile by tile.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void StoreColumns4(Vector256<float> c0, Vector256<float> c1, Vector256<float> c2, Vector256<float> c3, ref float row, int at)
+    {
+        var order = Vector256.Create(0, 2, 4, 6, 1, 3, 5, 7);
+        Transpose4(Avx2.PermuteVar8x32(c0, order), Avx2.PermuteVar8x32(c1, order), Avx2.PermuteVar8x32(c2, order),
+            Avx2.PermuteVar8x32(c3, order), out var r0, out var r1, out var r2, out var r3);
+        r0.StoreUnsafe(ref row, (nuint)at); r1.StoreUnsafe(ref row, (nuint)(at + 8));
+        r2.StoreUnsafe(ref row, (nuint)(at + 16)); r3.StoreUnsafe(ref row, (nuint)(at + 24));
+    }
+
+    // 4×4 transposes within each 128-bit half.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Transpose4(Vector256<float> r0, Vector256<float> r1, Vector256<float> r2, Vector256<float> r3,
+        out Vector256<float> c0, out Vector256<float> c1, out Vector256<float> c2, out Vector256<float> c3)
+    {
+        var t0 = Avx.UnpackLow(r0, r1); var t1 = Avx.UnpackHigh(r0, r1);
+        var t2 = Avx.UnpackLow(r2, r3); var t3 = Avx.UnpackHigh(r2, r3);
+        c0 = Avx.Shuffle(t0, t2, 0x44); c1 = Avx.Shuffle(t0, t2, 0xEE);
+        c2 = Avx.Shuffle(t1, t3, 0x44); c3 = Avx.Shuffle(t1, t3, 0xEE);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
