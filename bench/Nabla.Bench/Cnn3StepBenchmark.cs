@@ -90,6 +90,8 @@ internal static class Cnn3StepBenchmark
             () => WinogradF4Conv.Forward(g, Batch, o, x, 0, w, 0, b, 0, y, 0));
         Pair("dX F2/F4", () => WinogradConv.BackwardInput(g, Batch, o, w, 0, y, 0, dx, 0, false),
             () => WinogradF4Conv.BackwardInput(g, Batch, o, w, 0, y, 0, dx, 0, false));
+        Pair("dW F2/F4", () => WinogradConv.BackwardWeight(g, Batch, o, x, 0, y, 0, dw, 0, false),
+            () => WinogradF4WeightGradient.Run(KernelPaths.Best, g, Batch, o, x, 0, y, 0, dw, 0, false));
         if (Environment.GetEnvironmentVariable("NABLA_DW_CHUNKS") is { } sizes)
             // Tuning the weight gradient's chunking: "tiles:slices,…" against the defaults.
             foreach (var pair in sizes.Split(',').Select(v => v.Split(':').Select(n => int.Parse(n, CultureInfo.InvariantCulture)).ToArray()))

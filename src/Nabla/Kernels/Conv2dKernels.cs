@@ -84,7 +84,8 @@ public static class Conv2dKernels
         }
         if (dw is not null && WinogradConv.Chosen(g, outChannels, algorithm))
         {
-            WinogradConv.BackwardWeight(g, batch, outChannels, x, xOffset, dy, dyOffset, dw, dwOffset, accumulateDw);
+            if (WinogradF4Conv.Pays(g)) WinogradF4WeightGradient.Run(KernelPaths.Best, g, batch, outChannels, x, xOffset, dy, dyOffset, dw, dwOffset, accumulateDw);
+            else WinogradConv.BackwardWeight(g, batch, outChannels, x, xOffset, dy, dyOffset, dw, dwOffset, accumulateDw);
             dw = null;
         }
         CheckSizes(g, batch, outChannels, x.Length - xOffset, w.Length - wOffset, dy.Length - dyOffset);

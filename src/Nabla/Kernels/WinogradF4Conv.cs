@@ -109,6 +109,88 @@ public static class WinogradF4Conv
         finally { work.X = work.U = work.Y = null!; work.Bias = null; }
     }
 
+    /// <summary>This thread's transformed-input scratch V (shared with the weight gradient, which never runs inside a forward).</summary>
+    internal static float[] InputScratch(int length) => WinogradConv.Scratch(ref _v, length);
+
+    /// <summary>This thread's transform-domain product scratch M (shared as <see cref="InputScratch"/>).</summary>
+    internal static float[] ProductScratch(int length) => WinogradConv.Scratch(ref _m, length);
+
+    // V[ξ, ch, tile] = (Bᵀ·d·B)[ξ] for every channel and tile of images n0 .. n0 + count − 1 (t = count·k tiles, k a
+    // image; shared with the weight gradient).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static void TransformInput(in ConvGeometry g, int tilesH, int tilesW, float[] x, int xOff, int n0, int count,
+        float[] v, bool vector)
+    {
+        int c = g.Channels, k = tilesH * tilesW, t = count * k, ks = ((k + 7) & ~7) + 8;
+        int ph = 4 * tilesH + 2, pw = 4 * tilesW + 2;
+        // Slack past the planes: the vector gather reads whole blocks of 8 tiles.
+        var pad = WinogradConv.Scratch(ref _pad, ph * pw + 72);
+        var taps = WinogradConv.Scratch(ref _taps, 36 * ks);
+        var tmp = WinogradConv.Scratch(ref _tmp, 2 * 36 * 8);
+        // Only the interior of the padded plane is ever written, so the zero borders set here hold for the whole call;
+        // tap lanes past k are never read into V.
+        pad.AsSpan(0, ph * pw + 72).Clear();
+        taps.AsSpan(0, 36 * ks).Clear();
+        ref float vr = ref MemoryMarshal.GetArrayDataReference(v);
+        ref float tr = ref MemoryMarshal.GetArrayDataReference(taps);
+        ref float scratch = ref MemoryMarshal.GetArrayDataReference(tmp);
+        ref float small = ref Unsafe.Add(ref scratch, 36 * 8);
+        for (int n = 0; n < count; n++)
+            for (int ch = 0; ch < c; ch++)
+            {
+                Gather(g, tilesH, tilesW, x.AsSpan(xOff + (n0 + n) * g.ImageSize + ch * g.Height * g.Width, g.Height * g.Width),
+                    pad, pw, taps, ks, vector);
+                int at = ch * t + n * k;
+                if (k >= 8)
+                {
+                    int p = 0;
+                    for (; p + 8 <= k; p += 8) WinogradF4Tiles.Input8(ref tr, ks, p, ref vr, c * t, at + p, ref scratch);
+                    if (p < k) WinogradF4Tiles.Input8(ref tr, ks, k - 8, ref vr, c * t, at + k - 8, ref scratch);
+                }
+                else
+                {
+                    WinogradF4Tiles.Input8(ref tr, ks, 0, ref small, 8, 0, ref scratch);
+                    for (int xi = 0; xi < 36; xi++) tmp.AsSpan(36 * 8 + xi * 8, k).CopyTo(v.AsSpan(xi * c * t + at, k));
+                }
+            }
+    }
+
+    // The image into the interior of the zero-padded plane, then tap (i, j) of tile (ty, tx) into plane 6i + j at
+    // lane ty·tilesW + tx: 8 tiles at a time by transposes where AVX2 is available (a block may run past the row's
+    // last tile into lanes the next tile row, or the slack, overwrites), else one by one.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Gather(in ConvGeometry g, int tilesH, int tw, ReadOnlySpan<float> image, float[] pad, int pw, float[] taps, int ks, bool vector)
+    {
+        int h = g.Height, w = g.Width;
+        for (int iy = 0; iy < h; iy++) image.Slice(iy * w, w).CopyTo(pad.AsSpan((iy + g.PadH) * pw + g.PadW, w));
+        ref float src = ref MemoryMarshal.GetArrayDataReference(pad);
+        ref float dst = ref MemoryMarshal.GetArrayDataReference(taps);
+        for (int ty = 0; ty < tilesH; ty++)
+            for (int i = 0; i < 6; i++)
+            {
+                ref float row = ref Unsafe.Add(ref src, (4 * ty + i) * pw);
+                int lane = 6 * i * ks + ty * tw;
+                if (vector)
+                {
+                    for (int tx = 0; tx < tw; tx += 8)
+                    {
+                        WinogradF4Tiles.Columns4(ref row, 4 * tx, out var c0, out var c1, out var c2, out var c3);
+                        c0.StoreUnsafe(ref dst, (nuint)(lane + tx)); c1.StoreUnsafe(ref dst, (nuint)(lane + ks + tx));
+                        c2.StoreUnsafe(ref dst, (nuint)(lane + 2 * ks + tx)); c3.StoreUnsafe(ref dst, (nuint)(lane + 3 * ks + tx));
+                        // Taps 4 and 5 of a tile are taps 0 and 1 of the next.
+                        WinogradF4Tiles.Columns4(ref row, 4 * tx + 4, out var d0, out var d1, out _, out _);
+                        d0.StoreUnsafe(ref dst, (nuint)(lane + 4 * ks + tx)); d1.StoreUnsafe(ref dst, (nuint)(lane + 5 * ks + tx));
+                    }
+                    continue;
+                }
+                for (int j = 0; j < 6; j++)
+                {
+                    ref float plane = ref Unsafe.Add(ref dst, lane + j * ks);
+                    for (int tx = 0; tx < tw; tx++) Unsafe.Add(ref plane, tx) = Unsafe.Add(ref row, 4 * tx + j);
+                }
+            }
+    }
+
     private sealed class Work : IParallelWork
     {
         public KernelPath Path;
@@ -123,40 +205,14 @@ public static class WinogradF4Conv
         {
             int n0 = index * Chunk, count = Math.Min(Chunk, Batch - n0);
             int c = G.Channels, o = OutC, k = TilesH * TilesW, t = count * k, ks = ((k + 7) & ~7) + 8;
-            int ph = 4 * TilesH + 2, pw = 4 * TilesW + 2, ow4 = 4 * TilesW;
             bool vector = Path != KernelPath.Scalar && Avx2.IsSupported;
-            var v = WinogradConv.Scratch(ref _v, 36 * c * t);
-            var m = WinogradConv.Scratch(ref _m, 36 * o * t);
-            // Slack past the planes: the vector gather reads, and the vector scatter writes, whole blocks of 8 tiles.
-            var pad = WinogradConv.Scratch(ref _pad, ph * pw + 72);
-            var taps = WinogradConv.Scratch(ref _taps, 36 * ks);
-            var yb = WinogradConv.Scratch(ref _out, 16 * ks + 4 * TilesH * ow4 + 32);
+            var v = InputScratch(36 * c * t);
+            var m = ProductScratch(36 * o * t);
+            TransformInput(G, TilesH, TilesW, X, XOff, n0, count, v, vector);
+            var yb = WinogradConv.Scratch(ref _out, 16 * ks + 4 * TilesH * 4 * TilesW + 32);
             var tmp = WinogradConv.Scratch(ref _tmp, 2 * 36 * 8);
-            // Only the interior of the padded plane is ever written, so the zero borders set here hold for the whole call;
-            // tap lanes past k are never read into V.
-            pad.AsSpan(0, ph * pw + 72).Clear();
-            taps.AsSpan(0, 36 * ks).Clear();
-            ref float vr = ref MemoryMarshal.GetArrayDataReference(v);
-            ref float tr = ref MemoryMarshal.GetArrayDataReference(taps);
             ref float scratch = ref MemoryMarshal.GetArrayDataReference(tmp);
             ref float small = ref Unsafe.Add(ref scratch, 36 * 8);
-            for (int n = 0; n < count; n++)
-                for (int ch = 0; ch < c; ch++)
-                {
-                    Gather(X.AsSpan(XOff + (n0 + n) * G.ImageSize + ch * G.Height * G.Width, G.Height * G.Width), pad, pw, taps, ks, vector);
-                    int at = ch * t + n * k;
-                    if (k >= 8)
-                    {
-                        int p = 0;
-                        for (; p + 8 <= k; p += 8) WinogradF4Tiles.Input8(ref tr, ks, p, ref vr, c * t, at + p, ref scratch);
-                        if (p < k) WinogradF4Tiles.Input8(ref tr, ks, k - 8, ref vr, c * t, at + k - 8, ref scratch);
-                    }
-                    else
-                    {
-                        WinogradF4Tiles.Input8(ref tr, ks, 0, ref small, 8, 0, ref scratch);
-                        for (int xi = 0; xi < 36; xi++) tmp.AsSpan(36 * 8 + xi * 8, k).CopyTo(v.AsSpan(xi * c * t + at, k));
-                    }
-                }
             for (int xi = 0; xi < 36; xi++)
                 Gemm.Sgemm(Path, false, false, o, t, c, 1f, U.AsSpan(xi * o * c, o * c), c,
                     v.AsSpan(xi * c * t, c * t), t, 0f, m.AsSpan(xi * o * t, o * t), t, maxThreads: 1);
@@ -182,43 +238,6 @@ public static class WinogradF4Conv
                     Scatter(yb, ks, bias, Y.AsSpan(YOff + ((n0 + n) * o + oc) * G.OutPixels, G.OutPixels), vector);
                 }
             }
-        }
-
-        // The image into the interior of the zero-padded plane, then tap (i, j) of tile (ty, tx) into plane 6i + j at
-        // lane ty·tilesW + tx: 8 tiles at a time by transposes where AVX2 is available (a block may run past the row's
-        // last tile into lanes the next tile row, or the slack, overwrites), else one by one.
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private void Gather(ReadOnlySpan<float> image, float[] pad, int pw, float[] taps, int ks, bool vector)
-        {
-            int h = G.Height, w = G.Width;
-            for (int iy = 0; iy < h; iy++) image.Slice(iy * w, w).CopyTo(pad.AsSpan((iy + G.PadH) * pw + G.PadW, w));
-            ref float src = ref MemoryMarshal.GetArrayDataReference(pad);
-            ref float dst = ref MemoryMarshal.GetArrayDataReference(taps);
-            int tw = TilesW;
-            for (int ty = 0; ty < TilesH; ty++)
-                for (int i = 0; i < 6; i++)
-                {
-                    ref float row = ref Unsafe.Add(ref src, (4 * ty + i) * pw);
-                    int lane = 6 * i * ks + ty * tw;
-                    if (vector)
-                    {
-                        for (int tx = 0; tx < tw; tx += 8)
-                        {
-                            WinogradF4Tiles.Columns4(ref row, 4 * tx, out var c0, out var c1, out var c2, out var c3);
-                            c0.StoreUnsafe(ref dst, (nuint)(lane + tx)); c1.StoreUnsafe(ref dst, (nuint)(lane + ks + tx));
-                            c2.StoreUnsafe(ref dst, (nuint)(lane + 2 * ks + tx)); c3.StoreUnsafe(ref dst, (nuint)(lane + 3 * ks + tx));
-                            // Taps 4 and 5 of a tile are taps 0 and 1 of the next.
-                            WinogradF4Tiles.Columns4(ref row, 4 * tx + 4, out var d0, out var d1, out _, out _);
-                            d0.StoreUnsafe(ref dst, (nuint)(lane + 4 * ks + tx)); d1.StoreUnsafe(ref dst, (nuint)(lane + 5 * ks + tx));
-                        }
-                        continue;
-                    }
-                    for (int j = 0; j < 6; j++)
-                    {
-                        ref float plane = ref Unsafe.Add(ref dst, lane + j * ks);
-                        for (int tx = 0; tx < tw; tx++) Unsafe.Add(ref plane, tx) = Unsafe.Add(ref row, 4 * tx + j);
-                    }
-                }
         }
 
         // Output (a, b) of tile (ty, tx) → pixel (4ty + a, 4tx + b) when inside the image, plus the bias; added to y

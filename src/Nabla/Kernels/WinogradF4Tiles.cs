@@ -112,6 +112,71 @@ internal static class WinogradF4Tiles
     }
 
     /// <summary>
+    /// ∂L/∂M = A·dy·Aᵀ for the 8 tiles at <paramref name="sp"/> of <paramref name="src"/> (16 planes of output
+    /// gradients (a, b) of <paramref name="ss"/> floats) into <paramref name="m"/> at <paramref name="mp"/> (36 planes
+    /// of <paramref name="ms"/> floats); <paramref name="t"/> is 24 vectors of scratch. A·p for a row p of four is
+    /// (p0, p0 + p1 + p2 + p3, p0 − p1 + p2 − p3, p0 + 2p1 + 4p2 + 8p3, p0 − 2p1 + 4p2 − 8p3, p3).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Gradient8(ref float src, int ss, int sp, ref float m, int ms, int mp, ref float t)
+    {
+        for (int a = 0; a < 4; a++)
+        {
+            At(Load(ref src, 4 * a, ss, sp), Load(ref src, 4 * a + 1, ss, sp), Load(ref src, 4 * a + 2, ss, sp),
+                Load(ref src, 4 * a + 3, ss, sp), out var q0, out var q1, out var q2, out var q3, out var q4, out var q5);
+            q0.StoreUnsafe(ref t, (nuint)(8 * (6 * a))); q1.StoreUnsafe(ref t, (nuint)(8 * (6 * a + 1)));
+            q2.StoreUnsafe(ref t, (nuint)(8 * (6 * a + 2))); q3.StoreUnsafe(ref t, (nuint)(8 * (6 * a + 3)));
+            q4.StoreUnsafe(ref t, (nuint)(8 * (6 * a + 4))); q5.StoreUnsafe(ref t, (nuint)(8 * (6 * a + 5)));
+        }
+        for (int j = 0; j < 6; j++)
+        {
+            At(Load(ref t, j, 8, 0), Load(ref t, 6 + j, 8, 0), Load(ref t, 12 + j, 8, 0), Load(ref t, 18 + j, 8, 0),
+                out var q0, out var q1, out var q2, out var q3, out var q4, out var q5);
+            q0.StoreUnsafe(ref m, (nuint)(j * ms + mp)); q1.StoreUnsafe(ref m, (nuint)((6 + j) * ms + mp));
+            q2.StoreUnsafe(ref m, (nuint)((12 + j) * ms + mp)); q3.StoreUnsafe(ref m, (nuint)((18 + j) * ms + mp));
+            q4.StoreUnsafe(ref m, (nuint)((24 + j) * ms + mp)); q5.StoreUnsafe(ref m, (nuint)((30 + j) * ms + mp));
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void At(Vector256<float> p0, Vector256<float> p1, Vector256<float> p2, Vector256<float> p3,
+        out Vector256<float> q0, out Vector256<float> q1, out Vector256<float> q2, out Vector256<float> q3,
+        out Vector256<float> q4, out Vector256<float> q5)
+    {
+        var e = p0 + p2;
+        var o = p1 + p3;
+        var e2 = p0 + Vector256.Create(4f) * p2;
+        var o2 = Vector256.Create(2f) * p1 + Vector256.Create(8f) * p3;
+        q0 = p0; q1 = e + o; q2 = e - o; q3 = e2 + o2; q4 = e2 - o2; q5 = p3;
+    }
+
+    /// <summary>
+    /// dg (+)= Gᵀ·dU·G for one channel pair, dU[ξ] at <c>ξ·plane + at</c>, in double; dg is the 3×3 filter gradient.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void InverseFilter(ReadOnlySpan<float> du, int plane, int at, Span<float> dg, bool accumulate)
+    {
+        Span<double> t = stackalloc double[18];
+        for (int b = 0; b < 6; b++)
+            ColumnT(du[b * plane + at], du[(6 + b) * plane + at], du[(12 + b) * plane + at], du[(18 + b) * plane + at],
+                du[(24 + b) * plane + at], du[(30 + b) * plane + at], out t[b], out t[6 + b], out t[12 + b]);
+        for (int r = 0; r < 3; r++)
+        {
+            ColumnT(t[6 * r], t[6 * r + 1], t[6 * r + 2], t[6 * r + 3], t[6 * r + 4], t[6 * r + 5], out double g0, out double g1, out double g2);
+            if (accumulate) { dg[3 * r] += (float)g0; dg[3 * r + 1] += (float)g1; dg[3 * r + 2] += (float)g2; }
+            else { dg[3 * r] = (float)g0; dg[3 * r + 1] = (float)g1; dg[3 * r + 2] = (float)g2; }
+        }
+    }
+
+    // Gᵀ·u for six values.
+    private static void ColumnT(double u0, double u1, double u2, double u3, double u4, double u5, out double r0, out double r1, out double r2)
+    {
+        r0 = u0 / 4 - (u1 + u2) / 6 + (u3 + u4) / 24;
+        r1 = (u2 - u1) / 6 + (u3 - u4) / 12;
+        r2 = (u3 + u4 - u1 - u2) / 6 + u5;
+    }
+
+    /// <summary>
     /// The 32 floats from <paramref name="at"/> as 8 tiles of 4 columns → column c of the 8 tiles in <c>cc</c>
     /// (AVX2): an in-lane 4×4 transpose leaves the even tiles in the low half and the odd ones in the high half, one
     /// permutation puts them in order.

@@ -36,6 +36,22 @@ public class ConvGradCheckTests
         GradAssert.Passes(t => t[0].Conv2d(t[1], t[2], (1, 1), (pad, pad), (1, 1), ConvAlgorithm.Winograd), x, wt, b);
     }
 
+    [Theory]
+    [InlineData(1, 2, 17, 16, 2, 1)]
+    [InlineData(2, 3, 18, 19, 2, 0)]
+    public void Conv2d_with_4x4_winograd_tiles_matches_finite_differences_for_input_weight_and_bias(int n, int c, int h, int w, int o, int pad)
+    {
+        // Outputs ≥ 16×16: F(4×4, 3×3) for the forward and both gradients. Its float32 rounding (≈ 1e-5 relative, the
+        // 6×6 transforms) is above GradCheck's noise model at ε = 1e-2; a convolution is linear, so a larger step has
+        // no truncation error and shrinks the rounding's share.
+        Assert.True(WinogradF4Conv.Pays(new ConvGeometry(c, h, w, 3, 3, 1, 1, pad, pad)));
+        var x = GradAssert.Param(_rng, 1f, n, c, h, w);
+        var wt = GradAssert.Param(_rng, 0.5f, o, c, 3, 3);
+        var b = GradAssert.Param(_rng, 0.5f, o);
+        var result = GradCheck.Run(t => t[0].Conv2d(t[1], t[2], (1, 1), (pad, pad), (1, 1), ConvAlgorithm.Winograd), [x, wt, b], epsilon: 0.5);
+        Assert.True(result.Passed, result.Failure);
+    }
+
     [Fact]
     public void Conv2d_layer_runs_winograd_by_default_on_16_channels_and_its_gradients_match_finite_differences()
     {

@@ -20,6 +20,7 @@ public class WinogradF4ConvTests
         [2, 64, 14, 14, 64, 1],
         [1, 3, 5, 37, 2, 1],
         [2, 2, 4, 33, 3, 0],
+        [1, 2, 17, 16, 2, 1],
     ];
 
     // Elementwise error bound 1e-4 · (|reference| + rms of the reference), as WinogradConvTests.
@@ -74,6 +75,29 @@ public class WinogradF4ConvTests
         for (int i = 0; i < summed.Length; i++) Assert.Equal(prior[i] + expected[i], summed[i], 1e-3f);
     }
 
+    [Theory]
+    [MemberData(nameof(Shapes))]
+    public void Weight_gradient_matches_the_direct_backward_and_accumulates_on_request(int n, int c, int h, int w, int o, int pad)
+    {
+        var g = new ConvGeometry(c, h, w, 3, 3, 1, 1, pad, pad);
+        var x = Im2ColTests.Random(n * g.ImageSize, 46);
+        var dy = Im2ColTests.Random(n * o * g.OutPixels, 47);
+        var wt = new float[o * c * 9];
+        var expected = new float[wt.Length];
+        Conv2dKernels.Backward(g, n, o, x, 0, wt, 0, dy, 0, null, 0, false, expected, 0, false, ConvAlgorithm.Direct);
+        foreach (var path in KernelPaths.All)
+        {
+            var dw = Im2ColTests.Random(wt.Length + 2, 48);
+            WinogradF4WeightGradient.Run(path, g, n, o, x, 0, dy, 0, dw, 2, accumulate: false);
+            AssertClose(expected, dw, expected.Length, 2);
+        }
+        var prior = Im2ColTests.Random(wt.Length, 49);
+        var summed = (float[])prior.Clone();
+        WinogradF4WeightGradient.Run(KernelPaths.Best, g, n, o, x, 0, dy, 0, summed, 0, accumulate: true);
+        // Sums over many tiles are large: the accumulated result is held to the same relative bound.
+        AssertClose(prior.Select((v, i) => v + expected[i]).ToArray(), summed, summed.Length);
+    }
+
     [Fact]
     public void Conv2d_kernels_route_large_outputs_to_the_4x4_tiles_and_small_ones_to_the_2x2_tiles()
     {
@@ -92,6 +116,10 @@ public class WinogradF4ConvTests
         Conv2dKernels.Backward(g, n, o, x, 0, wt, 0, dy, 0, dxRouted, 0, false, null, 0, false);
         WinogradF4Conv.BackwardInput(g, n, o, wt, 0, dy, 0, dxF4, 0, false);
         Assert.Equal(dxF4, dxRouted);
+        float[] dwRouted = new float[wt.Length], dwF4 = new float[wt.Length];
+        Conv2dKernels.Backward(g, n, o, x, 0, wt, 0, dy, 0, null, 0, false, dwRouted, 0, false);
+        WinogradF4WeightGradient.Run(KernelPaths.Best, g, n, o, x, 0, dy, 0, dwF4, 0, false);
+        Assert.Equal(dwF4, dwRouted);
     }
 
     [Fact]
@@ -106,13 +134,17 @@ public class WinogradF4ConvTests
         try
         {
             float[] y1 = new float[dy.Length], y2 = new float[dy.Length], dx1 = new float[x.Length], dx2 = new float[x.Length];
+            float[] dw1 = new float[wt.Length], dw2 = new float[wt.Length];
             WorkerPool.MaxThreads = 1;
             WinogradF4Conv.Forward(g, n, o, x, 0, wt, 0, null, 0, y1, 0);
             WinogradF4Conv.BackwardInput(g, n, o, wt, 0, dy, 0, dx1, 0, false);
+            WinogradF4WeightGradient.Run(KernelPaths.Best, g, n, o, x, 0, dy, 0, dw1, 0, false);
             WorkerPool.MaxThreads = 2;
             WinogradF4Conv.Forward(g, n, o, x, 0, wt, 0, null, 0, y2, 0);
             WinogradF4Conv.BackwardInput(g, n, o, wt, 0, dy, 0, dx2, 0, false);
+            WinogradF4WeightGradient.Run(KernelPaths.Best, g, n, o, x, 0, dy, 0, dw2, 0, false);
             Assert.Equal(y1, y2);
+            Assert.Equal(dw1, dw2);
             Assert.Equal(dx1, dx2);
         }
         finally
@@ -122,7 +154,7 @@ public class WinogradF4ConvTests
     }
 
     [Fact]
-    public void Forward_and_input_gradient_allocate_nothing_in_steady_state()
+    public void Forward_and_both_gradients_allocate_nothing_in_steady_state()
     {
         int n = 4, c = 16, h = 17, w = 17, o = 16;
         var g = new ConvGeometry(c, h, w, 3, 3, 1, 1, 1, 1);
@@ -130,10 +162,12 @@ public class WinogradF4ConvTests
         var wt = Im2ColTests.Random(o * c * 9, 45);
         var y = new float[n * o * g.OutPixels];
         var dx = new float[x.Length];
+        var dw = new float[wt.Length];
         void Step()
         {
             WinogradF4Conv.Forward(g, n, o, x, 0, wt, 0, null, 0, y, 0);
             WinogradF4Conv.BackwardInput(g, n, o, wt, 0, y, 0, dx, 0, false);
+            WinogradF4WeightGradient.Run(KernelPaths.Best, g, n, o, x, 0, y, 0, dw, 0, false);
         }
         Step();
         Step();
