@@ -92,7 +92,7 @@ public static class Conv2dKernels
             WinogradConv.BackwardWeight(g, batch, outChannels, x, xOffset, dy, dyOffset, dw, dwOffset, accumulateDw);
             dw = null;
         }
-        if (dx is not null && Winograd5Conv.ChosenForInputGradient(g, outChannels, algorithm))
+        if (dx is not null && Winograd5Conv.Chosen(g, outChannels, algorithm))
         {
             Winograd5Conv.BackwardInput(g, batch, outChannels, w, wOffset, dy, dyOffset, dx, dxOffset, accumulateDx);
             dx = null;

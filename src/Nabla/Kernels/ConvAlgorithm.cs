@@ -3,7 +3,7 @@ namespace Nabla.Kernels;
 /// <summary>How a 2-D convolution computes its products (forward, input gradient and weight gradient).</summary>
 /// <remarks>
 /// Winograd F(2×2, 3×3) needs 16 multiplications per 2×2 output tile and channel pair where the
-/// direct product needs 36, at the price of rounding that differs from the direct sum (within
+/// direct product needs 36 (F(2×2, 5×5): 36 instead of 100), at the price of rounding that differs from the direct sum (within
 /// ≈ 1e-6 relative in float32; the tests hold it to 1e-4 of the direct result). Choose
 /// <see cref="Direct"/> where results must be bitwise those of the direct convolution.
 /// </remarks>
@@ -11,13 +11,17 @@ public enum ConvAlgorithm
 {
     /// <summary>
     /// Winograd where it was measured faster — <see cref="WinogradConv.Pays"/> for the forward and the weight gradient,
-    /// <see cref="WinogradConv.PaysForInputGradient"/> for the input gradient — direct elsewhere.
+    /// <see cref="WinogradConv.PaysForInputGradient"/> for the input gradient; for 5×5 layers
+    /// <see cref="Winograd5Conv.Pays"/> for all three — direct elsewhere.
     /// </summary>
     Auto = 0,
 
     /// <summary>Always im2col + GEMM: bitwise the direct convolution's results.</summary>
     Direct = 1,
 
-    /// <summary>Winograd F(2×2, 3×3) wherever <see cref="WinogradConv.Applies"/> (whatever the sizes), direct elsewhere.</summary>
+    /// <summary>
+    /// Winograd F(2×2, 3×3) wherever <see cref="WinogradConv.Applies"/>, F(2×2, 5×5) wherever <see cref="Winograd5Conv.Applies"/>
+    /// (whatever the sizes), direct elsewhere.
+    /// </summary>
     Winograd = 2,
 }

@@ -30,7 +30,7 @@ public static class Winograd5Conv
     public const int MinChannels = 16;
 
     /// <summary>Auto rule: output height and width from which Winograd is chosen.</summary>
-    public const int MinOutSize = 6;
+    public const int MinOutSize = 4;
 
     // G [6, 5], row by row.
     private static readonly double[] G =
@@ -52,24 +52,22 @@ public static class Winograd5Conv
         && g.PadH <= 4 && g.PadW <= 4;
 
     /// <summary>
-    /// The measured rule of <see cref="ConvAlgorithm.Auto"/>: Winograd applies, both channel counts are ≥
-    /// <see cref="MinChannels"/> (a 1-channel layer like LeNet's conv1 has GEMMs with an inner dimension of 1) and the
-    /// output is at least <see cref="MinOutSize"/> on each side.
+    /// The measured rule of <see cref="ConvAlgorithm.Auto"/>, for the forward and both gradients: Winograd applies, both
+    /// channel counts are ≥ <see cref="MinChannels"/> (LeNet's conv1, 1→32, ran 2.6–5.5× slower by Winograd: its GEMMs
+    /// have an inner dimension of 1) and the output is at least <see cref="MinOutSize"/> on each side (a 4×4 output
+    /// still gained 1.3–1.7× on the forward and weight gradient and tied on the input gradient; smaller ones were not
+    /// measured).
     /// </summary>
     public static bool Pays(in ConvGeometry g, int outChannels) =>
         Applies(g) && Math.Min(g.Channels, outChannels) >= MinChannels && Math.Min(g.OutH, g.OutW) >= MinOutSize;
 
-    /// <summary>Whether a convolution of this shape runs its forward and weight gradient by F(2×2, 5×5) under <paramref name="algorithm"/>.</summary>
+    /// <summary>Whether a convolution of this shape runs its forward and both gradients by F(2×2, 5×5) under <paramref name="algorithm"/>.</summary>
     public static bool Chosen(in ConvGeometry g, int outChannels, ConvAlgorithm algorithm) => algorithm switch
     {
         ConvAlgorithm.Direct => false,
         ConvAlgorithm.Winograd => Applies(g),
         _ => Pays(g, outChannels),
     };
-
-    /// <summary>Whether the input gradient of a convolution of this shape runs F(2×2, 5×5) under <paramref name="algorithm"/>.</summary>
-    public static bool ChosenForInputGradient(in ConvGeometry g, int outChannels, ConvAlgorithm algorithm) =>
-        Chosen(g, outChannels, algorithm);
 
     /// <summary>
     /// y[n] = conv(x[n], w) + bias: x [batch, C, H, W], w [O, C, 5, 5], bias [O] or null, y [batch, O, OH, OW]
@@ -176,54 +174,61 @@ public static class Winograd5Conv
             }
     }
 
-    // V[ξ, ch, tile] = (Bᵀ·d·B)[ξ] for every tile of images n0 .. n0 + count − 1 (t tiles; shared with the weight
-    // gradient). Each zero-padded input row of a tile row is split into its even and odd columns (padded with zeros to
-    // whole 8-tile vectors); Winograd5Tiles then transforms 8 tiles at a time, the last ones of a row through a small
-    // buffer, or one by one on the scalar path.
+    /// <summary>Floats between V's transform points: C·T plus 8 of slack for the last 8-tile vector of the last channel.</summary>
+    internal static int InputPlane(int channels, int t) => channels * t + 8;
+
+    // V[ξ, ch, tile] at ξ·InputPlane + ch·t + tile = (Bᵀ·d·B)[ξ] for every tile of images n0 .. n0 + count − 1 (t tiles;
+    // shared with the weight gradient). Per image, every zero-padded input row is split once into its even and odd columns
+    // (rows of s floats, zero past the image); Winograd5Tiles then transforms 8 tiles of a tile row at a time. The last
+    // vector of a row may run past it into the next row's tiles (or the next channel's, or the slack): those are written
+    // later, so channels must be transformed in increasing order.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void TransformInput(in ConvGeometry g, int tilesH, int tilesW, float[] x, int xOff,
         int n0, int count, int ch, int t, float[] v, bool vector)
     {
-        int h = g.Height, w = g.Width, tw = tilesW, len = (tw + 7) / 8 * 8 + 2, plane = g.Channels * t;
-        var eo = WinogradConv.Scratch(ref _rows, 12 * len);
+        int h = g.Height, w = g.Width, tw = tilesW, s = (tw + 7) / 8 * 8 + 8, plane = InputPlane(g.Channels, t);
+        int rows = 2 * tilesH + 4;
+        var eo = WinogradConv.Scratch(ref _rows, (2 * rows + 2) * s);
+        var line = eo.AsSpan(2 * rows * s, 2 * s);
+        line.Clear();
         ref float e = ref MemoryMarshal.GetArrayDataReference(eo);
+        ref float l = ref MemoryMarshal.GetReference(line);
         ref float dst = ref MemoryMarshal.GetArrayDataReference(v);
         Span<float> tmp = stackalloc float[Winograd5Tiles.InputScratch];
-        Span<float> tail = stackalloc float[36 * 8];
         ref float tmpRef = ref MemoryMarshal.GetReference(tmp);
-        ref float tailRef = ref MemoryMarshal.GetReference(tail);
+        bool split = vector && Avx2.IsSupported;
         int tile = ch * t;
         for (int n = 0; n < count; n++)
         {
             var image = x.AsSpan(xOff + (n0 + n) * g.ImageSize + ch * h * w, h * w);
+            for (int r = 0; r < rows; r++)
+            {
+                int iy = r - g.PadH;
+                if ((uint)iy >= (uint)h) { eo.AsSpan(2 * r * s, 2 * s).Clear(); continue; }
+                image.Slice(iy * w, w).CopyTo(line[g.PadW..]);
+                ref float even = ref Unsafe.Add(ref e, 2 * r * s);
+                ref float odd = ref Unsafe.Add(ref e, (2 * r + 1) * s);
+                if (split)
+                    for (int k = 0; k < s; k += 8)
+                    {
+                        Winograd5Tiles.Split(ref l, 2 * k, out var ev, out var od);
+                        ev.StoreUnsafe(ref even, (nuint)k);
+                        od.StoreUnsafe(ref odd, (nuint)k);
+                    }
+                else
+                    for (int k = 0; k < s; k++)
+                    {
+                        Unsafe.Add(ref even, k) = line[2 * k];
+                        Unsafe.Add(ref odd, k) = line[2 * k + 1];
+                    }
+            }
             for (int ty = 0; ty < tilesH; ty++, tile += tw)
             {
-                for (int i = 0; i < 6; i++)
-                {
-                    var even = eo.AsSpan(2 * i * len, len);
-                    var odd = eo.AsSpan((2 * i + 1) * len, len);
-                    int iy = 2 * ty - g.PadH + i;
-                    if (iy < 0 || iy >= h) { even.Clear(); odd.Clear(); continue; }
-                    var src = image.Slice(iy * w, w);
-                    for (int k = 0; k < len; k++)
-                    {
-                        int col = 2 * k - g.PadW;
-                        even[k] = (uint)col < (uint)w ? src[col] : 0f;
-                        odd[k] = (uint)(col + 1) < (uint)w ? src[col + 1] : 0f;
-                    }
-                }
-                if (!vector)
-                {
-                    for (int tx = 0; tx < tw; tx++) Winograd5Tiles.Input1(ref e, len, tx, tmp, ref dst, plane, tile + tx);
-                    continue;
-                }
-                int whole = tw / 8 * 8;
-                for (int tx = 0; tx < whole; tx += 8) Winograd5Tiles.Input8(ref e, len, tx, ref tmpRef, ref dst, plane, tile + tx);
-                if (whole < tw)
-                {
-                    Winograd5Tiles.Input8(ref e, len, whole, ref tmpRef, ref tailRef, 8, 0);
-                    for (int xi = 0; xi < 36; xi++) tail.Slice(8 * xi, tw - whole).CopyTo(v.AsSpan(xi * plane + tile + whole));
-                }
+                ref float band = ref Unsafe.Add(ref e, 4 * ty * s);
+                if (vector)
+                    for (int tx = 0; tx < tw; tx += 8) Winograd5Tiles.Input8(ref band, s, tx, ref tmpRef, ref dst, plane, tile + tx);
+                else
+                    for (int tx = 0; tx < tw; tx++) Winograd5Tiles.Input1(ref band, s, tx, tmp, ref dst, plane, tile + tx);
             }
         }
     }
@@ -264,12 +269,13 @@ public static class Winograd5Conv
             int n0 = (int)((long)Batch * index / Chunks), count = (int)((long)Batch * (index + 1) / Chunks) - n0;
             int c = G.Channels, o = OutC, t = count * TilesH * TilesW;
             bool vector = Path != KernelPath.Scalar && Avx.IsSupported;
-            var v = InputScratch(36 * c * t);
+            int vp = InputPlane(c, t);
+            var v = InputScratch(36 * vp);
             var m = ProductScratch(36 * o * t);
             for (int ch = 0; ch < c; ch++) TransformInput(G, TilesH, TilesW, X, XOff, n0, count, ch, t, v, vector);
             for (int xi = 0; xi < 36; xi++)
                 Gemm.Sgemm(Path, false, false, o, t, c, 1f, U.AsSpan(xi * o * c, o * c), c,
-                    v.AsSpan(xi * c * t, c * t), t, 0f, m.AsSpan(xi * o * t, o * t), t, maxThreads: 1);
+                    v.AsSpan(xi * vp, c * t), t, 0f, m.AsSpan(xi * o * t, o * t), t, maxThreads: 1);
             for (int oc = 0; oc < o; oc++) TransformOutput(n0, count, oc, t, m, vector);
         }
 

@@ -79,6 +79,7 @@ internal static class Winograd5Tiles
     }
 
     // Bᵀ·d for six taps. Shared terms: v1, v2 = (d4 ∓ d3) ∓ 4(d1 ± d2); v3, v4 = (d4 − d2) ± 2(d3 − d1).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Transform(Vector256<float> d0, Vector256<float> d1, Vector256<float> d2, Vector256<float> d3,
         Vector256<float> d4, Vector256<float> d5, out Vector256<float> v0, out Vector256<float> v1, out Vector256<float> v2,
         out Vector256<float> v3, out Vector256<float> v4, out Vector256<float> v5)
@@ -96,6 +97,7 @@ internal static class Winograd5Tiles
         v5 = four * d1 - five * d3 + d5;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Transform(float d0, float d1, float d2, float d3, float d4, float d5,
         out float v0, out float v1, out float v2, out float v3, out float v4, out float v5)
     {
@@ -143,18 +145,21 @@ internal static class Winograd5Tiles
         Combine(s10, s11, s12, s13, s14, s15, out y10, out y11);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Left(ref float m, int j, int plane, int at, out Vector256<float> top, out Vector256<float> bottom) =>
         Combine(Vector256.LoadUnsafe(ref m, (nuint)(j * plane + at)), Vector256.LoadUnsafe(ref m, (nuint)((6 + j) * plane + at)),
             Vector256.LoadUnsafe(ref m, (nuint)((12 + j) * plane + at)), Vector256.LoadUnsafe(ref m, (nuint)((18 + j) * plane + at)),
             Vector256.LoadUnsafe(ref m, (nuint)((24 + j) * plane + at)), Vector256.LoadUnsafe(ref m, (nuint)((30 + j) * plane + at)),
             out top, out bottom);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Left(ref float m, int j, int plane, int at, out float top, out float bottom) =>
         Combine(Unsafe.Add(ref m, j * plane + at), Unsafe.Add(ref m, (6 + j) * plane + at), Unsafe.Add(ref m, (12 + j) * plane + at),
             Unsafe.Add(ref m, (18 + j) * plane + at), Unsafe.Add(ref m, (24 + j) * plane + at), Unsafe.Add(ref m, (30 + j) * plane + at),
             out top, out bottom);
 
     // Aᵀ·m for six points: y0 = m0 + m1 + m2 + m3 + m4, y1 = (m1 − m2) + 2(m3 − m4) + m5.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Combine(Vector256<float> m0, Vector256<float> m1, Vector256<float> m2, Vector256<float> m3,
         Vector256<float> m4, Vector256<float> m5, out Vector256<float> y0, out Vector256<float> y1)
     {
@@ -162,10 +167,22 @@ internal static class Winograd5Tiles
         y1 = (m1 - m2) + Vector256.Create(2f) * (m3 - m4) + m5;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Combine(float m0, float m1, float m2, float m3, float m4, float m5, out float y0, out float y1)
     {
         y0 = m0 + (m1 + m2) + (m3 + m4);
         y1 = (m1 - m2) + 2f * (m3 - m4) + m5;
+    }
+
+    /// <summary>The even and odd floats of the 16 from <paramref name="at"/> (AVX2).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Split(ref float line, int at, out Vector256<float> even, out Vector256<float> odd)
+    {
+        var lo = Vector256.LoadUnsafe(ref line, (nuint)at);
+        var hi = Vector256.LoadUnsafe(ref line, (nuint)(at + 8));
+        // Within each 128-bit lane the shuffles give (lo0, lo2, hi0, hi2 | lo4, lo6, hi4, hi6); the permute orders the 64-bit pairs.
+        even = Avx2.Permute4x64(Avx.Shuffle(lo, hi, 0x88).AsDouble(), 0xD8).AsSingle();
+        odd = Avx2.Permute4x64(Avx.Shuffle(lo, hi, 0xDD).AsDouble(), 0xD8).AsSingle();
     }
 
     /// <summary>Interleaves even and odd output columns into 16 consecutive pixels from <paramref name="row"/> (added when <paramref name="accumulate"/>).</summary>
@@ -186,17 +203,12 @@ internal static class Winograd5Tiles
     }
 
     /// <summary>
-    /// ∂L/∂M = A·dy·Aᵀ for 8 tiles whose 2×2 gradients (a, b; c, d) are in four planes of <paramref name="t"/> floats
-    /// from <paramref name="q"/>: the rows of A·dy are (a, b), (a + c, b + d), (a − c, b − d), (a + 2c, b + 2d),
+    /// ∂L/∂M = A·dy·Aᵀ for 8 tiles from <paramref name="i"/> whose 2×2 gradients are (a, b; c, d), lane by lane: the rows of A·dy are (a, b), (a + c, b + d), (a − c, b − d), (a + 2c, b + 2d),
     /// (a − 2c, b − 2d), (c, d), and each row (p, q) becomes (p, p + q, p − q, p + 2q, p − 2q, q).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Gradient8(ref float q, int t, int i, ref float m, int plane)
+    public static void Gradient8(Vector256<float> a, Vector256<float> b, Vector256<float> c, Vector256<float> d, ref float m, int plane, int i)
     {
-        var a = Vector256.LoadUnsafe(ref q, (nuint)i);
-        var b = Vector256.LoadUnsafe(ref q, (nuint)(t + i));
-        var c = Vector256.LoadUnsafe(ref q, (nuint)(2 * t + i));
-        var d = Vector256.LoadUnsafe(ref q, (nuint)(3 * t + i));
         var two = Vector256.Create(2f);
         var c2 = two * c;
         var d2 = two * d;
@@ -208,7 +220,7 @@ internal static class Winograd5Tiles
         Row(ref m, 5, plane, i, c, d);
     }
 
-    /// <summary>One tile of <see cref="Gradient8"/> (scalar).</summary>
+    /// <summary>One tile of <see cref="Gradient8"/> (scalar), its gradients in four planes of <paramref name="t"/> floats from <paramref name="q"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Gradient1(ref float q, int t, int i, ref float m, int plane)
     {
@@ -223,6 +235,7 @@ internal static class Winograd5Tiles
         Row(ref m, 5, plane, i, c, d);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Row(ref float m, int r, int plane, int at, Vector256<float> p, Vector256<float> q)
     {
         var q2 = Vector256.Create(2f) * q;
@@ -234,6 +247,7 @@ internal static class Winograd5Tiles
         q.StoreUnsafe(ref m, (nuint)((6 * r + 5) * plane + at));
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Row(ref float m, int r, int plane, int at, float p, float q)
     {
         float q2 = 2f * q;

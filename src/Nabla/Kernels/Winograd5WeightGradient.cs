@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Nabla.Kernels;
 
@@ -108,24 +109,56 @@ internal static class Winograd5WeightGradient
             for (int k = first; k < end; k++)
             {
                 int n0 = k * Chunk, count = Math.Min(Chunk, Batch - n0), t = count * TilesH * TilesW;
-                var v = Winograd5Conv.InputScratch(36 * c * t);
-                var m = Winograd5Conv.ProductScratch(36 * o * t);
+                int vp = Winograd5Conv.InputPlane(c, t);
+                var v = Winograd5Conv.InputScratch(36 * vp);
+                int mp = Winograd5Conv.InputPlane(o, t);
+                var m = Winograd5Conv.ProductScratch(36 * mp);
                 for (int ch = 0; ch < c; ch++) Winograd5Conv.TransformInput(G, TilesH, TilesW, X, XOff, n0, count, ch, t, v, vector);
-                for (int oc = 0; oc < o; oc++) TransformGradient(n0, count, oc, t, m, vector);
+                for (int oc = 0; oc < o; oc++) TransformGradient(n0, count, oc, t, m, mp, vector);
                 // dU_ξ[O, C] (+)= dM_ξ[O, T]·V_ξ[C, T]ᵀ; the slice's first chunk overwrites.
                 float beta = k == first ? 0f : 1f;
                 for (int xi = 0; xi < 36; xi++)
-                    Gemm.Sgemm(Path, false, true, o, c, t, 1f, m.AsSpan(xi * o * t, o * t), t,
-                        v.AsSpan(xi * c * t, c * t), t, beta, du.Slice(xi * size, size), c, maxThreads: 1);
+                    Gemm.Sgemm(Path, false, true, o, c, t, 1f, m.AsSpan(xi * mp, o * t), t,
+                        v.AsSpan(xi * vp, c * t), t, beta, du.Slice(xi * size, size), c, maxThreads: 1);
             }
         }
 
-        // dM[ξ, oc, tile] = (A·dy·Aᵀ)[ξ] over the chunk's tiles: each tile's 2×2 gradients (zero past an odd edge) are
-        // gathered into four planes, then transformed 8 tiles at a time (Winograd5Tiles.Gradient8) and one by one at the end.
+        // dM[ξ, oc, tile] at ξ·plane + oc·t + tile = (A·dy·Aᵀ)[ξ] over the chunk's tiles. With AVX2 each pair of gradient rows
+        // is copied into zero-padded lines and split into even and odd columns in registers, 8 tiles at a time, the last
+        // vector of a row running into the next row's tiles (written later) or the plane's slack. Otherwise each tile's four
+        // gradients (zero past an odd edge) are gathered into four planes and transformed one by one.
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private void TransformGradient(int n0, int count, int oc, int t, float[] m, bool vector)
+        private void TransformGradient(int n0, int count, int oc, int t, float[] m, int plane, bool vector)
         {
-            int oh = G.OutH, ow = G.OutW, tw = TilesW;
+            int oh = G.OutH, ow = G.OutW, tw = TilesW, s = (tw + 7) / 8 * 16;
+            ref float dst = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(m), oc * t);
+            if (vector && Avx2.IsSupported)
+            {
+                var lines = WinogradConv.Scratch(ref _quad, 2 * s);
+                lines.AsSpan(0, 2 * s).Clear();
+                var top = lines.AsSpan(0, s);
+                var bottom = lines.AsSpan(s, s);
+                ref float l0 = ref MemoryMarshal.GetArrayDataReference(lines);
+                ref float l1 = ref Unsafe.Add(ref l0, s);
+                int at = 0;
+                for (int n = 0; n < count; n++)
+                {
+                    var y = DY.AsSpan(DYOff + ((n0 + n) * OutC + oc) * oh * ow, oh * ow);
+                    for (int ty = 0; ty < TilesH; ty++, at += tw)
+                    {
+                        y.Slice(2 * ty * ow, ow).CopyTo(top);
+                        if (2 * ty + 1 < oh) y.Slice((2 * ty + 1) * ow, ow).CopyTo(bottom);
+                        else bottom[..ow].Clear();
+                        for (int tx = 0; tx < tw; tx += 8)
+                        {
+                            Winograd5Tiles.Split(ref l0, 2 * tx, out var a, out var b);
+                            Winograd5Tiles.Split(ref l1, 2 * tx, out var c, out var d);
+                            Winograd5Tiles.Gradient8(a, b, c, d, ref dst, plane, at + tx);
+                        }
+                    }
+                }
+                return;
+            }
             var quad = WinogradConv.Scratch(ref _quad, 4 * t);
             int tile = 0;
             for (int n = 0; n < count; n++)
@@ -148,11 +181,7 @@ internal static class Winograd5WeightGradient
                 }
             }
             ref float q = ref MemoryMarshal.GetArrayDataReference(quad);
-            ref float dst = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(m), oc * t);
-            int plane = OutC * t, i = 0;
-            if (vector)
-                for (; i + 8 <= t; i += 8) Winograd5Tiles.Gradient8(ref q, t, i, ref dst, plane);
-            for (; i < t; i++) Winograd5Tiles.Gradient1(ref q, t, i, ref dst, plane);
+            for (int i = 0; i < t; i++) Winograd5Tiles.Gradient1(ref q, t, i, ref dst, plane);
         }
     }
 }

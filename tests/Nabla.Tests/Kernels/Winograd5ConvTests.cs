@@ -178,13 +178,13 @@ public class Winograd5ConvTests
     {
         var lenet2 = new ConvGeometry(32, 14, 14, 5, 5, 1, 1, 2, 2);
         Assert.True(Winograd5Conv.Chosen(lenet2, 64, ConvAlgorithm.Auto));
-        Assert.True(Winograd5Conv.ChosenForInputGradient(lenet2, 64, ConvAlgorithm.Auto));
         Assert.False(Winograd5Conv.Chosen(lenet2, 64, ConvAlgorithm.Direct));
-        Assert.False(Winograd5Conv.ChosenForInputGradient(lenet2, 64, ConvAlgorithm.Direct));
+        Assert.False(Winograd5Conv.Chosen(new ConvGeometry(8, 14, 14, 5, 5, 1, 1, 2, 2), 16, ConvAlgorithm.Auto));
+        Assert.True(Winograd5Conv.Chosen(new ConvGeometry(64, 4, 4, 5, 5, 1, 1, 2, 2), 64, ConvAlgorithm.Auto));
+        Assert.False(Winograd5Conv.Chosen(new ConvGeometry(64, 3, 3, 5, 5, 1, 1, 2, 2), 64, ConvAlgorithm.Auto));
         var lenet1 = new ConvGeometry(1, 28, 28, 5, 5, 1, 1, 2, 2);
         Assert.False(Winograd5Conv.Chosen(lenet1, 32, ConvAlgorithm.Auto));
         Assert.True(Winograd5Conv.Chosen(lenet1, 32, ConvAlgorithm.Winograd));
-        Assert.False(Winograd5Conv.Chosen(new ConvGeometry(64, 4, 4, 5, 5, 1, 1, 2, 2), 64, ConvAlgorithm.Auto));
         Assert.False(Winograd5Conv.Chosen(new ConvGeometry(32, 14, 14, 5, 5, 2, 2, 2, 2), 64, ConvAlgorithm.Winograd));
         Assert.False(Winograd5Conv.Chosen(new ConvGeometry(32, 14, 14, 3, 3, 1, 1, 1, 1), 64, ConvAlgorithm.Winograd));
         Assert.False(Winograd5Conv.Chosen(new ConvGeometry(32, 14, 14, 5, 5, 1, 1, 5, 5), 64, ConvAlgorithm.Winograd));
