@@ -88,12 +88,23 @@ internal static class TransformerProfileBenchmark
             using (TensorScope.Begin()) loss.Forward(layer.Forward(x), target).Backward();
         }));
         Row("step: Adam + zero grad", Best(reps, () => { adam.Step(); adam.ZeroGrad(); }));
-        Row("whole training step", Best(reps, () =>
+        void Step()
         {
             using (TensorScope.Begin()) loss.Forward(layer.Forward(x), target).Backward();
             adam.Step();
             adam.ZeroGrad();
-        }));
+        }
+        Row("whole training step", Best(reps, Step));
+        // Bias added in the GEMM's write-back and its gradient taken while Gᵀ is packed, against the bias
+        // fill before the product and a separate pass over G (bitwise the same), alternately.
+        var (folded, separate) = BestPair(2 * reps, Step, () =>
+        {
+            LinearOp.FusedBias = false;
+            try { Step(); }
+            finally { LinearOp.FusedBias = true; }
+        });
+        Row("whole step, bias folded into the GEMMs", folded);
+        Row("whole step, bias fill + bias-gradient pass", separate);
     }
 
     private static void Kernels(int reps)
@@ -101,10 +112,15 @@ internal static class TransformerProfileBenchmark
         var rng = new Rng(2);
         float[] Arr(long n) { var a = new float[n]; rng.FillNormal(a); return a; }
         var xs = Arr(N * D); var w = Arr(FF * D); var y = Arr(N * FF); var dy = Arr(N * FF); var dw = new float[FF * D]; var dx = new float[N * D];
-        Row("GEMM x·Wqᵀ [4096,256]x[256,256]", Best(reps, () => Gemm.Sgemm(false, true, N, D, D, 1f, xs, D, w, D, 0f, y, D)));
-        Row("GEMM linear1 [4096,256]x[256,1024]", Best(reps, () => Gemm.Sgemm(false, true, N, FF, D, 1f, xs, D, w, D, 0f, y, FF)));
-        Row("GEMM linear1 dX", Best(reps, () => Gemm.Sgemm(false, false, N, D, FF, 1f, dy, FF, w, D, 0f, dx, D)));
-        Row("GEMM linear1 dW", Best(reps, () => Gemm.Sgemm(true, false, FF, D, N, 1f, dy, FF, xs, D, 0f, dw, D)));
+        GemmRow("GEMM out-proj x·Wᵀ [4096,256]x[256,256]", N, D, D, reps, () => Gemm.Sgemm(false, true, N, D, D, 1f, xs, D, w, D, 0f, y, D));
+        GemmRow("GEMM qkv x·Wᵀ [4096,256]x[256,768]", N, 3 * D, D, reps, () => Gemm.Sgemm(false, true, N, 3 * D, D, 1f, xs, D, w, D, 0f, y, 3 * D));
+        GemmRow("GEMM linear1 x·Wᵀ [4096,256]x[256,1024]", N, FF, D, reps, () => Gemm.Sgemm(false, true, N, FF, D, 1f, xs, D, w, D, 0f, y, FF));
+        GemmRow("GEMM linear2 x·Wᵀ [4096,1024]x[1024,256]", N, D, FF, reps, () => Gemm.Sgemm(false, true, N, D, FF, 1f, dy, FF, w, FF, 0f, dx, D));
+        GemmRow("GEMM linear1 dX = G·W", N, D, FF, reps, () => Gemm.Sgemm(false, false, N, D, FF, 1f, dy, FF, w, D, 0f, dx, D));
+        GemmRow("GEMM linear1 dW = Gᵀ·X", FF, D, N, reps, () => Gemm.Sgemm(true, false, FF, D, N, 1f, dy, FF, xs, D, 0f, dw, D));
+        GemmRow("GEMM linear2 dX = G·W", N, FF, D, reps, () => Gemm.Sgemm(false, false, N, FF, D, 1f, xs, D, w, FF, 0f, y, FF));
+        GemmRow("GEMM linear2 dW = Gᵀ·X", D, FF, N, reps, () => Gemm.Sgemm(true, false, D, FF, N, 1f, xs, D, dy, FF, 0f, dw, FF));
+        GemmRow("GEMM out-proj dW = Gᵀ·X", D, D, N, reps, () => Gemm.Sgemm(true, false, D, D, N, 1f, xs, D, dx, D, 0f, dw, D));
         var q = Arr(N * D); var k = Arr(N * D); var v = Arr(N * D); var o = new float[N * D];
         var g = new AttentionGeometry(B, H, L, L, D / H, D / H, 0.125f, false);
         var probs = new float[g.Pieces * g.ScoreSize];
@@ -147,6 +163,12 @@ internal static class TransformerProfileBenchmark
             else { Console.Error.WriteLine($"unknown option {args[i]}"); return false; }
         }
         return true;
+    }
+
+    private static void GemmRow(string name, int m, int n, int k, int reps, Action action)
+    {
+        var (wall, cpu) = Best(reps, action);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{name,-48}{wall,9:F2}{cpu,9:F1} cpu {2.0 * m * n * k / cpu / 1e6,7:F1} GFLOP/s(cpu)"));
     }
 
     internal static void Row(string name, (double Wall, double Cpu) t) =>

@@ -83,23 +83,86 @@ public static class Gemm
         }
     }
 
-    /// <summary>Runs the serial driver of <paramref name="path"/> on one block of C.</summary>
+    /// <summary>
+    /// A dense layer's forward product <c>Y = X·Wᵀ + 1·biasᵀ</c>: X <c>[m, k]</c>, W <c>[n, k]</c>, bias
+    /// <c>[n]</c>, Y <c>[m, n]</c>, all contiguous. The bias is added to each tile of Y as the tile is
+    /// written, so Y is not filled with bias rows first and read back by the product; the bits are those
+    /// of filling Y with the bias and accumulating the product onto it (beta = 1).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static unsafe void LinearForward(int m, int n, int k, ReadOnlySpan<float> x, ReadOnlySpan<float> w,
+        ReadOnlySpan<float> bias, Span<float> y)
+    {
+        Validate(false, true, m, n, k, x.Length, k, w.Length, k, y.Length, n);
+        Guard.AtLeast(bias.Length, n, nameof(bias));
+        if (m == 0 || n == 0) return;
+        if (k == 0 || m <= RowDots.MaxRows)
+        {
+            // Nothing to multiply, or few rows (RowDots reads W in place): fill, then accumulate.
+            for (int r = 0; r < m; r++) bias[..n].CopyTo(y.Slice(r * n, n));
+            if (k > 0) Sgemm(false, true, m, n, k, 1f, x, k, w, k, 1f, y, n);
+            return;
+        }
+        fixed (float* px = x)
+        fixed (float* pw = w)
+        fixed (float* pb = bias)
+        fixed (float* py = y)
+            Run(new GemmJob(KernelPaths.Best, m, n, k, 1f, px, k, 1, pw, 1, k, 0f, py, n, pb));
+    }
+
+    /// <summary>
+    /// A dense layer's weight and bias gradients from one pass over G: <c>dW = β·dW + Gᵀ·X</c> and
+    /// <c>db (+)= Σ_rows G</c>, with G <c>[m, n]</c>, X <c>[m, k]</c>, dW <c>[n, k]</c>, db <c>[n]</c>, all
+    /// contiguous. The column sums of G are taken from the panels of Gᵀ the product packs anyway, so G is
+    /// not read a second time; their bits are those of adding the rows of G one by one.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static unsafe void WeightAndBiasGradient(int m, int n, int k, ReadOnlySpan<float> g, ReadOnlySpan<float> x,
+        float beta, Span<float> dw, Span<float> db, bool accumulateDb)
+    {
+        Validate(true, false, n, k, m, g.Length, n, x.Length, k, dw.Length, k);
+        Guard.AtLeast(db.Length, n, nameof(db));
+        if (m == 0 || n == 0 || k == 0)
+        {
+            if (n > 0 && k > 0) Sgemm(true, false, n, k, m, 1f, g, n, x, k, beta, dw, k);
+            if (!accumulateDb) db[..n].Clear();
+            for (int r = 0; r < m; r++) Primitives.Add(db[..n], g.Slice(r * n, n), db[..n]);
+            return;
+        }
+        fixed (float* pg = g)
+        fixed (float* px = x)
+        fixed (float* pdw = dw)
+        fixed (float* pdb = db)
+            Run(new GemmJob(KernelPaths.Best, n, k, m, 1f, pg, 1, n, px, k, 1, beta, pdw, k, null, pdb, accumulateDb));
+    }
+
+    private static void Run(in GemmJob job)
+    {
+        int threads = WorkerPool.MaxThreads;
+        if (threads > 1 && (long)job.M * job.N * job.K >= ParallelThreshold && !WorkerPool.InsideWork)
+            GemmParallel.Run(in job, threads);
+        else
+            job.RunBlock(0, job.M, 0, job.N);
+    }
+
+    /// <summary>Runs the serial driver of <paramref name="path"/> on one block of C (bias and row sums: see <see cref="GemmDriver{TKernel}.Run"/>).</summary>
     internal static unsafe void RunPath(KernelPath path, int m, int n, int k, float alpha,
-        float* a, nint rsA, nint csA, float* b, nint rsB, nint csB, float beta, float* c, nint ldc)
+        float* a, nint rsA, nint csA, float* b, nint rsB, nint csB, float beta, float* c, nint ldc, float* bias = null,
+        float* rowSums = null, bool accumulateRowSums = false)
     {
         switch (path)
         {
             case KernelPath.Vector512 when n <= GemmMicroKernel512Narrow.NR:
-                GemmDriver<GemmMicroKernel512Narrow>.Run(m, n, k, alpha, a, rsA, csA, b, rsB, csB, beta, c, ldc);
+                GemmDriver<GemmMicroKernel512Narrow>.Run(m, n, k, alpha, a, rsA, csA, b, rsB, csB, beta, c, ldc, bias, rowSums, accumulateRowSums);
                 break;
             case KernelPath.Vector512:
-                GemmDriver<GemmMicroKernel512>.Run(m, n, k, alpha, a, rsA, csA, b, rsB, csB, beta, c, ldc);
+                GemmDriver<GemmMicroKernel512>.Run(m, n, k, alpha, a, rsA, csA, b, rsB, csB, beta, c, ldc, bias, rowSums, accumulateRowSums);
                 break;
             case KernelPath.Vector256:
-                GemmDriver<GemmMicroKernel256>.Run(m, n, k, alpha, a, rsA, csA, b, rsB, csB, beta, c, ldc);
+                GemmDriver<GemmMicroKernel256>.Run(m, n, k, alpha, a, rsA, csA, b, rsB, csB, beta, c, ldc, bias, rowSums, accumulateRowSums);
                 break;
             default:
-                GemmDriver<GemmMicroKernelScalar>.Run(m, n, k, alpha, a, rsA, csA, b, rsB, csB, beta, c, ldc);
+                GemmDriver<GemmMicroKernelScalar>.Run(m, n, k, alpha, a, rsA, csA, b, rsB, csB, beta, c, ldc, bias, rowSums, accumulateRowSums);
                 break;
         }
     }

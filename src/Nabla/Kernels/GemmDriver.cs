@@ -37,10 +37,15 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMi
     /// <summary>
     /// <c>C = alpha·op(A)·op(B) + beta·C</c> with op(A)[i,p] at <c>a + i·rsA + p·csA</c> and
     /// op(B)[p,j] at <c>b + p·rsB + j·csB</c>; one of each stride pair is 1. Requires k ≥ 1.
+    /// With <paramref name="bias"/> (beta must be 0) every row of C gets <c>bias[j]</c> added as it is
+    /// first written: <c>C = alpha·op(A)·op(B) + 1·biasᵀ</c>. With <paramref name="rowSums"/> (alpha must be
+    /// 1) the row sums of op(A) are written (or, with <paramref name="accumulateRowSums"/>, added) there as
+    /// op(A) is packed.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Run(int m, int n, int k, float alpha,
-        float* a, nint rsA, nint csA, float* b, nint rsB, nint csB, float beta, float* c, nint ldc)
+        float* a, nint rsA, nint csA, float* b, nint rsB, nint csB, float beta, float* c, nint ldc, float* bias = null,
+        float* rowSums = null, bool accumulateRowSums = false)
     {
         int mr = TKernel.Rows, nr = TKernel.Cols, kcMax = TKernel.KC, ncMax = TKernel.NC;
         float* packA = GemmBuffers.PackA(mr * kcMax);
@@ -69,21 +74,25 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMi
                 {
                     int rows = Math.Min(mr, m - ir);
                     GemmPacking.PackA<TKernel>(a + ir * rsA + pc * csA, rsA, csA, rows, kc, alpha, packA);
+                    if (rowSums != null && jc == 0)
+                        GemmPacking.SumPackedRows(packA, mr, rows, kc, rowSums + ir, pc == 0 && !accumulateRowSums);
                     float* cRow = c + ir * ldc + jc;
                     for (int jr = 0; jr < nc; jr += nr)
                     {
                         int cols = Math.Min(nr, nc - jr);
                         float* bPanel = packB + jr * kc;
-                        if (rows == mr && cols == nr)
+                        float* tileBias = pc == 0 && bias != null ? bias + jc + jr : null;
+                        if (rows == mr && cols == nr && tileBias == null)
                         {
                             TKernel.Run(kc, packA, bPanel, cRow + jr, ldc, betaBlock);
                         }
                         else
                         {
                             // Padded panels let the vector kernel compute the whole tile; only the
-                            // valid corner is merged into C.
+                            // valid corner is merged into C. A bias is added on the way, while the
+                            // tile is in L1, instead of being written into C beforehand and read back.
                             TKernel.Run(kc, packA, bPanel, edge, nr, 0f);
-                            MergeEdge(edge, nr, rows, cols, cRow + jr, ldc, betaBlock);
+                            MergeEdge(edge, nr, rows, cols, cRow + jr, ldc, betaBlock, tileBias);
                         }
                     }
                 }
@@ -92,8 +101,24 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMi
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void MergeEdge(float* tile, int tileStride, int rows, int cols, float* c, nint ldc, float beta)
+    private static void MergeEdge(float* tile, int tileStride, int rows, int cols, float* c, nint ldc, float beta, float* bias)
     {
+        if (bias != null)
+        {
+            // beta = 0: acc + bias, the same sum (addition commutes) as a kernel adding acc onto
+            // C pre-filled with the bias, so the bits equal those of the fill-then-accumulate way.
+            for (int i = 0; i < rows; i++)
+            {
+                float* src = tile + i * tileStride;
+                float* dst = c + i * ldc;
+                int j = 0;
+                if (Vector256.IsHardwareAccelerated)
+                    for (; j + 8 <= cols; j += 8)
+                        Vector256.Store(Vector256.Load(src + j) + Vector256.Load(bias + j), dst + j);
+                for (; j < cols; j++) dst[j] = src[j] + bias[j];
+            }
+            return;
+        }
         for (int i = 0; i < rows; i++)
         {
             float* src = tile + i * tileStride;

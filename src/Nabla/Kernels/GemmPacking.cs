@@ -94,6 +94,41 @@ internal static unsafe class GemmPacking
         }
     }
 
+    /// <summary>
+    /// Adds each of the <paramref name="rows"/> rows of a packed A panel (<c>panel[p·MR + r]</c>, p &lt; kc)
+    /// to <paramref name="sums"/>[r], in order of p, starting from 0 when <paramref name="fromZero"/>.
+    /// </summary>
+    /// <remarks>
+    /// Per row this is the sequence <c>s = s + a[r, p]</c> for p = 0, 1, …, exactly what adding the rows of
+    /// Aᵀ one by one into a vector does, so a bias gradient Σ_rows G taken here while G is packed for the
+    /// weight gradient Gᵀ·X has the bits of a separate row-by-row pass over G.
+    /// </remarks>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void SumPackedRows(float* panel, int mr, int rows, int kc, float* sums, bool fromZero)
+    {
+        if (Vector256.IsHardwareAccelerated && rows >= 8 && rows <= 16)
+        {
+            // Rows 0..7 and rows−8..rows−1 (overlapping): the overlap gets identical sums in both.
+            var lo = fromZero ? Vector256<float>.Zero : Vector256.Load(sums);
+            var hi = fromZero ? Vector256<float>.Zero : Vector256.Load(sums + rows - 8);
+            for (int p = 0; p < kc; p++)
+            {
+                float* row = panel + p * mr;
+                lo += Vector256.Load(row);
+                hi += Vector256.Load(row + rows - 8);
+            }
+            Vector256.Store(lo, sums);
+            Vector256.Store(hi, sums + rows - 8);
+            return;
+        }
+        for (int r = 0; r < rows; r++)
+        {
+            float acc = fromZero ? 0f : sums[r];
+            for (int p = 0; p < kc; p++) acc += panel[p * mr + r];
+            sums[r] = acc;
+        }
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void ScalarRowsA(float* a, nint rs, int rows, int kc, float alpha, float* dst, int mr)
     {

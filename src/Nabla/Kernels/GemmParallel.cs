@@ -3,8 +3,17 @@ namespace Nabla.Kernels;
 
 /// <summary>One validated SGEMM call in stride form, able to run any rectangular block of C.</summary>
 internal readonly unsafe struct GemmJob(KernelPath path, int m, int n, int k, float alpha,
-    float* a, nint rsA, nint csA, float* b, nint rsB, nint csB, float beta, float* c, nint ldc)
+    float* a, nint rsA, nint csA, float* b, nint rsB, nint csB, float beta, float* c, nint ldc, float* bias = null,
+    float* rowSums = null, bool accumulateRowSums = false)
 {
+    /// <summary>Per-column bias added to C as it is first written (beta is 0), or null.</summary>
+    public readonly float* Bias = bias;
+
+    /// <summary>Where the row sums of op(A) go (alpha is 1), or null; the blocks starting at column 0 write them.</summary>
+    public readonly float* RowSums = rowSums;
+
+    public readonly bool AccumulateRowSums = accumulateRowSums;
+
     public readonly KernelPath Path = path;
     public readonly int M = m, N = n, K = k;
     public readonly float Alpha = alpha, Beta = beta;
@@ -21,7 +30,8 @@ internal readonly unsafe struct GemmJob(KernelPath path, int m, int n, int k, fl
         Gemm.RunPath(Path, rows, cols, K, Alpha,
             A + i0 * RsA, RsA, CsA,
             B + j0 * CsB, RsB, CsB,
-            Beta, C + i0 * Ldc + j0, Ldc);
+            Beta, C + i0 * Ldc + j0, Ldc, Bias == null ? null : Bias + j0,
+            RowSums == null || j0 != 0 ? null : RowSums + i0, AccumulateRowSums);
 }
 
 /// <summary>Splits a large SGEMM into disjoint blocks of C and runs them on <see cref="WorkerPool"/>.</summary>

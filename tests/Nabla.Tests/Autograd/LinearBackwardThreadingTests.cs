@@ -48,6 +48,40 @@ public class LinearBackwardThreadingTests
             Assert.Equal(Array.ConvertAll(one[i], BitConverter.SingleToInt32Bits), Array.ConvertAll(two[i], BitConverter.SingleToInt32Bits));
     }
 
+    [Theory]
+    [InlineData(1, 600, 300, 37, false)]  // k blocks in both products (300 > KC, 600 > KC), edge tiles in m and n
+    [InlineData(1, 600, 300, 37, true)]
+    [InlineData(2, 600, 300, 37, true)]
+    [InlineData(2, 4096 / 8, 256, 1024 / 4, false)]
+    [InlineData(2, 130, 64, 16, true)]    // the narrow AVX-512 kernel
+    public void Bias_folded_into_the_products_gives_the_separate_passes_bits(int threads, int rows, int inFeatures, int outFeatures, bool prefill)
+    {
+        // y through the GEMM's bias write-back and ∂b from the packing of Gᵀ, against the bias fill and a
+        // pass of its own over G (LinearOp.FusedBias = false); used twice so the second use accumulates.
+        Tensor Loss(Tensor x, Tensor w, Tensor b) => (x.Linear(w, b).Relu() * x.Linear(w, b)).Sum();
+        float[][] Run(bool fused)
+        {
+            LinearOp.FusedBias = fused;
+            try
+            {
+                var grads = Gradients(threads, Loss, rows, inFeatures, outFeatures, prefill);
+                var rng = new Rng(3);
+                var x = Tensor.Randn(new Shape(rows, inFeatures), rng);
+                var w = Tensor.Randn(new Shape(outFeatures, inFeatures), rng);
+                var b = Tensor.Randn(new Shape(outFeatures), rng);
+                return [.. grads, x.Linear(w, b).ToArray()];
+            }
+            finally
+            {
+                LinearOp.FusedBias = true;
+            }
+        }
+        var folded = Run(true);
+        var separate = Run(false);
+        for (int i = 0; i < folded.Length; i++)
+            Assert.Equal(Array.ConvertAll(separate[i], BitConverter.SingleToInt32Bits), Array.ConvertAll(folded[i], BitConverter.SingleToInt32Bits));
+    }
+
     [Fact]
     public void A_layer_applied_to_its_own_weight_sums_both_gradients()
     {

@@ -7,8 +7,8 @@ namespace Nabla.Autograd;
 /// <summary>
 /// The affine map of a dense layer as one primitive, PyTorch's <c>F.linear</c>: y = x·Wᵀ + b.
 /// Composing <c>x.MatMul(w.T()) + b</c> costs a GEMM, a broadcast pass that writes a second
-/// [N, out] tensor, and on the way back a copy of the gradient; here the bias rows are written
-/// into y first and the GEMM accumulates onto them (β = 1), and backward is two GEMMs and a column sum.
+/// [N, out] tensor, and on the way back a copy of the gradient; here the GEMM adds the bias to each
+/// tile of y as it writes it (<see cref="Gemm.LinearForward"/>), and backward is two GEMMs and a column sum.
 /// </summary>
 public static class LinearOp
 {
@@ -33,13 +33,16 @@ public static class LinearOp
             bool records = GradMode.Records(xc, wc) || (bc is not null && GradMode.Records(bc));
             var y = Tensor.Scoped(new Shape(m, n));
             var ys = y.AsSpan();
-            if (bc is not null)
+            if (bc is not null && FusedBias)
             {
-                var b = bc.ReadOnlyData;
-                for (int r = 0; r < m; r++) b.CopyTo(ys.Slice(r * n, n));
+                Gemm.LinearForward(m, n, k, xc.ReadOnlyData, wc.ReadOnlyData, bc.ReadOnlyData, ys);
             }
-            float beta = bc is null ? 0f : 1f;
-            Gemm.Sgemm(false, true, m, n, k, 1f, xc.ReadOnlyData, k, wc.ReadOnlyData, k, beta, ys, n);
+            else
+            {
+                if (bc is not null)
+                    for (int r = 0; r < m; r++) bc.ReadOnlyData.CopyTo(ys.Slice(r * n, n));
+                Gemm.Sgemm(false, true, m, n, k, 1f, xc.ReadOnlyData, k, wc.ReadOnlyData, k, bc is null ? 0f : 1f, ys, n);
+            }
             if (!records) return y;
             var node = LinearNode.Rent();
             node.SetInput(0, xc);
@@ -48,6 +51,13 @@ public static class LinearOp
             return GradMode.Attach(node, y);
         }
     }
+
+    /// <summary>
+    /// False fills y with the bias before the forward product and sums the bias gradient in a pass of its own,
+    /// as before both were folded into the GEMM: Nabla.Bench encoder-profile flips it to compare both in one
+    /// process. Bitwise the same results.
+    /// </summary>
+    internal static bool FusedBias = true;
 
     private sealed unsafe class LinearNode : Node<LinearNode>
     {
@@ -70,11 +80,12 @@ public static class LinearOp
             bool sideBySide = RangeSplit.Enabled && needX && needW && (long)m * n * k < Gemm.ParallelThreshold && WorkerPool.MaxThreads > 1 && !WorkerPool.InsideWork;
             fixed (float* pg = grad.AsSpan(), px = x.AsSpan(), pw = w.AsSpan(), pdx = dx, pdw = dw, pdb = db)
             {
-                var pieces = LinearBackwardPieces.Get(pg, px, pw, pdx, accX, pdw, accW, pdb, accB, m, k, n);
+                // A layer applied to its own weight (x is w) has one gradient buffer for both: then serially.
+                sideBySide &= pdx != pdw && pdx != pdb && pdw != pdb;
+                var pieces = LinearBackwardPieces.Get(pg, px, pw, pdx, accX, pdw, accW, pdb, accB, m, k, n, sideBySide);
                 try
                 {
-                    // A layer applied to its own weight (x is w) has one gradient buffer for both: then serially.
-                    if (sideBySide && pdx != pdw && pdx != pdb && pdw != pdb)
+                    if (sideBySide)
                     {
                         WorkerPool.Run(pieces, 3);
                     }
@@ -104,12 +115,12 @@ public static class LinearOp
         [ThreadStatic] private static LinearBackwardPieces? _cached;
 
         private float* _g, _x, _w, _dx, _dw, _db;
-        private bool _accX, _accW, _accB;
+        private bool _accX, _accW, _accB, _fuseBias;
         private int _m, _k, _n;
 
         // Set from fixed pointers for the duration of one backward (the caller pins the buffers around the job).
         public static LinearBackwardPieces Get(float* g, float* x, float* w, float* dx, bool accX, float* dw, bool accW,
-            float* db, bool accB, int m, int k, int n)
+            float* db, bool accB, int m, int k, int n, bool sideBySide)
         {
             var p = _cached ??= new LinearBackwardPieces();
             p._g = g;
@@ -118,7 +129,8 @@ public static class LinearOp
             p._dx = dx;
             p._dw = dw;
             p._db = db;
-            (p._accX, p._accW, p._accB, p._m, p._k, p._n) = (accX, accW, accB, m, k, n);
+            // Side by side, the bias sum is a third piece running beside the two products.
+            (p._accX, p._accW, p._accB, p._m, p._k, p._n, p._fuseBias) = (accX, accW, accB, m, k, n, FusedBias && !sideBySide);
             return p;
         }
 
@@ -134,10 +146,15 @@ public static class LinearOp
                 case 0 when _dx != null:
                     Gemm.Sgemm(false, false, m, k, n, 1f, g, n, new ReadOnlySpan<float>(_w, n * k), k, _accX ? 1f : 0f, new Span<float>(_dx, m * k), k);
                     break;
+                case 1 when _dw != null && _db != null && _fuseBias:
+                    // Large products: db comes out of the packing of Gᵀ for dW, with no separate pass over G.
+                    Gemm.WeightAndBiasGradient(m, n, k, g, new ReadOnlySpan<float>(_x, m * k), _accW ? 1f : 0f,
+                        new Span<float>(_dw, n * k), new Span<float>(_db, n), _accB);
+                    break;
                 case 1 when _dw != null:
                     Gemm.Sgemm(true, false, n, k, m, 1f, g, n, new ReadOnlySpan<float>(_x, m * k), k, _accW ? 1f : 0f, new Span<float>(_dw, n * k), k);
                     break;
-                case 2 when _db != null:
+                case 2 when _db != null && !(_dw != null && _fuseBias):
                     var db = new Span<float>(_db, n);
                     if (!_accB) db.Clear();
                     for (int r = 0; r < m; r++) Primitives.Add(db, g.Slice(r * n, n), db);
