@@ -14,7 +14,9 @@ namespace Nabla.Bench;
 /// conv 32→64 5×5 pad 2, ReLU, maxpool 2, dense 3136→128, ReLU, dense 128→10) at batch 128:
 /// the whole step through Sequential/Adam, and each conv/pool kernel on its own, so the time per
 /// layer can be read off. Times are the best of the repetitions (the machine is shared).
-/// Usage: Nabla.Bench cnn-profile [--threads 1,2] [--reps 10] [--gemm] (--gemm: GEMM orientations of conv2 instead)
+/// Usage: Nabla.Bench cnn-profile [--threads 1,2] [--reps 10] [--gemm] [--winograd]
+/// (--gemm: GEMM orientations of conv2 instead; --winograd: direct against Winograd F(2×2, 5×5) per layer and for the
+/// whole step, process CPU ms, the two sides' repetitions alternating).
 /// </summary>
 internal static class CnnStepBenchmark
 {
@@ -24,11 +26,11 @@ internal static class CnnStepBenchmark
     {
         int[] threadCounts = [1, 2];
         int reps = 10;
-        bool gemms = args.Contains("--gemm");
+        bool gemms = args.Contains("--gemm"), winograd = args.Contains("--winograd");
         for (int i = 0; i + 1 < args.Length; i += 2)
         {
             if (args[i] == "--threads") threadCounts = args[i + 1].Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray();
-            else if (args[i] == "--gemm") i--;
+            else if (args[i] is "--gemm" or "--winograd") i--;
             else if (args[i] == "--reps") reps = int.Parse(args[i + 1], CultureInfo.InvariantCulture);
             else { Console.Error.WriteLine($"unknown option {args[i]}"); return 2; }
         }
@@ -37,6 +39,7 @@ internal static class CnnStepBenchmark
             WorkerPool.MaxThreads = threads;
             Console.WriteLine($"## {threads} thread(s), batch {Batch}, best of {reps}: wall ms, process CPU ms");
             if (gemms) { GemmShapes(reps); continue; }
+            if (winograd) { Winograd5Comparison.Run(reps); continue; }
             Kernels(reps);
             double step = WholeStep(reps);
             Console.WriteLine($"{"",-34}→ {step * 469 / 1000:F1} s/epoch (469 steps)");
@@ -102,6 +105,8 @@ internal static class CnnStepBenchmark
         Row("conv2 forward (+bias)", Best(reps, () => Conv2dKernels.Forward(g2, Batch, 64, x2, 0, w2, 0, b2, 0, y2, 0)));
         Row("conv2 backward (dX and dW)", Best(reps, () => Conv2dKernels.Backward(g2, Batch, 64, x2, 0, w2, 0, y2, 0, dx2, 0, false, dw2, 0, false)));
         Row("conv2 backward (dW only)", Best(reps, () => Conv2dKernels.Backward(g2, Batch, 64, x2, 0, w2, 0, y2, 0, null, 0, false, dw2, 0, false)));
+        Row("conv2 direct forward (+bias)", Best(reps, () => Conv2dKernels.Forward(g2, Batch, 64, x2, 0, w2, 0, b2, 0, y2, 0, ConvAlgorithm.Direct)));
+        Row("conv2 direct backward (dX, dW)", Best(reps, () => Conv2dKernels.Backward(g2, Batch, 64, x2, 0, w2, 0, y2, 0, dx2, 0, false, dw2, 0, false, ConvAlgorithm.Direct)));
         Row("pool2 forward", Best(reps, () => PoolingKernels.MaxPool(p2, Batch * 64, y2, pool2, arg2)));
         Row("pool2 backward (clear + scatter)", Best(reps, () => { y2.AsSpan().Clear(); PoolingKernels.MaxPoolGrad(p2, Batch * 64, pool2, arg2, y2); }));
         var h = Arr(Batch * 3136); var fw = Arr(128 * 3136); var o = new float[Batch * 128]; var dfw = new float[fw.Length];

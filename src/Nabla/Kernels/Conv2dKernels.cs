@@ -40,7 +40,8 @@ public static class Conv2dKernels
     /// y[n] = W·im2col(x[n]) + bias for n in [0, batch). Arrays hold row-major data starting at the
     /// given offsets: x [batch, C, H, W], w [O, C, KH, KW], bias [O] (or null), y [batch, O, OH, OW].
     /// Where <see cref="WinogradConv.Chosen"/> says so for <paramref name="algorithm"/>, the product runs by Winograd
-    /// instead: F(4×4, 3×3) where <see cref="WinogradF4Conv.Pays"/>, F(2×2, 3×3) elsewhere.
+    /// instead: F(4×4, 3×3) where <see cref="WinogradF4Conv.Pays"/>, F(2×2, 3×3) elsewhere; and for 5×5 layers where
+    /// <see cref="Winograd5Conv.Chosen"/> says so, by F(2×2, 5×5) (<see cref="Winograd5Conv"/>).
     /// </summary>
     public static void Forward(in ConvGeometry g, int batch, int outChannels,
         float[] x, int xOffset, float[] w, int wOffset, float[]? bias, int biasOffset, float[] y, int yOffset,
@@ -50,6 +51,11 @@ public static class Conv2dKernels
         {
             if (WinogradF4Conv.Pays(g)) WinogradF4Conv.Forward(g, batch, outChannels, x, xOffset, w, wOffset, bias, biasOffset, y, yOffset);
             else WinogradConv.Forward(g, batch, outChannels, x, xOffset, w, wOffset, bias, biasOffset, y, yOffset);
+            return;
+        }
+        if (Winograd5Conv.Chosen(g, outChannels, algorithm))
+        {
+            Winograd5Conv.Forward(g, batch, outChannels, x, xOffset, w, wOffset, bias, biasOffset, y, yOffset);
             return;
         }
         CheckSizes(g, batch, outChannels, x.Length - xOffset, w.Length - wOffset, y.Length - yOffset);
@@ -68,7 +74,8 @@ public static class Conv2dKernels
     /// is not null. The accumulate flags choose between adding to and overwriting the targets.
     /// Where <see cref="WinogradConv.ChosenForInputGradient"/> says so for <paramref name="algorithm"/>, dx comes from
     /// <see cref="WinogradConv.BackwardInput(in ConvGeometry, int, int, float[], int, float[], int, float[], int, bool)"/>,
-    /// and where <see cref="WinogradConv.Chosen"/> does, dw from <see cref="WinogradConv.BackwardWeight(in ConvGeometry, int, int, float[], int, float[], int, float[], int, bool)"/>.
+    /// and where <see cref="WinogradConv.Chosen"/> does, dw from <see cref="WinogradConv.BackwardWeight(in ConvGeometry, int, int, float[], int, float[], int, float[], int, bool)"/>;
+    /// 5×5 layers likewise through <see cref="Winograd5Conv"/>.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Backward(in ConvGeometry g, int batch, int outChannels,
@@ -86,6 +93,16 @@ public static class Conv2dKernels
         {
             if (WinogradF4Conv.Pays(g)) WinogradF4WeightGradient.Run(KernelPaths.Best, g, batch, outChannels, x, xOffset, dy, dyOffset, dw, dwOffset, accumulateDw);
             else WinogradConv.BackwardWeight(g, batch, outChannels, x, xOffset, dy, dyOffset, dw, dwOffset, accumulateDw);
+            dw = null;
+        }
+        if (dx is not null && Winograd5Conv.Chosen(g, outChannels, algorithm))
+        {
+            Winograd5Conv.BackwardInput(g, batch, outChannels, w, wOffset, dy, dyOffset, dx, dxOffset, accumulateDx);
+            dx = null;
+        }
+        if (dw is not null && Winograd5Conv.Chosen(g, outChannels, algorithm))
+        {
+            Winograd5Conv.BackwardWeight(g, batch, outChannels, x, xOffset, dy, dyOffset, dw, dwOffset, accumulateDw);
             dw = null;
         }
         CheckSizes(g, batch, outChannels, x.Length - xOffset, w.Length - wOffset, dy.Length - dyOffset);

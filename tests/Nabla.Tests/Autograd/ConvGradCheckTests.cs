@@ -52,6 +52,38 @@ public class ConvGradCheckTests
         Assert.True(result.Passed, result.Failure);
     }
 
+    [Theory]
+    [InlineData(2, 3, 6, 7, 4, 2)]
+    [InlineData(1, 2, 5, 5, 3, 0)]
+    [InlineData(2, 2, 4, 3, 2, 4)]
+    public void Conv2d_with_5x5_winograd_matches_finite_differences_for_input_weight_and_bias(int n, int c, int h, int w, int o, int pad)
+    {
+        var x = GradAssert.Param(_rng, 1f, n, c, h, w);
+        var wt = GradAssert.Param(_rng, 0.5f, o, c, 5, 5);
+        var b = GradAssert.Param(_rng, 0.5f, o);
+        Assert.True(Winograd5Conv.Chosen(new ConvGeometry(c, h, w, 5, 5, 1, 1, pad, pad), o, ConvAlgorithm.Winograd));
+        GradAssert.Passes(t => t[0].Conv2d(t[1], t[2], (1, 1), (pad, pad), (1, 1), ConvAlgorithm.Winograd), x, wt, b);
+    }
+
+    [Fact]
+    public void Conv2d_layer_runs_5x5_winograd_by_default_on_16_channels_and_its_gradients_match_finite_differences()
+    {
+        var conv = new Conv2d(16, 16, 5, new Rng(3), padding: 2);
+        Assert.True(Winograd5Conv.Chosen(new ConvGeometry(16, 6, 6, 5, 5, 1, 1, 2, 2), 16, conv.Algorithm));
+        var x = GradAssert.Param(_rng, 1f, 1, 16, 6, 6);
+        GradAssert.Passes(t => conv.Forward(t[0]), x);
+        var auto = conv.Forward(x).ToArray();
+        conv.Algorithm = ConvAlgorithm.Direct;
+        var direct = conv.Forward(x).ToArray();
+        var expected = ConvReference.Conv2d(x.ToArray(), 1, 16, 6, 6, conv.Weight.ToArray(), 16, 5, 5, conv.Bias!.ToArray(), 1, 1, 2, 2, 1, 1, out _, out _);
+        Assert.Equal(x.Conv2d(conv.Weight, conv.Bias, (1, 1), (2, 2), (1, 1), ConvAlgorithm.Direct).ToArray(), direct);
+        for (int i = 0; i < auto.Length; i++)
+        {
+            Assert.Equal(expected[i], direct[i], 1e-4f);
+            Assert.Equal(expected[i], auto[i], 1e-4f);
+        }
+    }
+
     [Fact]
     public void Conv2d_layer_runs_winograd_by_default_on_16_channels_and_its_gradients_match_finite_differences()
     {
