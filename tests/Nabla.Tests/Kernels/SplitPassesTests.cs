@@ -4,7 +4,7 @@ using Nabla.Tensors;
 namespace Nabla.Tests.Kernels;
 
 /// <summary>
-/// ReLU, its mask and log-softmax split their work across threads (RangeSplit); the split must give the
+/// ReLU, its mask, log-softmax, a convolution's bias gradient and max pooling split their work across threads (RangeSplit); the split must give the
 /// bits of the serial pass, for lengths at and around the threshold, ragged tails, NaN, in place and accumulating.
 /// </summary>
 [Collection(ProcessWideStateCollection.Name)]
@@ -94,6 +94,70 @@ public class SplitPassesTests
             foreach (float v in row) s += Math.Exp(v - m);
             for (int c = 0; c < cols; c++) Assert.Equal(row[c] - m - Math.Log(s), two[0][r * cols + c], 1e-5);
         }
+    }
+
+    [Theory]
+    [InlineData(128, 32, 784)]   // cnn3 conv2's bias gradient
+    [InlineData(128, 63, 196)]   // odd channel count: unequal ranges
+    [InlineData(2, 3, 5)]        // under the threshold: serial
+    public void Conv_bias_gradient_on_two_threads_equals_one_thread_bitwise(int batch, int channels, int pixels)
+    {
+        var dy = Data(batch * channels * pixels, 5);
+        dy[batch * channels * pixels / 3] = 1f;   // keep the sums finite
+        dy[batch * channels * pixels - 1] = 2f;
+        var start = Data(channels, 6);
+        start[channels / 3] = start[channels / 2] = start[channels - 1] = 0.5f;
+        float[][] Run() =>
+        [
+            Apply(db => ConvBiasGradSplit.Run(dy, batch, channels, pixels, db, accumulate: false), channels),
+            Apply(db => { start.CopyTo(db, 0); ConvBiasGradSplit.Run(dy, batch, channels, pixels, db, accumulate: true); }, channels),
+        ];
+        var one = WithThreads(1, Run);
+        var two = WithThreads(2, Run);
+        Assert.Equal(Bits(one[0]), Bits(two[0]));
+        Assert.Equal(Bits(one[1]), Bits(two[1]));
+        for (int o = 0; o < channels; o++)
+        {
+            double s = 0;
+            for (int i = 0; i < batch; i++)
+                for (int q = 0; q < pixels; q++) s += dy[(i * channels + o) * pixels + q];
+            Assert.Equal(s, two[0][o], 1e-3);
+            Assert.Equal(start[o] + s, two[1][o], 1e-3);
+        }
+    }
+
+    [Theory]
+    [InlineData(128 * 32, 28, 2, 2)]   // cnn3's first pool
+    [InlineData(127, 14, 2, 2)]        // odd plane count
+    [InlineData(61, 13, 3, 2)]         // overlapping windows, ragged edge
+    [InlineData(2, 6, 2, 2)]           // under the threshold: serial
+    public void Max_pool_on_two_threads_equals_one_thread_bitwise(int planes, int size, int kernel, int stride)
+    {
+        var g = new ConvGeometry(1, size, size, kernel, kernel, stride, stride, 0, 0);
+        int inSize = planes * size * size, outSize = planes * g.OutPixels;
+        var x = Data(inSize, 7);
+        var dy = Data(outSize, 8);
+        var start = Data(inSize, 9);
+        float[][] Run()
+        {
+            var y = new float[outSize];
+            var argmax = new int[outSize];
+            MaxPoolSplit.Forward(g, planes, x, y, argmax);
+            var dx = Apply(d => MaxPoolSplit.Backward(g, planes, dy, argmax, d, accumulate: false), inSize);
+            var dxAcc = Apply(d => { start.CopyTo(d, 0); MaxPoolSplit.Backward(g, planes, dy, argmax, d, accumulate: true); }, inSize);
+            return [y, Array.ConvertAll(argmax, i => (float)i), dx, dxAcc];
+        }
+        var one = WithThreads(1, Run);
+        var two = WithThreads(2, Run);
+        for (int v = 0; v < one.Length; v++) Assert.Equal(Bits(one[v]), Bits(two[v]));
+        // The serial kernels are the definition.
+        var yRef = new float[outSize];
+        var aRef = new int[outSize];
+        PoolingKernels.MaxPool(g, planes, x, yRef, aRef);
+        var dxRef = new float[inSize];
+        PoolingKernels.MaxPoolGrad(g, planes, dy, aRef, dxRef);
+        Assert.Equal(Bits(yRef), Bits(two[0]));
+        Assert.Equal(Bits(dxRef), Bits(two[2]));
     }
 
     private static float[] Apply(Action<float[]> kernel, int n)

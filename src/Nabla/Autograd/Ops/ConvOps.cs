@@ -95,13 +95,7 @@ public static class ConvOps
                 dx?.Buffer, dx?.Offset ?? 0, accX, dw?.Buffer, dw?.Offset ?? 0, accW, Algorithm);
             if (InputCount < 3 || !Needs(2)) return;
             var db = GradFor(2, out bool accB).AsSpan();
-            var g = grad.AsSpan();
-            for (int o = 0; o < outC; o++)
-            {
-                double s = 0;
-                for (int i = 0; i < n; i++) s += Primitives.Sum(g.Slice((i * outC + o) * p, p));
-                db[o] = (float)(accB ? db[o] + s : s);
-            }
+            ConvBiasGradSplit.Run(grad.AsSpan(), n, outC, p, db, accB);
         }
     }
 }

@@ -25,7 +25,7 @@ public static class PoolOps
             int planes = x.Shape[0] * x.Shape[1];
             var y = Tensor.Scoped(new Shape(x.Shape[0], x.Shape[1], g.OutH, g.OutW));
             int[] argmax = ArrayPool<int>.Shared.Rent(Math.Max(1, y.Numel));
-            PoolingKernels.MaxPool(g, planes, xc.AsSpan(), y.AsSpan(), argmax);
+            MaxPoolSplit.Forward(g, planes, xc.AsSpan(), y.AsSpan(), argmax);
             if (!GradMode.Records(xc))
             {
                 ArrayPool<int>.Shared.Return(argmax);
@@ -112,9 +112,8 @@ public static class PoolOps
         {
             if (!Needs(0)) return;
             var dx = GradFor(0, out bool acc).AsSpan();
-            if (!acc) dx.Clear();
             var x = Input(0);
-            PoolingKernels.MaxPoolGrad(Geometry, x.Shape[0] * x.Shape[1], grad.AsSpan(), ArgMax, dx);
+            MaxPoolSplit.Backward(Geometry, x.Shape[0] * x.Shape[1], grad.AsSpan(), ArgMax, dx, acc);
         }
 
         protected override void ClearSaved()
