@@ -160,6 +160,7 @@ internal sealed unsafe class ConvBiasGradSplit : RangeSplit
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     protected override void RunRange(int start, int end)
     {
         int p = _pixels;
