@@ -1,5 +1,6 @@
-"""Shared pieces of the PyTorch runs of issue 11–12's Debian-section models on the TF-IDF baseline's own split
-(text-fasttext.py, text-bilstm.py): options, rows, split, Keras-style words and word n-grams, the vocabulary."""
+"""Shared pieces of the PyTorch runs of issues 11–13's Debian-section models on the TF-IDF baseline's own split
+(text-fasttext.py, text-bilstm.py, text-encoder.py): options, rows, split, Keras-style words and word n-grams, the
+vocabulary, and the sequence models' training recipe."""
 import argparse
 import csv
 import gzip
@@ -61,3 +62,42 @@ def vocabulary(token_lists, max_tokens):
     """The max_tokens − 2 most frequent tokens → ids from 2 (0 padding, 1 out-of-vocabulary)."""
     counts = Counter(t for ts in token_lists for t in ts)
     return {t: i + 2 for i, (t, _) in enumerate(counts.most_common(max_tokens - 2))}
+
+
+def accuracy(model, ids, y):
+    """Test accuracy of model(batch of id lists) → logits, 512 rows at a time."""
+    import torch
+    with torch.no_grad():
+        predicted = torch.cat([model(ids[i:i + 512]).argmax(1) for i in range(0, len(ids), 512)])
+    return float((predicted == y).float().mean())
+
+
+def train(model, fit_ids, fit_y, test_ids, test_y, args):
+    """The sequence models' recipe (text-bilstm.py, text-encoder.py): Adam at --lr decayed linearly to 1 % over the
+    run, batches of --batch-size in a fresh seeded order each epoch; prints the test accuracy after every epoch and,
+    last, one JSON object with the arguments, the best and the final test accuracy."""
+    import json
+    import time
+    import torch
+    optimizer = torch.optim.Adam(model.parameters(), lr=args.lr)
+    generator = torch.Generator().manual_seed(args.seed + 1)
+    steps = (len(fit_ids) + args.batch_size - 1) // args.batch_size
+    step, best, start = 0, 0.0, time.time()
+    for epoch in range(args.epochs):
+        model.train()
+        order = torch.randperm(len(fit_ids), generator=generator).tolist()
+        for b in range(steps):
+            for group in optimizer.param_groups:
+                group["lr"] = args.lr * (1 - 0.99 * step / (steps * args.epochs))
+            step += 1
+            picked = order[b * args.batch_size:(b + 1) * args.batch_size]
+            loss = torch.nn.functional.cross_entropy(model([fit_ids[i] for i in picked]), fit_y[picked])
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+        model.eval()
+        current = accuracy(model, test_ids, test_y)
+        best = max(best, current)
+        print(json.dumps({"epoch": epoch + 1, "test_accuracy": round(current, 4), "seconds": round(time.time() - start, 1)}), flush=True)
+    print(json.dumps({"args": vars(args), "fit_rows": len(fit_ids), "test_rows": len(test_ids), "best_test_accuracy": round(best, 4),
+                      "test_accuracy": round(current, 4), "seconds": round(time.time() - start, 1)}))

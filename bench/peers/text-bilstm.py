@@ -13,8 +13,6 @@ epoch and, last, one JSON object with the arguments, the best and the final test
 
   /usr/bin/python3 bench/peers/text-bilstm.py --validation 0
 """
-import json
-import time
 
 import torch
 
@@ -56,34 +54,7 @@ class BiLstmClassifier(torch.nn.Module):
         return self.out(torch.cat([h[0], h[1]], dim=1))
 
 
-def accuracy(model, ids, y):
-    with torch.no_grad():
-        predicted = torch.cat([model(ids[i:i + 512]).argmax(1) for i in range(0, len(ids), 512)])
-    return float((predicted == y).float().mean())
-
-
 fit_ids, fit_y = encode(fit)
 test_ids, test_y = encode(test)
 model = BiLstmClassifier()
-optimizer = torch.optim.Adam(model.parameters(), lr=args.lr)
-generator = torch.Generator().manual_seed(args.seed + 1)
-steps = (len(fit_ids) + args.batch_size - 1) // args.batch_size
-step, best, start = 0, 0.0, time.time()
-for epoch in range(args.epochs):
-    model.train()
-    order = torch.randperm(len(fit_ids), generator=generator).tolist()
-    for b in range(steps):
-        for group in optimizer.param_groups:
-            group["lr"] = args.lr * (1 - 0.99 * step / (steps * args.epochs))
-        step += 1
-        picked = order[b * args.batch_size:(b + 1) * args.batch_size]
-        loss = torch.nn.functional.cross_entropy(model([fit_ids[i] for i in picked]), fit_y[picked])
-        optimizer.zero_grad()
-        loss.backward()
-        optimizer.step()
-    model.eval()
-    current = accuracy(model, test_ids, test_y)
-    best = max(best, current)
-    print(json.dumps({"epoch": epoch + 1, "test_accuracy": round(current, 4), "seconds": round(time.time() - start, 1)}), flush=True)
-print(json.dumps({"args": vars(args), "fit_rows": len(fit_ids), "test_rows": len(test_ids), "best_test_accuracy": round(best, 4),
-                  "test_accuracy": round(current, 4), "seconds": round(time.time() - start, 1)}))
+d.train(model, fit_ids, fit_y, test_ids, test_y, args)

@@ -21,18 +21,6 @@ public class Winograd5ConvTests
         [1, 4, 9, 40, 2, 2],
     ];
 
-    // Elementwise error bound 1e-4 · (|reference| + rms of the reference), as WinogradConvTests.
-    private static void AssertClose(float[] expected, float[] actual, int count, int actualOffset = 0)
-    {
-        double rms = Math.Sqrt(expected.Take(count).Sum(v => (double)v * v) / count);
-        for (int i = 0; i < count; i++)
-        {
-            double bound = 1e-4 * (Math.Abs(expected[i]) + rms);
-            Assert.True(Math.Abs(expected[i] - actual[actualOffset + i]) <= bound,
-                $"element {i}: expected {expected[i]}, got {actual[actualOffset + i]} (bound {bound:G3})");
-        }
-    }
-
     [Theory]
     [MemberData(nameof(Shapes))]
     public void Forward_matches_the_direct_convolution_on_every_kernel_path(int n, int c, int h, int w, int o, int pad)
@@ -47,7 +35,7 @@ public class Winograd5ConvTests
         {
             var y = new float[expected.Length + 3];
             Winograd5Conv.Forward(path, g, n, o, x, 0, wt, 0, b, 0, y, 3);
-            AssertClose(expected, y, expected.Length, 3);
+            WinogradConvTests.AssertClose(expected, y, expected.Length, 3);
         }
     }
 
@@ -65,7 +53,7 @@ public class Winograd5ConvTests
         {
             var dx = Im2ColTests.Random(x.Length, 26);
             Winograd5Conv.BackwardInput(path, g, n, o, wt, 0, dy, 0, dx, 0, accumulate: false);
-            AssertClose(expected, dx, dx.Length);
+            WinogradConvTests.AssertClose(expected, dx, dx.Length);
         }
         var prior = Im2ColTests.Random(x.Length, 16);
         var summed = (float[])prior.Clone();
@@ -87,12 +75,12 @@ public class Winograd5ConvTests
         {
             var dw = Im2ColTests.Random(wt.Length + 2, 24);
             Winograd5WeightGradient.Run(path, g, n, o, x, 0, dy, 0, dw, 2, accumulate: false);
-            AssertClose(expected, dw, expected.Length, 2);
+            WinogradConvTests.AssertClose(expected, dw, expected.Length, 2);
         }
         // Short chunks, two slices: several chunks summed into one slice, then the slices added.
         var sliced = new float[wt.Length];
         Winograd5WeightGradient.Run(KernelPaths.Best, 16, 2, g, n, o, x, 0, dy, 0, sliced, 0, accumulate: false);
-        AssertClose(expected, sliced, expected.Length);
+        WinogradConvTests.AssertClose(expected, sliced, expected.Length);
         var prior = Im2ColTests.Random(wt.Length, 25);
         var summed = (float[])prior.Clone();
         Winograd5Conv.BackwardWeight(g, n, o, x, 0, dy, 0, summed, 0, accumulate: true);

@@ -22,7 +22,7 @@ public class WinogradConvTests
 
     // Elementwise error bound 1e-4 · (|reference| + rms of the reference): relative where outputs are of
     // typical size, and not demanding a relative match on outputs that cancel to nearly zero.
-    private static void AssertClose(float[] expected, float[] actual, int count, int actualOffset = 0)
+    internal static void AssertClose(float[] expected, float[] actual, int count, int actualOffset = 0)
     {
         double rms = Math.Sqrt(expected.Take(count).Sum(v => (double)v * v) / count);
         for (int i = 0; i < count; i++)

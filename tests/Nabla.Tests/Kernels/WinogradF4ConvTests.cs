@@ -23,18 +23,6 @@ public class WinogradF4ConvTests
         [1, 2, 17, 16, 2, 1],
     ];
 
-    // Elementwise error bound 1e-4 · (|reference| + rms of the reference), as WinogradConvTests.
-    private static void AssertClose(float[] expected, float[] actual, int count, int actualOffset = 0)
-    {
-        double rms = Math.Sqrt(expected.Take(count).Sum(v => (double)v * v) / count);
-        for (int i = 0; i < count; i++)
-        {
-            double bound = 1e-4 * (Math.Abs(expected[i]) + rms);
-            Assert.True(Math.Abs(expected[i] - actual[actualOffset + i]) <= bound,
-                $"element {i}: expected {expected[i]}, got {actual[actualOffset + i]} (bound {bound:G3})");
-        }
-    }
-
     [Theory]
     [MemberData(nameof(Shapes))]
     public void Forward_matches_the_direct_convolution_on_every_kernel_path(int n, int c, int h, int w, int o, int pad)
@@ -49,7 +37,7 @@ public class WinogradF4ConvTests
         {
             var y = new float[expected.Length + 3];
             WinogradF4Conv.Forward(path, g, n, o, x, 0, wt, 0, b, 0, y, 3);
-            AssertClose(expected, y, expected.Length, 3);
+            WinogradConvTests.AssertClose(expected, y, expected.Length, 3);
         }
     }
 
@@ -67,7 +55,7 @@ public class WinogradF4ConvTests
         {
             var dx = Im2ColTests.Random(x.Length, 36);
             WinogradF4Conv.BackwardInput(path, g, n, o, wt, 0, dy, 0, dx, 0, accumulate: false);
-            AssertClose(expected, dx, dx.Length);
+            WinogradConvTests.AssertClose(expected, dx, dx.Length);
         }
         var prior = Im2ColTests.Random(x.Length, 37);
         var summed = (float[])prior.Clone();
@@ -89,13 +77,13 @@ public class WinogradF4ConvTests
         {
             var dw = Im2ColTests.Random(wt.Length + 2, 48);
             WinogradF4WeightGradient.Run(path, g, n, o, x, 0, dy, 0, dw, 2, accumulate: false);
-            AssertClose(expected, dw, expected.Length, 2);
+            WinogradConvTests.AssertClose(expected, dw, expected.Length, 2);
         }
         var prior = Im2ColTests.Random(wt.Length, 49);
         var summed = (float[])prior.Clone();
         WinogradF4WeightGradient.Run(KernelPaths.Best, g, n, o, x, 0, dy, 0, summed, 0, accumulate: true);
         // Sums over many tiles are large: the accumulated result is held to the same relative bound.
-        AssertClose(prior.Select((v, i) => v + expected[i]).ToArray(), summed, summed.Length);
+        WinogradConvTests.AssertClose(prior.Select((v, i) => v + expected[i]).ToArray(), summed, summed.Length);
     }
 
     [Fact]
