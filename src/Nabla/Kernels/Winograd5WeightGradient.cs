@@ -46,19 +46,7 @@ internal static class Winograd5WeightGradient
             if (!accumulate) target.Clear();
             return;
         }
-        int tilesH = (g.OutH + 1) / 2, tilesW = (g.OutW + 1) / 2;
-        int chunk = Math.Max(1, targetTiles / (tilesH * tilesW)), chunks = (batch + chunk - 1) / chunk;
-        int slices = Math.Min(chunks, maxSlices);
-        var work = _work ??= new Work();
-        if (work.Partials.Length < slices * 36 * size) work.Partials = new float[slices * 36 * size];
-        work.Path = path; work.G = g; work.OutC = outC; work.Batch = batch; work.Chunk = chunk;
-        work.Chunks = chunks; work.Slices = slices; work.TilesH = tilesH; work.TilesW = tilesW;
-        work.X = x; work.XOff = xOff; work.DY = dy; work.DYOff = dyOff;
-        try { WorkerPool.Run(work, slices); }
-        finally { work.X = work.DY = null!; }
-        var parts = work.Partials;
-        var total = parts.AsSpan(0, 36 * size);
-        for (int s = 1; s < slices; s++) Primitives.Add(total, parts.AsSpan(s * 36 * size, 36 * size), total, path);
+        var total = (_work ??= new Work()).Run(path, 2, 36, targetTiles, maxSlices, g, batch, outC, x, xOff, dy, dyOff);
         InverseFilterTransform(total, size, target, accumulate);
     }
 
@@ -91,16 +79,10 @@ internal static class Winograd5WeightGradient
         }
     }
 
-    private sealed class Work : IParallelWork
+    private sealed class Work : WinogradWeightGradientWork
     {
-        public KernelPath Path;
-        public ConvGeometry G;
-        public int OutC, Batch, Chunk, Chunks, Slices, TilesH, TilesW, XOff, DYOff;
-        public float[] X = null!, DY = null!;
-        public float[] Partials = [];
-
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public void Execute(int slice)
+        public override void Execute(int slice)
         {
             int c = G.Channels, o = OutC, size = o * c;
             int first = (int)((long)Chunks * slice / Slices), end = (int)((long)Chunks * (slice + 1) / Slices);
