@@ -71,6 +71,8 @@ internal static class Cnn3StepBenchmark
 
     private static void Layer(string name, int c, int size, int o, int reps)
     {
+        // NABLA_ONLY=conv4 probes only the layers whose name starts so (long repetition runs under load).
+        if (Environment.GetEnvironmentVariable("NABLA_ONLY") is { } only && !name.StartsWith(only, StringComparison.Ordinal)) return;
         var rng = new Rng(4);
         var g = new ConvGeometry(c, size, size, 3, 3, 1, 1, 1, 1);
         float[] Arr(long n) { var a = new float[n]; rng.FillUniform(a, -1f, 1f); return a; }
@@ -102,6 +104,21 @@ internal static class Cnn3StepBenchmark
             () => WinogradF4Conv.BackwardInput(g, Batch, o, w, 0, y, 0, dx, 0, false));
         Pair("dW F2/F4", () => WinogradConv.BackwardWeight(g, Batch, o, x, 0, y, 0, dw, 0, false),
             () => WinogradF4WeightGradient.Run(KernelPaths.Best, g, Batch, o, x, 0, y, 0, dw, 0, false));
+        // V written as the products' packed B panels against the plain layout packed by the GEMM (same bits), for the
+        // tile size the Auto rule takes.
+        bool f4 = WinogradF4Conv.Pays(g);
+        Pair($"fwd unpacked/packed {(f4 ? "F4" : "F2")}",
+            () => { if (f4) WinogradF4Conv.Forward(KernelPaths.Best, g, Batch, o, x, 0, w, 0, b, 0, y, 0, packed: false); else WinogradConv.Forward(KernelPaths.Best, g, Batch, o, x, 0, w, 0, b, 0, y, 0, packed: false); },
+            () => { if (f4) WinogradF4Conv.Forward(KernelPaths.Best, g, Batch, o, x, 0, w, 0, b, 0, y, 0); else WinogradConv.Forward(KernelPaths.Best, g, Batch, o, x, 0, w, 0, b, 0, y, 0); });
+        Pair($"dX unpacked/packed {(f4 ? "F4" : "F2")}",
+            () => { if (f4) WinogradF4Conv.BackwardInput(KernelPaths.Best, g, Batch, o, w, 0, y, 0, dx, 0, false, packed: false); else WinogradConv.BackwardInput(KernelPaths.Best, g, Batch, o, w, 0, y, 0, dx, 0, false, packed: false); },
+            () => { if (f4) WinogradF4Conv.BackwardInput(KernelPaths.Best, g, Batch, o, w, 0, y, 0, dx, 0, false); else WinogradConv.BackwardInput(KernelPaths.Best, g, Batch, o, w, 0, y, 0, dx, 0, false); });
+        if (Environment.GetEnvironmentVariable("NABLA_FWD_TILES") is { } tiles)
+            // Tuning the forward's chunks: tiles per chunk against the default, for the tile size the Auto rule takes.
+            foreach (int target in tiles.Split(',').Select(v => int.Parse(v, CultureInfo.InvariantCulture)))
+                Pair($"fwd {target}t {(f4 ? "F4" : "F2")}",
+                    () => { if (f4) WinogradF4Conv.Forward(KernelPaths.Best, g, Batch, o, x, 0, w, 0, b, 0, y, 0); else WinogradConv.Forward(KernelPaths.Best, g, Batch, o, x, 0, w, 0, b, 0, y, 0); },
+                    () => { if (f4) WinogradF4Conv.Forward(KernelPaths.Best, g, Batch, o, x, 0, w, 0, b, 0, y, 0, targetTiles: target); else WinogradConv.Forward(KernelPaths.Best, g, Batch, o, x, 0, w, 0, b, 0, y, 0, targetTiles: target); });
         if (Environment.GetEnvironmentVariable("NABLA_DW_CHUNKS") is { } sizes)
             // Tuning the weight gradient's chunking: "tiles:slices,…" against the defaults.
             foreach (var pair in sizes.Split(',').Select(v => v.Split(':').Select(n => int.Parse(n, CultureInfo.InvariantCulture)).ToArray()))

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
 namespace Nabla.Kernels;
@@ -23,8 +24,11 @@ namespace Nabla.Kernels;
 /// </remarks>
 public static class WinogradConv
 {
-    /// <summary>Tiles per chunk (the GEMMs' n): long enough for full GEMM panels, short enough to stay in L2.</summary>
-    internal const int TargetTiles = 1024;
+    /// <summary>
+    /// Tiles per chunk (the GEMMs' n): long enough for full GEMM panels, short enough that a chunk's V and M (16·c·t and
+    /// 16·o·t floats, 1 MiB each at 64 channels) stay near L2; 1,024 made them 4 MiB each (docs/benchmarks.md, session 6).
+    /// </summary>
+    internal const int TargetTiles = 256;
 
     /// <summary>Auto rule: input and output channels from which Winograd is chosen (measured, docs/benchmarks.md "Round two").</summary>
     public const int MinChannels = 16;
@@ -35,7 +39,7 @@ public static class WinogradConv
     /// <summary>Auto rule for the input gradient: output height and width from which its Winograd is chosen.</summary>
     public const int MinInputGradientOutSize = 16;
 
-    [ThreadStatic] private static float[]? _u, _v, _m, _rows;
+    [ThreadStatic] private static float[]? _u, _v, _m, _pad, _rows;
     [ThreadStatic] private static Work? _work;
 
     /// <summary>True for the shapes the algorithm computes: 3×3 kernel, stride 1, dilation 1, padding ≤ 2.</summary>
@@ -84,15 +88,18 @@ public static class WinogradConv
         float[] x, int xOffset, float[] w, int wOffset, float[]? bias, int biasOffset, float[] y, int yOffset)
         => Forward(KernelPaths.Best, g, batch, outChannels, x, xOffset, w, wOffset, bias, biasOffset, y, yOffset);
 
-    /// <summary>Same as the public overload on a chosen kernel path.</summary>
+    /// <summary>
+    /// Same as the public overload on a chosen kernel path; <paramref name="packed"/> false runs the products on V in
+    /// the plain layout through the packing GEMM (the same bits, for tests and measurements).
+    /// </summary>
     internal static void Forward(KernelPath path, in ConvGeometry g, int batch, int outChannels,
-        float[] x, int xOffset, float[] w, int wOffset, float[]? bias, int biasOffset, float[] y, int yOffset)
+        float[] x, int xOffset, float[] w, int wOffset, float[]? bias, int biasOffset, float[] y, int yOffset, bool packed = true, int targetTiles = TargetTiles)
     {
         Check(g, batch, outChannels, x.Length - xOffset, w.Length - wOffset, y.Length - yOffset);
         if (bias is not null) Guard.AtLeast(bias.Length - biasOffset, outChannels, "bias");
         var u = Scratch(ref _u, 16 * outChannels * g.Channels);
         TransformFilters(w.AsSpan(wOffset), outChannels, g.Channels, flip: false, u);
-        Run(path, g, batch, outChannels, x, xOffset, u, bias, biasOffset, y, yOffset, accumulate: false);
+        Run(path, g, batch, outChannels, x, xOffset, u, bias, biasOffset, y, yOffset, accumulate: false, packed, targetTiles);
     }
 
     /// <summary>
@@ -103,15 +110,15 @@ public static class WinogradConv
         float[] w, int wOffset, float[] dy, int dyOffset, float[] dx, int dxOffset, bool accumulate)
         => BackwardInput(KernelPaths.Best, g, batch, outChannels, w, wOffset, dy, dyOffset, dx, dxOffset, accumulate);
 
-    /// <summary>Same as the public overload on a chosen kernel path.</summary>
+    /// <summary>Same as the public overload on a chosen kernel path (<paramref name="packed"/>: as in <c>Forward</c>).</summary>
     internal static void BackwardInput(KernelPath path, in ConvGeometry g, int batch, int outChannels,
-        float[] w, int wOffset, float[] dy, int dyOffset, float[] dx, int dxOffset, bool accumulate)
+        float[] w, int wOffset, float[] dy, int dyOffset, float[] dx, int dxOffset, bool accumulate, bool packed = true, int targetTiles = TargetTiles)
     {
         Check(g, batch, outChannels, dx.Length - dxOffset, w.Length - wOffset, dy.Length - dyOffset);
         var back = new ConvGeometry(outChannels, g.OutH, g.OutW, 3, 3, 1, 1, 2 - g.PadH, 2 - g.PadW);
         var u = Scratch(ref _u, 16 * outChannels * g.Channels);
         TransformFilters(w.AsSpan(wOffset), outChannels, g.Channels, flip: true, u);
-        Run(path, back, batch, g.Channels, dy, dyOffset, u, null, 0, dx, dxOffset, accumulate);
+        Run(path, back, batch, g.Channels, dy, dyOffset, u, null, 0, dx, dxOffset, accumulate, packed, targetTiles);
     }
 
     /// <summary>
@@ -169,72 +176,111 @@ public static class WinogradConv
     }
 
     // V[ξ, ch, tile] = (Bᵀ·d·B)[ξ] for every tile of images n0 .. n0 + count − 1 (t tiles; shared with the weight
-    // gradient). Each zero-padded input row of a tile row is split into its even and odd columns once; WinogradTiles
-    // then reads the taps of neighbouring tiles as vectors: 8 at a time, then 4, the last ones as an overlapping
-    // vector (same bits), or one by one.
+    // gradient). Each image is copied into a zero-padded plane, whose rows are split into their even and odd columns
+    // once (8 pairs at a time by AVX2 shuffles; rows of l floats, l = tilesW + 1 rounded up to 8); WinogradTiles then
+    // reads the taps of neighbouring tiles as vectors: 8 at a time, then 4, the last ones as an overlapping vector
+    // (same bits), or one by one. Tile row ty reads the split rows 2ty .. 2ty + 3.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void TransformInput(in ConvGeometry g, int tilesH, int tilesW, float[] x, int xOff,
-        int n0, int count, int ch, int t, float[] v, bool vector)
+        int n0, int count, int ch, int t, float[] v, bool vector, int nr = 0)
     {
-        int h = g.Height, w = g.Width, tw = tilesW, len = tw + 1, plane = g.Channels * t;
-        var eo = Scratch(ref _rows, 8 * len);
+        int h = g.Height, w = g.Width, c = g.Channels, tw = tilesW, l = (tw + 8) & ~7, ph = 2 * tilesH + 2, pw = 2 * l;
+        int plane = WinogradPanels.PlaneLength(c, t, nr);
+        // Only the image's interior of the padded plane is ever written, so its zero border holds for the whole call.
+        var pad = Scratch(ref _pad, ph * pw);
+        pad.AsSpan(0, ph * pw).Clear();
+        var eo = Scratch(ref _rows, 2 * ph * l);
+        ref float p = ref MemoryMarshal.GetArrayDataReference(pad);
         ref float e = ref MemoryMarshal.GetArrayDataReference(eo);
         ref float dst = ref MemoryMarshal.GetArrayDataReference(v);
-        int tile = ch * t;
+        bool shuffle = vector && Avx2.IsSupported;
+        int tile = 0;
         for (int n = 0; n < count; n++)
         {
             var image = x.AsSpan(xOff + (n0 + n) * g.ImageSize + ch * h * w, h * w);
+            for (int iy = 0; iy < h; iy++) image.Slice(iy * w, w).CopyTo(pad.AsSpan((iy + g.PadH) * pw + g.PadW, w));
+            for (int r = 0; r < ph; r++) Split(ref Unsafe.Add(ref p, r * pw), ref Unsafe.Add(ref e, 2 * r * l), l, shuffle);
             for (int ty = 0; ty < tilesH; ty++, tile += tw)
             {
-                for (int i = 0; i < 4; i++)
+                ref float rows = ref Unsafe.Add(ref e, 4 * ty * l);
+                if (nr == 0)
                 {
-                    var even = eo.AsSpan(2 * i * len, len);
-                    var odd = eo.AsSpan((2 * i + 1) * len, len);
-                    int iy = 2 * ty - g.PadH + i;
-                    if (iy < 0 || iy >= h) { even.Clear(); odd.Clear(); continue; }
-                    var src = image.Slice(iy * w, w);
-                    for (int k = 0; k < len; k++)
-                    {
-                        int col = 2 * k - g.PadW;
-                        even[k] = (uint)col < (uint)w ? src[col] : 0f;
-                        odd[k] = (uint)(col + 1) < (uint)w ? src[col + 1] : 0f;
-                    }
+                    Tiles(ref rows, l, 0, tw, ref dst, plane, ch * t + tile, vector);
+                    continue;
                 }
-                int tx = 0;
-                if (vector && tw >= 8)
+                // Packed panels: the row's tiles in pieces that do not cross a panel edge.
+                for (int tx = 0, end; tx < tw; tx = end)
                 {
-                    for (; tx + 8 <= tw; tx += 8) WinogradTiles.Input8(ref e, len, tx, ref dst, plane, tile + tx);
-                    if (tx < tw) WinogradTiles.Input8(ref e, len, tw - 8, ref dst, plane, tile + tw - 8);
-                    tx = tw;
+                    int q = tile + tx;
+                    end = Math.Min(tw, tx + nr - q % nr);
+                    Tiles(ref rows, l, tx, end - tx, ref dst, plane, WinogradPanels.Offset(q, ch, c, nr), vector);
                 }
-                else if (vector && tw >= 4)
-                {
-                    for (; tx + 4 <= tw; tx += 4) WinogradTiles.Input4(ref e, len, tx, ref dst, plane, tile + tx);
-                    if (tx < tw) WinogradTiles.Input4(ref e, len, tw - 4, ref dst, plane, tile + tw - 4);
-                    tx = tw;
-                }
-                for (; tx < tw; tx++) WinogradTiles.Input1(ref e, len, tx, ref dst, plane, tile + tx);
             }
         }
     }
 
+    // Tiles tx .. tx + count − 1 of a tile row → V at at .. at + count − 1 of every transform plane.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Tiles(ref float rows, int l, int tx, int count, ref float dst, int plane, int at, bool vector)
+    {
+        int j = 0;
+        if (vector && count >= 8)
+        {
+            for (; j + 8 <= count; j += 8) WinogradTiles.Input8(ref rows, l, tx + j, ref dst, plane, at + j);
+            if (j < count) WinogradTiles.Input8(ref rows, l, tx + count - 8, ref dst, plane, at + count - 8);
+            return;
+        }
+        if (vector && count >= 4)
+        {
+            for (; j + 4 <= count; j += 4) WinogradTiles.Input4(ref rows, l, tx + j, ref dst, plane, at + j);
+            if (j < count) WinogradTiles.Input4(ref rows, l, tx + count - 4, ref dst, plane, at + count - 4);
+            return;
+        }
+        for (; j < count; j++) WinogradTiles.Input1(ref rows, l, tx + j, ref dst, plane, at + j);
+    }
+
+    // One padded row of 2l floats → its even columns (l floats at eo) and odd columns (the next l).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Split(ref float row, ref float eo, int l, bool shuffle)
+    {
+        if (shuffle)
+        {
+            for (int k = 0; k < l; k += 8)
+            {
+                var a = Vector256.LoadUnsafe(ref row, (nuint)(2 * k));
+                var b = Vector256.LoadUnsafe(ref row, (nuint)(2 * k + 8));
+                // Per 128-bit lane: a0 a2 b0 b2 | a4 a6 b4 b6, then the middle 64-bit halves swapped into order.
+                var even = Avx2.Permute4x64(Avx.Shuffle(a, b, 0x88).AsDouble(), 0xD8).AsSingle();
+                var odd = Avx2.Permute4x64(Avx.Shuffle(a, b, 0xDD).AsDouble(), 0xD8).AsSingle();
+                even.StoreUnsafe(ref eo, (nuint)k);
+                odd.StoreUnsafe(ref eo, (nuint)(l + k));
+            }
+            return;
+        }
+        for (int k = 0; k < l; k++)
+        {
+            Unsafe.Add(ref eo, k) = Unsafe.Add(ref row, 2 * k);
+            Unsafe.Add(ref eo, l + k) = Unsafe.Add(ref row, 2 * k + 1);
+        }
+    }
+
     private static void Run(KernelPath path, in ConvGeometry g, int batch, int outC, float[] x, int xOff, float[] u,
-        float[]? bias, int biasOff, float[] y, int yOff, bool accumulate)
+        float[]? bias, int biasOff, float[] y, int yOff, bool accumulate, bool packed, int targetTiles)
     {
         if (batch == 0) return;
         int tilesH = (g.OutH + 1) / 2, tilesW = (g.OutW + 1) / 2, perImage = tilesH * tilesW;
-        int chunk = ChunkImages(perImage);
+        int chunk = ChunkImages(perImage, targetTiles);
         var work = _work ??= new Work();
         work.Path = path; work.G = g; work.OutC = outC; work.Batch = batch; work.Chunk = chunk;
         work.TilesH = tilesH; work.TilesW = tilesW;
         work.X = x; work.XOff = xOff; work.U = u; work.Bias = bias; work.BiasOff = biasOff;
-        work.Y = y; work.YOff = yOff; work.Accumulate = accumulate;
+        work.Y = y; work.YOff = yOff; work.Accumulate = accumulate; work.Packed = packed;
         try { WorkerPool.Run(work, (batch + chunk - 1) / chunk); }
         finally { work.X = work.U = work.Y = null!; work.Bias = null; }
     }
 
     /// <summary>Images per chunk for <paramref name="perImage"/> tiles an image: a function of the shape alone.</summary>
-    internal static int ChunkImages(int perImage) => Math.Max(1, TargetTiles / perImage);
+    internal static int ChunkImages(int perImage, int targetTiles = TargetTiles) => Math.Max(1, targetTiles / perImage);
 
     /// <summary>This thread's transformed-input scratch V (shared with the weight gradient, which never runs inside a forward).</summary>
     internal static float[] InputScratch(int length) => Scratch(ref _v, length);
@@ -253,7 +299,7 @@ public static class WinogradConv
         public KernelPath Path;
         public ConvGeometry G;
         public int OutC, Batch, Chunk, TilesH, TilesW, XOff, BiasOff, YOff;
-        public bool Accumulate;
+        public bool Accumulate, Packed;
         public float[] X = null!, U = null!, Y = null!;
         public float[]? Bias;
 
@@ -263,12 +309,19 @@ public static class WinogradConv
             int n0 = index * Chunk, count = Math.Min(Chunk, Batch - n0);
             int c = G.Channels, o = OutC, t = count * TilesH * TilesW;
             bool vector = Path != KernelPath.Scalar && Avx.IsSupported;
-            var v = InputScratch(16 * c * t);
+            int nr = Packed ? WinogradPanels.Width(Path, t) : 0, plane = WinogradPanels.PlaneLength(c, t, nr);
+            var v = InputScratch(16 * plane);
             var m = ProductScratch(16 * o * t);
-            for (int ch = 0; ch < c; ch++) TransformInput(G, TilesH, TilesW, X, XOff, n0, count, ch, t, v, vector);
+            WinogradPanels.ClearPadding(v, 16, c, t, nr);
+            for (int ch = 0; ch < c; ch++) TransformInput(G, TilesH, TilesW, X, XOff, n0, count, ch, t, v, vector, nr);
             for (int xi = 0; xi < 16; xi++)
-                Gemm.Sgemm(Path, false, false, o, t, c, 1f, U.AsSpan(xi * o * c, o * c), c,
-                    v.AsSpan(xi * c * t, c * t), t, 0f, m.AsSpan(xi * o * t, o * t), t, maxThreads: 1);
+            {
+                if (nr != 0)
+                    Gemm.SgemmPackedB(Path, o, t, c, U.AsSpan(xi * o * c, o * c), c, v.AsSpan(xi * plane, plane), m.AsSpan(xi * o * t, o * t), t);
+                else
+                    Gemm.Sgemm(Path, false, false, o, t, c, 1f, U.AsSpan(xi * o * c, o * c), c,
+                        v.AsSpan(xi * c * t, c * t), t, 0f, m.AsSpan(xi * o * t, o * t), t, maxThreads: 1);
+            }
             for (int oc = 0; oc < o; oc++) TransformOutput(n0, count, oc, t, m, vector);
         }
 

@@ -47,15 +47,18 @@ public static class WinogradF4Conv
         float[] x, int xOffset, float[] w, int wOffset, float[]? bias, int biasOffset, float[] y, int yOffset)
         => Forward(KernelPaths.Best, g, batch, outChannels, x, xOffset, w, wOffset, bias, biasOffset, y, yOffset);
 
-    /// <summary>Same as the public overload on a chosen kernel path (for the GEMMs).</summary>
+    /// <summary>
+    /// Same as the public overload on a chosen kernel path (for the GEMMs); <paramref name="packed"/> false runs the
+    /// products on V in the plain layout through the packing GEMM (the same bits, for tests and measurements).
+    /// </summary>
     internal static void Forward(KernelPath path, in ConvGeometry g, int batch, int outChannels,
-        float[] x, int xOffset, float[] w, int wOffset, float[]? bias, int biasOffset, float[] y, int yOffset)
+        float[] x, int xOffset, float[] w, int wOffset, float[]? bias, int biasOffset, float[] y, int yOffset, bool packed = true, int targetTiles = TargetTiles)
     {
         WinogradConv.Check(g, batch, outChannels, x.Length - xOffset, w.Length - wOffset, y.Length - yOffset);
         if (bias is not null) Guard.AtLeast(bias.Length - biasOffset, outChannels, "bias");
         var u = WinogradConv.Scratch(ref _u, 36 * outChannels * g.Channels);
         TransformFilters(w.AsSpan(wOffset), outChannels, g.Channels, flip: false, u);
-        Run(path, g, batch, outChannels, x, xOffset, u, bias, biasOffset, y, yOffset, accumulate: false);
+        Run(path, g, batch, outChannels, x, xOffset, u, bias, biasOffset, y, yOffset, accumulate: false, packed, targetTiles);
     }
 
     /// <summary>
@@ -66,15 +69,15 @@ public static class WinogradF4Conv
         float[] w, int wOffset, float[] dy, int dyOffset, float[] dx, int dxOffset, bool accumulate)
         => BackwardInput(KernelPaths.Best, g, batch, outChannels, w, wOffset, dy, dyOffset, dx, dxOffset, accumulate);
 
-    /// <summary>Same as the public overload on a chosen kernel path (for the GEMMs).</summary>
+    /// <summary>Same as the public overload on a chosen kernel path (<paramref name="packed"/>: as in <c>Forward</c>).</summary>
     internal static void BackwardInput(KernelPath path, in ConvGeometry g, int batch, int outChannels,
-        float[] w, int wOffset, float[] dy, int dyOffset, float[] dx, int dxOffset, bool accumulate)
+        float[] w, int wOffset, float[] dy, int dyOffset, float[] dx, int dxOffset, bool accumulate, bool packed = true, int targetTiles = TargetTiles)
     {
         WinogradConv.Check(g, batch, outChannels, dx.Length - dxOffset, w.Length - wOffset, dy.Length - dyOffset);
         var back = new ConvGeometry(outChannels, g.OutH, g.OutW, 3, 3, 1, 1, 2 - g.PadH, 2 - g.PadW);
         var u = WinogradConv.Scratch(ref _u, 36 * outChannels * g.Channels);
         TransformFilters(w.AsSpan(wOffset), outChannels, g.Channels, flip: true, u);
-        Run(path, back, batch, g.Channels, dy, dyOffset, u, null, 0, dx, dxOffset, accumulate);
+        Run(path, back, batch, g.Channels, dy, dyOffset, u, null, 0, dx, dxOffset, accumulate, packed, targetTiles);
     }
 
     // U[ξ, o', c'] = (G·g·Gᵀ)[ξ] with g = w[o', c'] (forward) or g[i, j] = w[c', o', 2 − i, 2 − j] (input gradient).
@@ -95,16 +98,16 @@ public static class WinogradF4Conv
     }
 
     private static void Run(KernelPath path, in ConvGeometry g, int batch, int outC, float[] x, int xOff, float[] u,
-        float[]? bias, int biasOff, float[] y, int yOff, bool accumulate)
+        float[]? bias, int biasOff, float[] y, int yOff, bool accumulate, bool packed, int targetTiles)
     {
         if (batch == 0) return;
         int tilesH = (g.OutH + 3) / 4, tilesW = (g.OutW + 3) / 4, perImage = tilesH * tilesW;
-        int chunk = Math.Max(1, TargetTiles / perImage);
+        int chunk = Math.Max(1, targetTiles / perImage);
         var work = _work ??= new Work();
         work.Path = path; work.G = g; work.OutC = outC; work.Batch = batch; work.Chunk = chunk;
         work.TilesH = tilesH; work.TilesW = tilesW;
         work.X = x; work.XOff = xOff; work.U = u; work.Bias = bias; work.BiasOff = biasOff;
-        work.Y = y; work.YOff = yOff; work.Accumulate = accumulate;
+        work.Y = y; work.YOff = yOff; work.Accumulate = accumulate; work.Packed = packed;
         try { WorkerPool.Run(work, (batch + chunk - 1) / chunk); }
         finally { work.X = work.U = work.Y = null!; work.Bias = null; }
     }
@@ -116,50 +119,61 @@ public static class WinogradF4Conv
     internal static float[] ProductScratch(int length) => WinogradConv.Scratch(ref _m, length);
 
     // V[ξ, ch, tile] = (Bᵀ·d·B)[ξ] for every channel and tile of images n0 .. n0 + count − 1 (t = count·k tiles, k a
-    // image; shared with the weight gradient).
+    // image; shared with the weight gradient), in the plain layout (nr = 0) or as the products' packed B panels of nr
+    // tiles (a multiple of 8, WinogradPanels.Width). The taps of all the chunk's tiles of a channel are gathered
+    // into tap planes of the chunk's t lanes, then transformed 8 tiles at a time from lane 0: in the packed layout
+    // these vectors never cross a panel edge and the last one, past t, turns the zero lanes into the panel's zero
+    // padding; in the plain layout the last vector overlaps the one before (same bits).
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void TransformInput(in ConvGeometry g, int tilesH, int tilesW, float[] x, int xOff, int n0, int count,
-        float[] v, bool vector)
+        float[] v, bool vector, int nr = 0)
     {
-        int c = g.Channels, k = tilesH * tilesW, t = count * k, ks = ((k + 7) & ~7) + 8;
-        int ph = 4 * tilesH + 2, pw = 4 * tilesW + 2;
+        int c = g.Channels, k = tilesH * tilesW, t = count * k, t8 = (t + 7) & ~7, ks = t8 + 8;
+        int ph = 4 * tilesH + 2, pw = 4 * tilesW + 2, plane = WinogradPanels.PlaneLength(c, t, nr);
         // Slack past the planes: the vector gather reads whole blocks of 8 tiles.
         var pad = WinogradConv.Scratch(ref _pad, ph * pw + 72);
         var taps = WinogradConv.Scratch(ref _taps, 36 * ks);
         var tmp = WinogradConv.Scratch(ref _tmp, 2 * 36 * 8);
-        // Only the interior of the padded plane is ever written, so the zero borders set here hold for the whole call;
-        // tap lanes past k are never read into V.
+        // Only the interior of the padded plane is ever written, so the zero borders set here hold for the whole call.
         pad.AsSpan(0, ph * pw + 72).Clear();
         taps.AsSpan(0, 36 * ks).Clear();
         ref float vr = ref MemoryMarshal.GetArrayDataReference(v);
         ref float tr = ref MemoryMarshal.GetArrayDataReference(taps);
         ref float scratch = ref MemoryMarshal.GetArrayDataReference(tmp);
         ref float small = ref Unsafe.Add(ref scratch, 36 * 8);
-        for (int n = 0; n < count; n++)
-            for (int ch = 0; ch < c; ch++)
-            {
+        for (int ch = 0; ch < c; ch++)
+        {
+            for (int n = 0; n < count; n++)
                 Gather(g, tilesH, tilesW, x.AsSpan(xOff + (n0 + n) * g.ImageSize + ch * g.Height * g.Width, g.Height * g.Width),
-                    pad, pw, taps, ks, vector);
-                int at = ch * t + n * k;
-                if (k >= 8)
-                {
-                    int p = 0;
-                    for (; p + 8 <= k; p += 8) WinogradF4Tiles.Input8(ref tr, ks, p, ref vr, c * t, at + p, ref scratch);
-                    if (p < k) WinogradF4Tiles.Input8(ref tr, ks, k - 8, ref vr, c * t, at + k - 8, ref scratch);
-                }
-                else
-                {
-                    WinogradF4Tiles.Input8(ref tr, ks, 0, ref small, 8, 0, ref scratch);
-                    for (int xi = 0; xi < 36; xi++) tmp.AsSpan(36 * 8 + xi * 8, k).CopyTo(v.AsSpan(xi * c * t + at, k));
-                }
+                    pad, pw, taps, ks, n * k, vector);
+            if (nr != 0)
+            {
+                // The last image's vector gather may have spilled past t: those lanes become the panels' zero columns.
+                if (t8 > t)
+                    for (int i = 0; i < 36; i++) taps.AsSpan(i * ks + t, t8 - t).Clear();
+                for (int q = 0; q < t; q += 8)
+                    WinogradF4Tiles.Input8(ref tr, ks, q, ref vr, plane, WinogradPanels.Offset(q, ch, c, nr), ref scratch);
             }
+            else if (t >= 8)
+            {
+                int q = 0;
+                for (; q + 8 <= t; q += 8) WinogradF4Tiles.Input8(ref tr, ks, q, ref vr, plane, ch * t + q, ref scratch);
+                if (q < t) WinogradF4Tiles.Input8(ref tr, ks, t - 8, ref vr, plane, ch * t + t - 8, ref scratch);
+            }
+            else
+            {
+                WinogradF4Tiles.Input8(ref tr, ks, 0, ref small, 8, 0, ref scratch);
+                for (int xi = 0; xi < 36; xi++) tmp.AsSpan(36 * 8 + xi * 8, t).CopyTo(v.AsSpan(xi * plane + ch * t, t));
+            }
+        }
     }
 
     // The image into the interior of the zero-padded plane, then tap (i, j) of tile (ty, tx) into plane 6i + j at
-    // lane ty·tilesW + tx: 8 tiles at a time by transposes where AVX2 is available (a block may run past the row's
-    // last tile into lanes the next tile row, or the slack, overwrites), else one by one.
+    // lane first + ty·tilesW + tx: 8 tiles at a time by transposes where AVX2 is available (a block may run past the
+    // row's last tile into lanes the next tile row or image overwrites, or the slack), else one by one.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Gather(in ConvGeometry g, int tilesH, int tw, ReadOnlySpan<float> image, float[] pad, int pw, float[] taps, int ks, bool vector)
+    private static void Gather(in ConvGeometry g, int tilesH, int tw, ReadOnlySpan<float> image, float[] pad, int pw, float[] taps, int ks,
+        int first, bool vector)
     {
         int h = g.Height, w = g.Width;
         for (int iy = 0; iy < h; iy++) image.Slice(iy * w, w).CopyTo(pad.AsSpan((iy + g.PadH) * pw + g.PadW, w));
@@ -169,7 +183,7 @@ public static class WinogradF4Conv
             for (int i = 0; i < 6; i++)
             {
                 ref float row = ref Unsafe.Add(ref src, (4 * ty + i) * pw);
-                int lane = 6 * i * ks + ty * tw;
+                int lane = 6 * i * ks + first + ty * tw;
                 if (vector)
                 {
                     for (int tx = 0; tx < tw; tx += 8)
@@ -196,7 +210,7 @@ public static class WinogradF4Conv
         public KernelPath Path;
         public ConvGeometry G;
         public int OutC, Batch, Chunk, TilesH, TilesW, XOff, BiasOff, YOff;
-        public bool Accumulate;
+        public bool Accumulate, Packed;
         public float[] X = null!, U = null!, Y = null!;
         public float[]? Bias;
 
@@ -206,16 +220,23 @@ public static class WinogradF4Conv
             int n0 = index * Chunk, count = Math.Min(Chunk, Batch - n0);
             int c = G.Channels, o = OutC, k = TilesH * TilesW, t = count * k, ks = ((k + 7) & ~7) + 8;
             bool vector = Path != KernelPath.Scalar && Avx2.IsSupported;
-            var v = InputScratch(36 * c * t);
+            int nr = Packed ? WinogradPanels.Width(Path, t) : 0, plane = WinogradPanels.PlaneLength(c, t, nr);
+            var v = InputScratch(36 * plane);
             var m = ProductScratch(36 * o * t);
-            TransformInput(G, TilesH, TilesW, X, XOff, n0, count, v, vector);
+            WinogradPanels.ClearPadding(v, 36, c, t, nr);
+            TransformInput(G, TilesH, TilesW, X, XOff, n0, count, v, vector, nr);
             var yb = WinogradConv.Scratch(ref _out, 16 * ks + 4 * TilesH * 4 * TilesW + 32);
             var tmp = WinogradConv.Scratch(ref _tmp, 2 * 36 * 8);
             ref float scratch = ref MemoryMarshal.GetArrayDataReference(tmp);
             ref float small = ref Unsafe.Add(ref scratch, 36 * 8);
             for (int xi = 0; xi < 36; xi++)
-                Gemm.Sgemm(Path, false, false, o, t, c, 1f, U.AsSpan(xi * o * c, o * c), c,
-                    v.AsSpan(xi * c * t, c * t), t, 0f, m.AsSpan(xi * o * t, o * t), t, maxThreads: 1);
+            {
+                if (nr != 0)
+                    Gemm.SgemmPackedB(Path, o, t, c, U.AsSpan(xi * o * c, o * c), c, v.AsSpan(xi * plane, plane), m.AsSpan(xi * o * t, o * t), t);
+                else
+                    Gemm.Sgemm(Path, false, false, o, t, c, 1f, U.AsSpan(xi * o * c, o * c), c,
+                        v.AsSpan(xi * c * t, c * t), t, 0f, m.AsSpan(xi * o * t, o * t), t, maxThreads: 1);
+            }
             ref float mr = ref MemoryMarshal.GetArrayDataReference(m);
             ref float yr = ref MemoryMarshal.GetArrayDataReference(yb);
             for (int oc = 0; oc < o; oc++)

@@ -105,6 +105,64 @@ public class WinogradConvTests
         Assert.Equal(winograd, routed);
     }
 
+    // (height, width, padding): tile rows of 1–3 tiles (scalar), 4–7 (4-wide), 8 and more (8-wide, with an overlapping
+    // last vector), odd and even widths, padding 0, 1 and 2, images narrower and wider than one 8-pair split.
+    public static IEnumerable<object[]> InputShapes() =>
+    [
+        [3, 3, 0], [5, 4, 1], [4, 5, 2], [9, 8, 1], [6, 11, 0], [7, 13, 2], [14, 14, 1], [5, 17, 1], [8, 30, 0], [6, 33, 2],
+    ];
+
+    [Theory]
+    [MemberData(nameof(InputShapes))]
+    public void Input_transform_is_bitwise_the_scalar_formula_at_every_edge(int h, int w, int pad)
+    {
+        int n = 3, c = 2, ch = 1, n0 = 1, count = 2;
+        var g = new ConvGeometry(c, h, w, 3, 3, 1, 1, pad, pad);
+        int tilesH = (g.OutH + 1) / 2, tilesW = (g.OutW + 1) / 2, t = count * tilesH * tilesW;
+        var x = Im2ColTests.Random(n * g.ImageSize + 5, 30);
+        var expected = new float[16 * c * t];
+        for (int i = 0; i < count; i++)
+            for (int ty = 0; ty < tilesH; ty++)
+                for (int tx = 0; tx < tilesW; tx++)
+                {
+                    float D(int r, int col)
+                    {
+                        int iy = 2 * ty - pad + r, ix = 2 * tx - pad + col;
+                        return iy < 0 || iy >= h || ix < 0 || ix >= w ? 0f : x[5 + (n0 + i) * g.ImageSize + (ch * h + iy) * w + ix];
+                    }
+                    // Bᵀ·d·B in WinogradTiles' order: along the columns, then along the rows.
+                    var u = new float[4, 4];
+                    for (int r = 0; r < 4; r++)
+                    {
+                        u[r, 0] = D(r, 0) - D(r, 2); u[r, 1] = D(r, 1) + D(r, 2); u[r, 2] = D(r, 2) - D(r, 1); u[r, 3] = D(r, 1) - D(r, 3);
+                    }
+                    int at = ch * t + (i * tilesH + ty) * tilesW + tx;
+                    for (int j = 0; j < 4; j++)
+                    {
+                        expected[j * c * t + at] = u[0, j] - u[2, j];
+                        expected[(4 + j) * c * t + at] = u[1, j] + u[2, j];
+                        expected[(8 + j) * c * t + at] = u[2, j] - u[1, j];
+                        expected[(12 + j) * c * t + at] = u[1, j] - u[3, j];
+                    }
+                }
+        // The plain layout V[ξ, ch, q] (nr = 0) and the GEMM's packed-B panels of nr tiles.
+        foreach (int nr in new[] { 0, 4, 8, 16, 32 })
+            foreach (bool vector in new[] { true, false })
+            {
+                int plane = WinogradPanels.PlaneLength(c, t, nr);
+                var v = new float[16 * plane];
+                WinogradConv.TransformInput(g, tilesH, tilesW, x, 5, n0, count, ch, t, v, vector, nr);
+                for (int xi = 0; xi < 16; xi++)
+                    for (int q = 0; q < t; q++)
+                    {
+                        float want = expected[xi * c * t + ch * t + q];
+                        float got = v[xi * plane + (nr == 0 ? ch * t + q : WinogradPanels.Offset(q, ch, c, nr))];
+                        Assert.True(BitConverter.SingleToInt32Bits(want) == BitConverter.SingleToInt32Bits(got),
+                            $"nr {nr}, vector {vector}, point {xi}, tile {q}: expected {want}, got {got}");
+                    }
+            }
+    }
+
     [Fact]
     public void Results_are_bitwise_equal_on_one_and_two_threads()
     {
