@@ -203,6 +203,46 @@ public class GemmTests
         Assert.Equal(whole, split);
     }
 
+    [Theory]
+    [InlineData(128, 256, 784, 0f)]
+    [InlineData(128, 128, 256, 1f)]
+    [InlineData(13, 40, 300, 0.5f)]
+    [InlineData(25, 33, 513, 0f)]
+    public void Row_major_A_read_in_place_gives_the_bits_of_a_packed_A(int m, int n, int k, float beta)
+    {
+        // The AVX2 driver reads full 6-row panels of a row-major A with alpha 1 where they lie; a transposed
+        // A, a stride of 1024 and alpha ≠ 1 are packed first. All must give the same bits.
+        var a = Random(m * k, m + n);
+        var at = new float[k * m];
+        var padded = new float[m * 1024];
+        for (int i = 0; i < m; i++)
+            for (int p = 0; p < k; p++)
+                at[p * m + i] = padded[i * 1024 + p] = a[i * k + p];
+        var b = Random(k * n, k);
+        var c0 = Random(m * n, 3);
+        float[] Run(bool ta, float[] stored, int lda, int threads)
+        {
+            var c = (float[])c0.Clone();
+            Gemm.Sgemm(KernelPath.Vector256, ta, false, m, n, k, 1f, stored, lda, b, n, beta, c, n, threads);
+            return c;
+        }
+        var inPlace = Run(false, a, k, 1);
+        Assert.Equal(Run(true, at, m, 1), inPlace);
+        Assert.Equal(Run(false, padded, 1024, 1), inPlace);
+        Assert.Equal(Run(false, a, k, 2), inPlace);
+        var y = new float[m * n];
+        var bias = Random(n, 5);
+        var w = new float[n * k];
+        for (int p = 0; p < k; p++)
+            for (int j = 0; j < n; j++)
+                w[j * k + p] = b[p * n + j];
+        Gemm.LinearForward(m, n, k, a, w, bias, y);
+        var expected = new float[m * n];
+        for (int i = 0; i < m; i++) bias.CopyTo(expected, i * n);
+        Gemm.Sgemm(KernelPath.Vector256, true, true, m, n, k, 1f, at, m, w, k, 1f, expected, n, 1);
+        if (KernelPaths.Best == KernelPath.Vector256) Assert.Equal(expected, y);
+    }
+
     [Fact]
     public void Repeated_calls_allocate_nothing_single_or_multi_threaded()
     {
