@@ -243,6 +243,42 @@ public class GemmTests
         if (KernelPaths.Best == KernelPath.Vector256) Assert.Equal(expected, y);
     }
 
+    [Theory]
+    [InlineData(128, 256, 784, false)]
+    [InlineData(128, 10, 128, true)]
+    [InlineData(50, 13, 70, false)]
+    [InlineData(33, 7, 40, true)]
+    public void Weight_and_bias_gradient_give_the_bits_of_a_product_and_a_row_by_row_sum(int m, int n, int k, bool accumulate)
+    {
+        // db = Σ_rows G is taken from the packed panels of Gᵀ (6-, 4- and fewer-row panels on AVX2); it must
+        // equal adding the rows of G one by one, on 1 and 2 threads.
+        var g = Random(m * n, m);
+        var x = Random(m * k, k);
+        var dw0 = Random(n * k, 1);
+        var db0 = Random(n, 2);
+        var expectedDw = (float[])dw0.Clone();
+        Gemm.Sgemm(true, false, n, k, m, 1f, g, n, x, k, accumulate ? 1f : 0f, expectedDw, k);
+        var expectedDb = accumulate ? (float[])db0.Clone() : new float[n];
+        for (int r = 0; r < m; r++) Primitives.Add(expectedDb, g.AsSpan(r * n, n), expectedDb);
+        int saved = WorkerPool.MaxThreads;
+        try
+        {
+            foreach (int threads in new[] { 1, 2 })
+            {
+                WorkerPool.MaxThreads = threads;
+                var dw = (float[])dw0.Clone();
+                var db = (float[])db0.Clone();
+                Gemm.WeightAndBiasGradient(m, n, k, g, x, accumulate ? 1f : 0f, dw, db, accumulate);
+                Assert.Equal(expectedDw, dw);
+                Assert.Equal(expectedDb, db);
+            }
+        }
+        finally
+        {
+            WorkerPool.MaxThreads = saved;
+        }
+    }
+
     [Fact]
     public void Repeated_calls_allocate_nothing_single_or_multi_threaded()
     {
