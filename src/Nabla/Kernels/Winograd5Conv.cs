@@ -143,17 +143,52 @@ public static class Winograd5Conv
     internal static ReadOnlySpan<double> FilterMatrix => G;
 
     // U[ξ, o', c'] = (G·g·Gᵀ)[ξ] with g = w[o', c'] (forward) or g[i, j] = w[c', o', 4 − i, 4 − j] (input gradient, where o'
-    // runs over the forward's input channels and c' over its output channels). In double: it runs once per call.
+    // runs over the forward's input channels and c' over its output channels). In double, once per call; with AVX four
+    // channel pairs at a time, one per lane, in the scalar loop's order of operations (so the same bits).
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void TransformFilters(ReadOnlySpan<float> w, int outC, int inC, bool flip, Span<float> u)
     {
         int rows = flip ? inC : outC, cols = flip ? outC : inC, plane = rows * cols;
+        // Tap k of pair (o, c) is at first + k·step; the next c is `next` floats on.
+        int step = flip ? -1 : 1, next = flip ? inC * 25 : 25;
         Span<double> gg = stackalloc double[25];
         Span<double> t = stackalloc double[30];
+        Span<Vector256<double>> gv = stackalloc Vector256<double>[25];
+        Span<Vector256<double>> tv = stackalloc Vector256<double>[30];
+        ref float w0 = ref MemoryMarshal.GetReference(w);
+        ref float u0 = ref MemoryMarshal.GetReference(u);
         for (int o = 0; o < rows; o++)
-            for (int c = 0; c < cols; c++)
+        {
+            int c = 0;
+            if (Avx.IsSupported)
+                for (; c + 4 <= cols; c += 4)
+                {
+                    int first = flip ? (c * inC + o) * 25 + 24 : (o * inC + c) * 25;
+                    for (int k = 0; k < 25; k++)
+                    {
+                        ref float tap = ref Unsafe.Add(ref w0, first + k * step);
+                        gv[k] = Vector256.Create(tap, Unsafe.Add(ref tap, next), Unsafe.Add(ref tap, 2 * next), Unsafe.Add(ref tap, 3 * next));
+                    }
+                    for (int a = 0; a < 6; a++)
+                        for (int l = 0; l < 5; l++)
+                        {
+                            var s = Vector256<double>.Zero;
+                            for (int k = 0; k < 5; k++) s += Vector256.Create(G[a * 5 + k]) * gv[k * 5 + l];
+                            tv[a * 5 + l] = s;
+                        }
+                    int at = o * cols + c;
+                    for (int a = 0; a < 6; a++)
+                        for (int b = 0; b < 6; b++)
+                        {
+                            var s = Vector256<double>.Zero;
+                            for (int l = 0; l < 5; l++) s += tv[a * 5 + l] * Vector256.Create(G[b * 5 + l]);
+                            Avx.ConvertToVector128Single(s).StoreUnsafe(ref u0, (nuint)((a * 6 + b) * plane + at));
+                        }
+                }
+            for (; c < cols; c++)
             {
-                for (int k = 0; k < 25; k++) gg[k] = flip ? w[(c * inC + o) * 25 + 24 - k] : w[(o * inC + c) * 25 + k];
+                int first = flip ? (c * inC + o) * 25 + 24 : (o * inC + c) * 25;
+                for (int k = 0; k < 25; k++) gg[k] = w[first + k * step];
                 // t = G·g [6, 5].
                 for (int a = 0; a < 6; a++)
                     for (int l = 0; l < 5; l++)
@@ -172,6 +207,7 @@ public static class Winograd5Conv
                         u[(a * 6 + b) * plane + at] = (float)s;
                     }
             }
+        }
     }
 
     /// <summary>Floats between V's transform points: C·T plus 8 of slack for the last 8-tile vector of the last channel.</summary>
@@ -179,23 +215,24 @@ public static class Winograd5Conv
 
     // V[ξ, ch, tile] at ξ·InputPlane + ch·t + tile = (Bᵀ·d·B)[ξ] for every tile of images n0 .. n0 + count − 1 (t tiles;
     // shared with the weight gradient). Per image, every zero-padded input row is split once into its even and odd columns
-    // (rows of s floats, zero past the image); Winograd5Tiles then transforms 8 tiles of a tile row at a time. The last
-    // vector of a row may run past it into the next row's tiles (or the next channel's, or the slack): those are written
-    // later, so channels must be transformed in increasing order.
+    // (lines of s floats, zero past the image) and transformed along the row for all its tiles (u: 6 lines of s floats per
+    // input row, zero for padding rows); each tile row then transforms the u of its six input rows down the columns, 8
+    // tiles at a time. The last vector of a row may run past it into the next row's tiles (or the next channel's, or the
+    // slack): those are written later, so channels must be transformed in increasing order.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void TransformInput(in ConvGeometry g, int tilesH, int tilesW, float[] x, int xOff,
         int n0, int count, int ch, int t, float[] v, bool vector)
     {
         int h = g.Height, w = g.Width, tw = tilesW, s = (tw + 7) / 8 * 8 + 8, plane = InputPlane(g.Channels, t);
-        int rows = 2 * tilesH + 4;
-        var eo = WinogradConv.Scratch(ref _rows, (2 * rows + 2) * s);
-        var line = eo.AsSpan(2 * rows * s, 2 * s);
+        int rows = 2 * tilesH + 4, rowStride = 6 * s;
+        var scratch = WinogradConv.Scratch(ref _rows, rows * rowStride + 4 * s);
+        var line = scratch.AsSpan(rows * rowStride, 2 * s);
         line.Clear();
-        ref float e = ref MemoryMarshal.GetArrayDataReference(eo);
+        ref float u = ref MemoryMarshal.GetArrayDataReference(scratch);
         ref float l = ref MemoryMarshal.GetReference(line);
+        ref float even = ref Unsafe.Add(ref l, 2 * s);
+        ref float odd = ref Unsafe.Add(ref even, s);
         ref float dst = ref MemoryMarshal.GetArrayDataReference(v);
-        Span<float> tmp = stackalloc float[Winograd5Tiles.InputScratch];
-        ref float tmpRef = ref MemoryMarshal.GetReference(tmp);
         bool split = vector && Avx2.IsSupported;
         int tile = ch * t;
         for (int n = 0; n < count; n++)
@@ -204,31 +241,36 @@ public static class Winograd5Conv
             for (int r = 0; r < rows; r++)
             {
                 int iy = r - g.PadH;
-                if ((uint)iy >= (uint)h) { eo.AsSpan(2 * r * s, 2 * s).Clear(); continue; }
+                ref float ur = ref Unsafe.Add(ref u, r * rowStride);
+                if ((uint)iy >= (uint)h) { scratch.AsSpan(r * rowStride, rowStride).Clear(); continue; }
                 image.Slice(iy * w, w).CopyTo(line[g.PadW..]);
-                ref float even = ref Unsafe.Add(ref e, 2 * r * s);
-                ref float odd = ref Unsafe.Add(ref e, (2 * r + 1) * s);
                 if (split)
+                {
                     for (int k = 0; k < s; k += 8)
                     {
                         Winograd5Tiles.Split(ref l, 2 * k, out var ev, out var od);
                         ev.StoreUnsafe(ref even, (nuint)k);
                         od.StoreUnsafe(ref odd, (nuint)k);
                     }
+                }
                 else
                     for (int k = 0; k < s; k++)
                     {
                         Unsafe.Add(ref even, k) = line[2 * k];
                         Unsafe.Add(ref odd, k) = line[2 * k + 1];
                     }
+                if (vector)
+                    for (int tx = 0; tx < tw; tx += 8) Winograd5Tiles.Row8(ref even, ref odd, tx, ref ur, s);
+                else
+                    for (int tx = 0; tx < tw; tx++) Winograd5Tiles.Row1(ref even, ref odd, tx, ref ur, s);
             }
             for (int ty = 0; ty < tilesH; ty++, tile += tw)
             {
-                ref float band = ref Unsafe.Add(ref e, 4 * ty * s);
+                ref float band = ref Unsafe.Add(ref u, 2 * ty * rowStride);
                 if (vector)
-                    for (int tx = 0; tx < tw; tx += 8) Winograd5Tiles.Input8(ref band, s, tx, ref tmpRef, ref dst, plane, tile + tx);
+                    for (int tx = 0; tx < tw; tx += 8) Winograd5Tiles.Column8(ref band, rowStride, s, tx, ref dst, plane, tile + tx);
                 else
-                    for (int tx = 0; tx < tw; tx++) Winograd5Tiles.Input1(ref band, s, tx, tmp, ref dst, plane, tile + tx);
+                    for (int tx = 0; tx < tw; tx++) Winograd5Tiles.Column1(ref band, rowStride, s, tx, ref dst, plane, tile + tx);
             }
         }
     }
