@@ -136,6 +136,41 @@ public static class Gemm
             Run(new GemmJob(KernelPaths.Best, n, k, m, 1f, pg, 1, n, px, k, 1, beta, pdw, k, null, pdb, accumulateDb));
     }
 
+    /// <summary>
+    /// Columns of the B panels the serial driver of <paramref name="path"/> packs for an n-column product: the
+    /// micro-kernel's NR (the same choice as <see cref="RunPath"/>).
+    /// </summary>
+    internal static int PackedPanelWidth(KernelPath path, int n) => path switch
+    {
+        KernelPath.Vector512 when n <= GemmMicroKernel512Narrow.NR => GemmMicroKernel512Narrow.NR,
+        KernelPath.Vector512 => GemmMicroKernel512.NR,
+        KernelPath.Vector256 => GemmMicroKernel256.NR,
+        _ => GemmMicroKernelScalar.NR,
+    };
+
+    /// <summary>
+    /// <c>C = A·B</c> on one thread with B given already packed: A <c>[m, k]</c> (row stride lda), C <c>[m, n]</c>
+    /// (row stride ldc), and B as ⌈n / NR⌉ panels of k rows × NR columns (NR = <see cref="PackedPanelWidth"/>), panel
+    /// J holding columns J·NR … J·NR + NR − 1 as <c>packedB[(J·k + p)·NR + j]</c>, columns past n zero. The driver
+    /// reads its k blocks straight from the panels instead of copying B, so the bits are those of <c>Sgemm</c> on the
+    /// unpacked B.
+    /// </summary>
+    internal static unsafe void SgemmPackedB(KernelPath path, int m, int n, int k, ReadOnlySpan<float> a, int lda,
+        ReadOnlySpan<float> packedB, Span<float> c, int ldc)
+    {
+        if (m < 0 || n < 0 || k < 1)
+            throw new ArgumentException($"SgemmPackedB needs m, n >= 0 and k >= 1, got m={m}, n={n}, k={k}.");
+        CheckMatrix("A", m, k, a.Length, lda, "lda");
+        CheckMatrix("C", m, n, c.Length, ldc, "ldc");
+        int nr = PackedPanelWidth(path, n);
+        Guard.AtLeast(packedB.Length, (long)(n + nr - 1) / nr * nr * k, nameof(packedB));
+        if (m == 0 || n == 0) return;
+        fixed (float* pa = a)
+        fixed (float* pb = packedB)
+        fixed (float* pc = c)
+            RunPath(path, m, n, k, 1f, pa, lda, 1, null, 0, 0, 0f, pc, ldc, packedB: pb);
+    }
+
     private static void Run(in GemmJob job)
     {
         int threads = WorkerPool.MaxThreads;
@@ -148,21 +183,21 @@ public static class Gemm
     /// <summary>Runs the serial driver of <paramref name="path"/> on one block of C (bias and row sums: see <see cref="GemmDriver{TKernel}.Run"/>).</summary>
     internal static unsafe void RunPath(KernelPath path, int m, int n, int k, float alpha,
         float* a, nint rsA, nint csA, float* b, nint rsB, nint csB, float beta, float* c, nint ldc, float* bias = null,
-        float* rowSums = null, bool accumulateRowSums = false)
+        float* rowSums = null, bool accumulateRowSums = false, float* packedB = null)
     {
         switch (path)
         {
             case KernelPath.Vector512 when n <= GemmMicroKernel512Narrow.NR:
-                GemmDriver<GemmMicroKernel512Narrow>.Run(m, n, k, alpha, a, rsA, csA, b, rsB, csB, beta, c, ldc, bias, rowSums, accumulateRowSums);
+                GemmDriver<GemmMicroKernel512Narrow>.Run(m, n, k, alpha, a, rsA, csA, b, rsB, csB, beta, c, ldc, bias, rowSums, accumulateRowSums, packedB);
                 break;
             case KernelPath.Vector512:
-                GemmDriver<GemmMicroKernel512>.Run(m, n, k, alpha, a, rsA, csA, b, rsB, csB, beta, c, ldc, bias, rowSums, accumulateRowSums);
+                GemmDriver<GemmMicroKernel512>.Run(m, n, k, alpha, a, rsA, csA, b, rsB, csB, beta, c, ldc, bias, rowSums, accumulateRowSums, packedB);
                 break;
             case KernelPath.Vector256:
-                GemmDriver<GemmMicroKernel256>.Run(m, n, k, alpha, a, rsA, csA, b, rsB, csB, beta, c, ldc, bias, rowSums, accumulateRowSums);
+                GemmDriver<GemmMicroKernel256>.Run(m, n, k, alpha, a, rsA, csA, b, rsB, csB, beta, c, ldc, bias, rowSums, accumulateRowSums, packedB);
                 break;
             default:
-                GemmDriver<GemmMicroKernelScalar>.Run(m, n, k, alpha, a, rsA, csA, b, rsB, csB, beta, c, ldc, bias, rowSums, accumulateRowSums);
+                GemmDriver<GemmMicroKernelScalar>.Run(m, n, k, alpha, a, rsA, csA, b, rsB, csB, beta, c, ldc, bias, rowSums, accumulateRowSums, packedB);
                 break;
         }
     }

@@ -40,12 +40,13 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMi
     /// With <paramref name="bias"/> (beta must be 0) every row of C gets <c>bias[j]</c> added as it is
     /// first written: <c>C = alpha·op(A)·op(B) + 1·biasᵀ</c>. With <paramref name="rowSums"/> (alpha must be
     /// 1) the row sums of op(A) are written (or, with <paramref name="accumulateRowSums"/>, added) there as
-    /// op(A) is packed.
+    /// op(A) is packed. With <paramref name="packedB"/> op(B) is not read: its panels are taken from there, already
+    /// packed (<see cref="Gemm.SgemmPackedB"/>: panel J of k rows × Cols at <c>packedB + J·k·Cols</c>).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Run(int m, int n, int k, float alpha,
         float* a, nint rsA, nint csA, float* b, nint rsB, nint csB, float beta, float* c, nint ldc, float* bias = null,
-        float* rowSums = null, bool accumulateRowSums = false)
+        float* rowSums = null, bool accumulateRowSums = false, float* packedB = null)
     {
         int mr = TKernel.Rows, nr = TKernel.Cols, kcMax = TKernel.KC, ncMax = TKernel.NC;
         float* packA = GemmBuffers.PackA(mr * kcMax);
@@ -66,7 +67,7 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMi
                 // Later k blocks add onto what the first one wrote.
                 float betaBlock = pc == 0 ? beta : 1f;
 
-                for (int jr = 0; jr < nc; jr += nr)
+                for (int jr = 0; packedB == null && jr < nc; jr += nr)
                     GemmPacking.PackB<TKernel>(b + pc * rsB + (jc + jr) * csB, rsB, csB,
                         Math.Min(nr, nc - jr), kc, packB + jr * kc);
 
@@ -80,7 +81,7 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMi
                     for (int jr = 0; jr < nc; jr += nr)
                     {
                         int cols = Math.Min(nr, nc - jr);
-                        float* bPanel = packB + jr * kc;
+                        float* bPanel = packedB == null ? packB + jr * kc : packedB + (nint)((jc + jr) / nr) * k * nr + pc * nr;
                         float* tileBias = pc == 0 && bias != null ? bias + jc + jr : null;
                         if (rows == mr && cols == nr && tileBias == null)
                         {
