@@ -77,15 +77,18 @@ public static class Winograd5Conv
         float[] x, int xOffset, float[] w, int wOffset, float[]? bias, int biasOffset, float[] y, int yOffset)
         => Forward(KernelPaths.Best, g, batch, outChannels, x, xOffset, w, wOffset, bias, biasOffset, y, yOffset);
 
-    /// <summary>Same as the public overload on a chosen kernel path.</summary>
+    /// <summary>
+    /// Same as the public overload on a chosen kernel path; <paramref name="packed"/> false runs the products on V in the
+    /// plain layout through the packing GEMM (the same bits, for tests and measurements).
+    /// </summary>
     internal static void Forward(KernelPath path, in ConvGeometry g, int batch, int outChannels,
-        float[] x, int xOffset, float[] w, int wOffset, float[]? bias, int biasOffset, float[] y, int yOffset)
+        float[] x, int xOffset, float[] w, int wOffset, float[]? bias, int biasOffset, float[] y, int yOffset, bool packed = true)
     {
         Check(g, batch, outChannels, x.Length - xOffset, w.Length - wOffset, y.Length - yOffset);
         if (bias is not null) Guard.AtLeast(bias.Length - biasOffset, outChannels, "bias");
         var u = WinogradConv.Scratch(ref _u, 36 * outChannels * g.Channels);
         TransformFilters(w.AsSpan(wOffset), outChannels, g.Channels, flip: false, u);
-        Run(path, g, batch, outChannels, x, xOffset, u, bias, biasOffset, y, yOffset, accumulate: false);
+        Run(path, g, batch, outChannels, x, xOffset, u, bias, biasOffset, y, yOffset, accumulate: false, packed);
     }
 
     /// <summary>
@@ -96,15 +99,15 @@ public static class Winograd5Conv
         float[] w, int wOffset, float[] dy, int dyOffset, float[] dx, int dxOffset, bool accumulate)
         => BackwardInput(KernelPaths.Best, g, batch, outChannels, w, wOffset, dy, dyOffset, dx, dxOffset, accumulate);
 
-    /// <summary>Same as the public overload on a chosen kernel path.</summary>
+    /// <summary>Same as the public overload on a chosen kernel path (<paramref name="packed"/>: as in <c>Forward</c>).</summary>
     internal static void BackwardInput(KernelPath path, in ConvGeometry g, int batch, int outChannels,
-        float[] w, int wOffset, float[] dy, int dyOffset, float[] dx, int dxOffset, bool accumulate)
+        float[] w, int wOffset, float[] dy, int dyOffset, float[] dx, int dxOffset, bool accumulate, bool packed = true)
     {
         Check(g, batch, outChannels, dx.Length - dxOffset, w.Length - wOffset, dy.Length - dyOffset);
         var back = new ConvGeometry(outChannels, g.OutH, g.OutW, 5, 5, 1, 1, 4 - g.PadH, 4 - g.PadW);
         var u = WinogradConv.Scratch(ref _u, 36 * outChannels * g.Channels);
         TransformFilters(w.AsSpan(wOffset), outChannels, g.Channels, flip: true, u);
-        Run(path, back, batch, g.Channels, dy, dyOffset, u, null, 0, dx, dxOffset, accumulate);
+        Run(path, back, batch, g.Channels, dy, dyOffset, u, null, 0, dx, dxOffset, accumulate, packed);
     }
 
     /// <summary>
@@ -213,17 +216,21 @@ public static class Winograd5Conv
     /// <summary>Floats between V's transform points: C·T plus 8 of slack for the last 8-tile vector of the last channel.</summary>
     internal static int InputPlane(int channels, int t) => channels * t + 8;
 
-    // V[ξ, ch, tile] at ξ·InputPlane + ch·t + tile = (Bᵀ·d·B)[ξ] for every tile of images n0 .. n0 + count − 1 (t tiles;
-    // shared with the weight gradient). Per image, every zero-padded input row is split once into its even and odd columns
-    // (lines of s floats, zero past the image) and transformed along the row for all its tiles (u: 6 lines of s floats per
-    // input row, zero for padding rows); each tile row then transforms the u of its six input rows down the columns, 8
-    // tiles at a time. The last vector of a row may run past it into the next row's tiles (or the next channel's, or the
-    // slack): those are written later, so channels must be transformed in increasing order.
+    // V[ξ] of channel ch = (Bᵀ·d·B)[ξ] for every tile of images n0 .. n0 + count − 1 (t tiles; shared with the weight
+    // gradient): with panel = 0 at ξ·plane + ch·t + tile (V_ξ [C, T] row-major), otherwise packed as Gemm.SgemmPackedB
+    // reads B in panels of `panel` tiles (WinogradPanels; on the vector path a multiple of 8 and AVX2). Per image, every
+    // zero-padded input row is split once into its even and odd columns (lines of s floats, zero past the image) and
+    // transformed along the row for all its tiles (u: 6 lines of s floats per input row, zero for padding rows); each
+    // tile row then transforms the u of its six input rows down the columns, 8 tiles at a time, a vector that crosses a
+    // panel edge split in two (Winograd5Tiles.Column8Split). The last vector of a row may run past it into the next row's
+    // tiles, or the next channel's (packed: its row of the panel, never the last channel's), or the slack, or the last
+    // panel's padding (cleared afterwards, WinogradPanels.ClearPadding): all written later, so channels must be transformed in
+    // increasing order.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void TransformInput(in ConvGeometry g, int tilesH, int tilesW, float[] x, int xOff,
-        int n0, int count, int ch, int t, float[] v, bool vector)
+        int n0, int count, int ch, int t, float[] v, int plane, int panel, bool vector)
     {
-        int h = g.Height, w = g.Width, tw = tilesW, s = (tw + 7) / 8 * 8 + 8, plane = InputPlane(g.Channels, t);
+        int h = g.Height, w = g.Width, c = g.Channels, tw = tilesW, s = (tw + 7) / 8 * 8 + 8;
         int rows = 2 * tilesH + 4, rowStride = 6 * s;
         var scratch = WinogradConv.Scratch(ref _rows, rows * rowStride + 4 * s);
         var line = scratch.AsSpan(rows * rowStride, 2 * s);
@@ -234,7 +241,7 @@ public static class Winograd5Conv
         ref float odd = ref Unsafe.Add(ref even, s);
         ref float dst = ref MemoryMarshal.GetArrayDataReference(v);
         bool split = vector && Avx2.IsSupported;
-        int tile = ch * t;
+        int tile = 0;
         for (int n = 0; n < count; n++)
         {
             var image = x.AsSpan(xOff + (n0 + n) * g.ImageSize + ch * h * w, h * w);
@@ -267,16 +274,34 @@ public static class Winograd5Conv
             for (int ty = 0; ty < tilesH; ty++, tile += tw)
             {
                 ref float band = ref Unsafe.Add(ref u, 2 * ty * rowStride);
-                if (vector)
-                    for (int tx = 0; tx < tw; tx += 8) Winograd5Tiles.Column8(ref band, rowStride, s, tx, ref dst, plane, tile + tx);
+                if (vector && panel > 0)
+                    for (int tx = 0; tx < tw; tx += 8)
+                    {
+                        // Tile a at (a − q)·C + ch·panel + q (q = a mod panel); lanes from `keep` belong to the next panel
+                        // (when they are tiles at all).
+                        int a = tile + tx, q = a % panel, keep = Math.Min(8, panel - q), at = (a - q) * c + ch * panel + q;
+                        if (keep == 8)
+                        {
+                            Winograd5Tiles.Column8(ref band, rowStride, s, tx, ref dst, plane, at);
+                            continue;
+                        }
+                        int next = a + keep < t ? (a - q + panel) * c + ch * panel : -1;
+                        Winograd5Tiles.Column8Split(ref band, rowStride, s, tx, ref dst, plane, at, keep, next, ch == c - 1);
+                    }
+                else if (vector)
+                    for (int tx = 0; tx < tw; tx += 8) Winograd5Tiles.Column8(ref band, rowStride, s, tx, ref dst, plane, ch * t + tile + tx);
                 else
-                    for (int tx = 0; tx < tw; tx++) Winograd5Tiles.Column1(ref band, rowStride, s, tx, ref dst, plane, tile + tx);
+                    for (int tx = 0; tx < tw; tx++)
+                    {
+                        int a = tile + tx;
+                        Winograd5Tiles.Column1(ref band, rowStride, s, tx, ref dst, plane, panel == 0 ? ch * t + a : WinogradPanels.Offset(a, ch, c, panel));
+                    }
             }
         }
     }
 
     private static void Run(KernelPath path, in ConvGeometry g, int batch, int outC, float[] x, int xOff, float[] u,
-        float[]? bias, int biasOff, float[] y, int yOff, bool accumulate)
+        float[]? bias, int biasOff, float[] y, int yOff, bool accumulate, bool packed)
     {
         if (batch == 0) return;
         int tilesH = (g.OutH + 1) / 2, tilesW = (g.OutW + 1) / 2;
@@ -285,7 +310,7 @@ public static class Winograd5Conv
         work.Chunks = Chunks(batch, tilesH * tilesW, TargetTiles);
         work.TilesH = tilesH; work.TilesW = tilesW;
         work.X = x; work.XOff = xOff; work.U = u; work.Bias = bias; work.BiasOff = biasOff;
-        work.Y = y; work.YOff = yOff; work.Accumulate = accumulate;
+        work.Y = y; work.YOff = yOff; work.Accumulate = accumulate; work.Packed = packed;
         try { WorkerPool.Run(work, work.Chunks); }
         finally { work.X = work.U = work.Y = null!; work.Bias = null; }
     }
@@ -301,7 +326,7 @@ public static class Winograd5Conv
         public KernelPath Path;
         public ConvGeometry G;
         public int OutC, Batch, Chunks, TilesH, TilesW, XOff, BiasOff, YOff;
-        public bool Accumulate;
+        public bool Accumulate, Packed;
         public float[] X = null!, U = null!, Y = null!;
         public float[]? Bias;
 
@@ -311,13 +336,21 @@ public static class Winograd5Conv
             int n0 = (int)((long)Batch * index / Chunks), count = (int)((long)Batch * (index + 1) / Chunks) - n0;
             int c = G.Channels, o = OutC, t = count * TilesH * TilesW;
             bool vector = Path != KernelPath.Scalar && Avx.IsSupported;
-            int vp = InputPlane(c, t);
+            int panel = Packed && (!vector || Avx2.IsSupported) ? WinogradPanels.Width(Path, t) : 0;
+            int vp = panel == 0 ? InputPlane(c, t) : WinogradPanels.PlaneLength(c, t, panel);
             var v = InputScratch(36 * vp);
             var m = ProductScratch(36 * o * t);
-            for (int ch = 0; ch < c; ch++) TransformInput(G, TilesH, TilesW, X, XOff, n0, count, ch, t, v, vector);
+            for (int ch = 0; ch < c; ch++) TransformInput(G, TilesH, TilesW, X, XOff, n0, count, ch, t, v, vp, panel, vector);
+            // M_ξ = U_ξ·V_ξ, from V's panels as they are when packed (the same k blocks, so the same bits).
+            WinogradPanels.ClearPadding(v, 36, c, t, panel);
             for (int xi = 0; xi < 36; xi++)
-                Gemm.Sgemm(Path, false, false, o, t, c, 1f, U.AsSpan(xi * o * c, o * c), c,
-                    v.AsSpan(xi * vp, c * t), t, 0f, m.AsSpan(xi * o * t, o * t), t, maxThreads: 1);
+            {
+                if (panel > 0)
+                    Gemm.SgemmPackedB(Path, o, t, c, U.AsSpan(xi * o * c, o * c), c, v.AsSpan(xi * vp, vp), m.AsSpan(xi * o * t, o * t), t);
+                else
+                    Gemm.Sgemm(Path, false, false, o, t, c, 1f, U.AsSpan(xi * o * c, o * c), c,
+                        v.AsSpan(xi * vp, c * t), t, 0f, m.AsSpan(xi * o * t, o * t), t, maxThreads: 1);
+            }
             for (int oc = 0; oc < o; oc++) TransformOutput(n0, count, oc, t, m, vector);
         }
 

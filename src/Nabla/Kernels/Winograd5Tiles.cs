@@ -79,6 +79,44 @@ internal static class Winograd5Tiles
         }
     }
 
+    /// <summary>
+    /// <see cref="Column8"/> for 8 tiles split at a packed panel's edge (AVX2): lanes below <paramref name="keep"/> (1..7)
+    /// go to <c>ξ·plane + at + l</c>, the others, when <paramref name="next"/> ≥ 0, to <c>ξ·plane + next + l − keep</c>
+    /// (and on past next + 8 − keep into later tiles). The first store also runs on past <c>at + keep</c> (into the
+    /// next channel's row of the panel, written afterwards) unless <paramref name="last"/>, where it keeps what is there.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Column8Split(ref float u, int rowStride, int stride, int tx, ref float v, int plane, int at,
+        int keep, int next, bool last)
+    {
+        var iota = Vector256.Create(0, 1, 2, 3, 4, 5, 6, 7);
+        var shift = (iota + Vector256.Create(keep)) & Vector256.Create(7);
+        var mask = Vector256.LessThan(iota, Vector256.Create(keep)).AsSingle();
+        ref float top = ref Unsafe.Add(ref u, tx);
+        for (int j = 0; j < 6; j++)
+        {
+            ref float col = ref Unsafe.Add(ref top, j * stride);
+            Transform(Vector256.LoadUnsafe(ref col), Vector256.LoadUnsafe(ref col, (nuint)rowStride),
+                Vector256.LoadUnsafe(ref col, (nuint)(2 * rowStride)), Vector256.LoadUnsafe(ref col, (nuint)(3 * rowStride)),
+                Vector256.LoadUnsafe(ref col, (nuint)(4 * rowStride)), Vector256.LoadUnsafe(ref col, (nuint)(5 * rowStride)),
+                out var v0, out var v1, out var v2, out var v3, out var v4, out var v5);
+            Put(v0, ref Unsafe.Add(ref v, j * plane), at, next, last, shift, mask);
+            Put(v1, ref Unsafe.Add(ref v, (6 + j) * plane), at, next, last, shift, mask);
+            Put(v2, ref Unsafe.Add(ref v, (12 + j) * plane), at, next, last, shift, mask);
+            Put(v3, ref Unsafe.Add(ref v, (18 + j) * plane), at, next, last, shift, mask);
+            Put(v4, ref Unsafe.Add(ref v, (24 + j) * plane), at, next, last, shift, mask);
+            Put(v5, ref Unsafe.Add(ref v, (30 + j) * plane), at, next, last, shift, mask);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Put(Vector256<float> x, ref float plane, int at, int next, bool last, Vector256<int> shift, Vector256<float> mask)
+    {
+        if (next >= 0) Avx2.PermuteVar8x32(x, shift).StoreUnsafe(ref plane, (nuint)next);
+        if (last) x = Avx.BlendVariable(Vector256.LoadUnsafe(ref plane, (nuint)at), x, mask);
+        x.StoreUnsafe(ref plane, (nuint)at);
+    }
+
     /// <summary>One tile at tx (scalar), as <see cref="Column8"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Column1(ref float u, int rowStride, int stride, int tx, ref float v, int plane, int at)

@@ -127,7 +127,7 @@ internal static class Winograd5WeightGradient
                 var v = Winograd5Conv.InputScratch(36 * vp);
                 int mp = Winograd5Conv.InputPlane(o, t);
                 var m = Winograd5Conv.ProductScratch(36 * mp);
-                for (int ch = 0; ch < c; ch++) Winograd5Conv.TransformInput(G, TilesH, TilesW, X, XOff, n0, count, ch, t, v, vector);
+                for (int ch = 0; ch < c; ch++) Winograd5Conv.TransformInput(G, TilesH, TilesW, X, XOff, n0, count, ch, t, v, vp, 0, vector);
                 for (int oc = 0; oc < o; oc++) TransformGradient(n0, count, oc, t, m, mp, vector);
                 // dU_ξ[O, C] (+)= dM_ξ[O, T]·V_ξ[C, T]ᵀ; the slice's first chunk overwrites.
                 float beta = k == first ? 0f : 1f;
