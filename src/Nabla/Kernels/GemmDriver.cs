@@ -58,6 +58,10 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMi
         int kBlocks = (k + kcMax - 1) / kcMax;
         int kcStep = (k + kBlocks - 1) / kBlocks;
 
+        // AVX2 kernel, row-major op(A), alpha 1: full 6-row panels are read in place (RunRowsA, same bits)
+        // instead of transposed into packA.
+        bool rowsA = typeof(TKernel) == typeof(GemmMicroKernel256) && rowSums == null && GemmMicroKernel256.ReadsRowsA(rsA, csA, alpha);
+
         for (int jc = 0; jc < n; jc += ncMax)
         {
             int nc = Math.Min(ncMax, n - jc);
@@ -74,7 +78,10 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMi
                 for (int ir = 0; ir < m; ir += mr)
                 {
                     int rows = Math.Min(mr, m - ir);
-                    GemmPacking.PackA<TKernel>(a + ir * rsA + pc * csA, rsA, csA, rows, kc, alpha, packA);
+                    float* aPanel = a + ir * rsA + pc * csA;
+                    bool inPlace = rowsA && rows == mr;
+                    if (!inPlace)
+                        GemmPacking.PackA<TKernel>(aPanel, rsA, csA, rows, kc, alpha, packA);
                     if (rowSums != null && jc == 0)
                         GemmPacking.SumPackedRows(packA, mr, rows, kc, rowSums + ir, pc == 0 && !accumulateRowSums);
                     float* cRow = c + ir * ldc + jc;
@@ -85,14 +92,16 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMi
                         float* tileBias = pc == 0 && bias != null ? bias + jc + jr : null;
                         if (rows == mr && cols == nr && tileBias == null)
                         {
-                            TKernel.Run(kc, packA, bPanel, cRow + jr, ldc, betaBlock);
+                            if (inPlace) GemmMicroKernel256.RunRowsA(kc, aPanel, rsA, bPanel, cRow + jr, ldc, betaBlock);
+                            else TKernel.Run(kc, packA, bPanel, cRow + jr, ldc, betaBlock);
                         }
                         else
                         {
                             // Padded panels let the vector kernel compute the whole tile; only the
                             // valid corner is merged into C. A bias is added on the way, while the
                             // tile is in L1, instead of being written into C beforehand and read back.
-                            TKernel.Run(kc, packA, bPanel, edge, nr, 0f);
+                            if (inPlace) GemmMicroKernel256.RunRowsA(kc, aPanel, rsA, bPanel, edge, nr, 0f);
+                            else TKernel.Run(kc, packA, bPanel, edge, nr, 0f);
                             MergeEdge(edge, nr, rows, cols, cRow + jr, ldc, betaBlock, tileBias);
                         }
                     }

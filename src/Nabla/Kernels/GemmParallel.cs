@@ -61,7 +61,7 @@ internal sealed class GemmParallel : IParallelWork
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void Prepare(in GemmJob job, int threads, out int pieces)
+    private unsafe void Prepare(in GemmJob job, int threads, out int pieces)
     {
         _job = job;
         var (mr, nr) = Gemm.Tile(job.Path);
@@ -78,7 +78,12 @@ internal sealed class GemmParallel : IParallelWork
 
         // Each piece packs rows·k of A and k·cols of B for rows·cols·k multiply-adds, so the
         // split with the smallest 1/rows + 1/cols repacks least; ties go to splitting columns,
-        // which keeps whole rows of packed A per piece.
+        // which keeps whole rows of packed A per piece. An A the AVX2 driver reads in place is only
+        // read, not transposed and written, so (at one piece per thread) its term weighs half: the
+        // 128-row products of a dense layer then split by columns and no thread transposes all of
+        // the weight, while a tall, narrow product still splits by rows and reads A once.
+        double aWeight = work < 1L << 27 && job.Path == KernelPath.Vector256 && job.RowSums == null
+            && GemmMicroKernel256.ReadsRowsA(job.RsA, job.CsA, job.Alpha) ? 0.5 : 1.0;
         int bestCols = 1, bestRows = 1;
         double bestCost = double.MaxValue;
         for (int cp = 1; cp <= Math.Min(target, colTiles); cp++)
@@ -88,7 +93,7 @@ internal sealed class GemmParallel : IParallelWork
             int count = ((job.N + colsPer - 1) / colsPer) * ((job.M + rowsPer - 1) / rowsPer);
             // A count that threads cannot share evenly leaves a core idle at the end: avoid it
             // unless nothing else fits.
-            double cost = 1.0 / rowsPer + 1.0 / colsPer + (count % threads != 0 ? 1 : 0);
+            double cost = 1.0 / rowsPer + aWeight / colsPer + (count % threads != 0 ? 1 : 0);
             if (cost <= bestCost + 1e-12)
                 (bestCost, bestCols, bestRows) = (cost, cp, rp);
         }

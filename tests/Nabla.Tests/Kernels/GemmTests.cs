@@ -203,6 +203,82 @@ public class GemmTests
         Assert.Equal(whole, split);
     }
 
+    [Theory]
+    [InlineData(128, 256, 784, 0f)]
+    [InlineData(128, 128, 256, 1f)]
+    [InlineData(13, 40, 300, 0.5f)]
+    [InlineData(25, 33, 513, 0f)]
+    public void Row_major_A_read_in_place_gives_the_bits_of_a_packed_A(int m, int n, int k, float beta)
+    {
+        // The AVX2 driver reads full 6-row panels of a row-major A with alpha 1 where they lie; a transposed
+        // A, a stride of 1024 and alpha ≠ 1 are packed first. All must give the same bits.
+        var a = Random(m * k, m + n);
+        var at = new float[k * m];
+        var padded = new float[m * 1024];
+        for (int i = 0; i < m; i++)
+            for (int p = 0; p < k; p++)
+                at[p * m + i] = padded[i * 1024 + p] = a[i * k + p];
+        var b = Random(k * n, k);
+        var c0 = Random(m * n, 3);
+        float[] Run(bool ta, float[] stored, int lda, int threads)
+        {
+            var c = (float[])c0.Clone();
+            Gemm.Sgemm(KernelPath.Vector256, ta, false, m, n, k, 1f, stored, lda, b, n, beta, c, n, threads);
+            return c;
+        }
+        var inPlace = Run(false, a, k, 1);
+        Assert.Equal(Run(true, at, m, 1), inPlace);
+        Assert.Equal(Run(false, padded, 1024, 1), inPlace);
+        Assert.Equal(Run(false, a, k, 2), inPlace);
+        var y = new float[m * n];
+        var bias = Random(n, 5);
+        var w = new float[n * k];
+        for (int p = 0; p < k; p++)
+            for (int j = 0; j < n; j++)
+                w[j * k + p] = b[p * n + j];
+        Gemm.LinearForward(m, n, k, a, w, bias, y);
+        var expected = new float[m * n];
+        for (int i = 0; i < m; i++) bias.CopyTo(expected, i * n);
+        Gemm.Sgemm(KernelPath.Vector256, true, true, m, n, k, 1f, at, m, w, k, 1f, expected, n, 1);
+        if (KernelPaths.Best == KernelPath.Vector256) Assert.Equal(expected, y);
+    }
+
+    [Theory]
+    [InlineData(128, 256, 784, false)]
+    [InlineData(128, 10, 128, true)]
+    [InlineData(50, 13, 70, false)]
+    [InlineData(33, 7, 40, true)]
+    public void Weight_and_bias_gradient_give_the_bits_of_a_product_and_a_row_by_row_sum(int m, int n, int k, bool accumulate)
+    {
+        // db = Σ_rows G is taken from the packed panels of Gᵀ (6-, 4- and fewer-row panels on AVX2); it must
+        // equal adding the rows of G one by one, on 1 and 2 threads.
+        var g = Random(m * n, m);
+        var x = Random(m * k, k);
+        var dw0 = Random(n * k, 1);
+        var db0 = Random(n, 2);
+        var expectedDw = (float[])dw0.Clone();
+        Gemm.Sgemm(true, false, n, k, m, 1f, g, n, x, k, accumulate ? 1f : 0f, expectedDw, k);
+        var expectedDb = accumulate ? (float[])db0.Clone() : new float[n];
+        for (int r = 0; r < m; r++) Primitives.Add(expectedDb, g.AsSpan(r * n, n), expectedDb);
+        int saved = WorkerPool.MaxThreads;
+        try
+        {
+            foreach (int threads in new[] { 1, 2 })
+            {
+                WorkerPool.MaxThreads = threads;
+                var dw = (float[])dw0.Clone();
+                var db = (float[])db0.Clone();
+                Gemm.WeightAndBiasGradient(m, n, k, g, x, accumulate ? 1f : 0f, dw, db, accumulate);
+                Assert.Equal(expectedDw, dw);
+                Assert.Equal(expectedDb, db);
+            }
+        }
+        finally
+        {
+            WorkerPool.MaxThreads = saved;
+        }
+    }
+
     [Fact]
     public void Repeated_calls_allocate_nothing_single_or_multi_threaded()
     {
