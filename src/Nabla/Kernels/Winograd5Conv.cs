@@ -12,7 +12,7 @@ namespace Nabla.Kernels;
 /// <c>M_ξ[O, T] = U_ξ[O, C]·V_ξ[C, T]</c>, one per transform point ξ.
 /// </summary>
 /// <remarks>
-/// <para>The matrices are in <see cref="Winograd5Tiles"/> (Bᵀ, Aᵀ) and <see cref="G"/>. The design follows
+/// <para>The matrices are in <see cref="Winograd5Tiles"/> (Bᵀ, Aᵀ) and <see cref="Winograd5Filters"/> (G). The design follows
 /// <see cref="WinogradConv"/>: the input gradient of a 5×5 stride-1 convolution with padding p is one of dY with the
 /// filters flipped and their channel axes swapped and padding 4 − p (<c>BackwardInput</c>, same code); the weight gradient
 /// (<see cref="Winograd5WeightGradient"/>) runs over the same tiles and input transform.</para>
@@ -31,17 +31,6 @@ public static class Winograd5Conv
 
     /// <summary>Auto rule: output height and width from which Winograd is chosen.</summary>
     public const int MinOutSize = 4;
-
-    // G [6, 5], row by row.
-    private static readonly double[] G =
-    [
-        1 / 4.0, 0, 0, 0, 0,
-        -1 / 6.0, -1 / 6.0, -1 / 6.0, -1 / 6.0, -1 / 6.0,
-        -1 / 6.0, 1 / 6.0, -1 / 6.0, 1 / 6.0, -1 / 6.0,
-        1 / 24.0, 1 / 12.0, 1 / 6.0, 1 / 3.0, 2 / 3.0,
-        1 / 24.0, -1 / 12.0, 1 / 6.0, -1 / 3.0, 2 / 3.0,
-        0, 0, 0, 0, 1,
-    ];
 
     [ThreadStatic] private static float[]? _u, _v, _m, _rows;
     [ThreadStatic] private static Work? _work;
@@ -87,7 +76,7 @@ public static class Winograd5Conv
         Check(g, batch, outChannels, x.Length - xOffset, w.Length - wOffset, y.Length - yOffset);
         if (bias is not null) Guard.AtLeast(bias.Length - biasOffset, outChannels, "bias");
         var u = WinogradConv.Scratch(ref _u, 36 * outChannels * g.Channels);
-        TransformFilters(w.AsSpan(wOffset), outChannels, g.Channels, flip: false, u);
+        Winograd5Filters.Transform(w.AsSpan(wOffset), outChannels, g.Channels, flip: false, u);
         Run(path, g, batch, outChannels, x, xOffset, u, bias, biasOffset, y, yOffset, accumulate: false, packed);
     }
 
@@ -106,7 +95,7 @@ public static class Winograd5Conv
         Check(g, batch, outChannels, dx.Length - dxOffset, w.Length - wOffset, dy.Length - dyOffset);
         var back = new ConvGeometry(outChannels, g.OutH, g.OutW, 5, 5, 1, 1, 4 - g.PadH, 4 - g.PadW);
         var u = WinogradConv.Scratch(ref _u, 36 * outChannels * g.Channels);
-        TransformFilters(w.AsSpan(wOffset), outChannels, g.Channels, flip: true, u);
+        Winograd5Filters.Transform(w.AsSpan(wOffset), outChannels, g.Channels, flip: true, u);
         Run(path, back, batch, g.Channels, dy, dyOffset, u, null, 0, dx, dxOffset, accumulate, packed);
     }
 
@@ -140,77 +129,6 @@ public static class Winograd5Conv
         int chunks = (int)Math.Min(batch, Math.Max(1, ((long)batch * perImage + targetTiles - 1) / targetTiles));
         if (chunks > 1 && chunks % 2 == 1 && chunks < batch) chunks++;
         return chunks;
-    }
-
-    /// <summary>The G matrix [6, 5] of the filter transform U = G·g·Gᵀ (row-major, exact in double up to rounding of ⅙ etc.).</summary>
-    internal static ReadOnlySpan<double> FilterMatrix => G;
-
-    // U[ξ, o', c'] = (G·g·Gᵀ)[ξ] with g = w[o', c'] (forward) or g[i, j] = w[c', o', 4 − i, 4 − j] (input gradient, where o'
-    // runs over the forward's input channels and c' over its output channels). In double, once per call; with AVX four
-    // channel pairs at a time, one per lane, in the scalar loop's order of operations (so the same bits).
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void TransformFilters(ReadOnlySpan<float> w, int outC, int inC, bool flip, Span<float> u)
-    {
-        int rows = flip ? inC : outC, cols = flip ? outC : inC, plane = rows * cols;
-        // Tap k of pair (o, c) is at first + k·step; the next c is `next` floats on.
-        int step = flip ? -1 : 1, next = flip ? inC * 25 : 25;
-        Span<double> gg = stackalloc double[25];
-        Span<double> t = stackalloc double[30];
-        Span<Vector256<double>> gv = stackalloc Vector256<double>[25];
-        Span<Vector256<double>> tv = stackalloc Vector256<double>[30];
-        ref float w0 = ref MemoryMarshal.GetReference(w);
-        ref float u0 = ref MemoryMarshal.GetReference(u);
-        for (int o = 0; o < rows; o++)
-        {
-            int c = 0;
-            if (Avx.IsSupported)
-                for (; c + 4 <= cols; c += 4)
-                {
-                    int first = flip ? (c * inC + o) * 25 + 24 : (o * inC + c) * 25;
-                    for (int k = 0; k < 25; k++)
-                    {
-                        ref float tap = ref Unsafe.Add(ref w0, first + k * step);
-                        gv[k] = Vector256.Create(tap, Unsafe.Add(ref tap, next), Unsafe.Add(ref tap, 2 * next), Unsafe.Add(ref tap, 3 * next));
-                    }
-                    for (int a = 0; a < 6; a++)
-                        for (int l = 0; l < 5; l++)
-                        {
-                            var s = Vector256<double>.Zero;
-                            for (int k = 0; k < 5; k++) s += Vector256.Create(G[a * 5 + k]) * gv[k * 5 + l];
-                            tv[a * 5 + l] = s;
-                        }
-                    int at = o * cols + c;
-                    for (int a = 0; a < 6; a++)
-                        for (int b = 0; b < 6; b++)
-                        {
-                            var s = Vector256<double>.Zero;
-                            for (int l = 0; l < 5; l++) s += tv[a * 5 + l] * Vector256.Create(G[b * 5 + l]);
-                            Avx.ConvertToVector128Single(s).StoreUnsafe(ref u0, (nuint)((a * 6 + b) * plane + at));
-                        }
-                }
-            for (; c < cols; c++)
-            {
-                int first = flip ? (c * inC + o) * 25 + 24 : (o * inC + c) * 25;
-                for (int k = 0; k < 25; k++) gg[k] = w[first + k * step];
-                // t = G·g [6, 5].
-                for (int a = 0; a < 6; a++)
-                    for (int l = 0; l < 5; l++)
-                    {
-                        double s = 0;
-                        for (int k = 0; k < 5; k++) s += G[a * 5 + k] * gg[k * 5 + l];
-                        t[a * 5 + l] = s;
-                    }
-                // U = t·Gᵀ [6, 6].
-                int at = o * cols + c;
-                for (int a = 0; a < 6; a++)
-                    for (int b = 0; b < 6; b++)
-                    {
-                        double s = 0;
-                        for (int l = 0; l < 5; l++) s += t[a * 5 + l] * G[b * 5 + l];
-                        u[(a * 6 + b) * plane + at] = (float)s;
-                    }
-            }
-        }
     }
 
     /// <summary>Floats between V's transform points: C·T plus 8 of slack for the last 8-tile vector of the last channel.</summary>

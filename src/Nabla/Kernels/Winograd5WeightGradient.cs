@@ -47,68 +47,7 @@ internal static class Winograd5WeightGradient
             return;
         }
         var total = (_work ??= new Work()).Run(path, 2, 36, targetTiles, maxSlices, g, batch, outC, x, xOff, dy, dyOff);
-        InverseFilterTransform(total, size, target, accumulate);
-    }
-
-    // dw[o, c] (+)= Gᵀ·dU·G for every channel pair (at = o·C + c; dU[ξ, at] at ξ·size + at), in double; with AVX four pairs
-    // at a time, one per lane, in the scalar loop's order of operations (so the same bits).
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void InverseFilterTransform(ReadOnlySpan<float> du, int size, Span<float> dw, bool accumulate)
-    {
-        var gm = Winograd5Conv.FilterMatrix;
-        Span<double> t = stackalloc double[30];
-        Span<Vector256<double>> tv = stackalloc Vector256<double>[30];
-        Span<float> lanes = stackalloc float[4];
-        ref float d0 = ref MemoryMarshal.GetReference(du);
-        int at = 0;
-        if (Avx.IsSupported)
-            for (; at + 4 <= size; at += 4)
-            {
-                // t = Gᵀ·dU [5, 6].
-                for (int k = 0; k < 5; k++)
-                    for (int b = 0; b < 6; b++)
-                    {
-                        var s = Vector256<double>.Zero;
-                        for (int a = 0; a < 6; a++)
-                            s += Vector256.Create(gm[a * 5 + k]) * Avx.ConvertToVector256Double(Vector128.LoadUnsafe(ref d0, (nuint)((a * 6 + b) * size + at)));
-                        tv[k * 6 + b] = s;
-                    }
-                // t·G [5, 5].
-                var g = dw.Slice(at * 25, 100);
-                for (int k = 0; k < 5; k++)
-                    for (int l = 0; l < 5; l++)
-                    {
-                        var s = Vector256<double>.Zero;
-                        for (int b = 0; b < 6; b++) s += tv[k * 6 + b] * Vector256.Create(gm[b * 5 + l]);
-                        Avx.ConvertToVector128Single(s).CopyTo(lanes);
-                        for (int i = 0; i < 4; i++)
-                        {
-                            if (accumulate) g[i * 25 + k * 5 + l] += lanes[i];
-                            else g[i * 25 + k * 5 + l] = lanes[i];
-                        }
-                    }
-            }
-        for (; at < size; at++)
-        {
-            // t = Gᵀ·dU [5, 6].
-            for (int k = 0; k < 5; k++)
-                for (int b = 0; b < 6; b++)
-                {
-                    double s = 0;
-                    for (int a = 0; a < 6; a++) s += gm[a * 5 + k] * du[(a * 6 + b) * size + at];
-                    t[k * 6 + b] = s;
-                }
-            // t·G [5, 5].
-            var g = dw.Slice(at * 25, 25);
-            for (int k = 0; k < 5; k++)
-                for (int l = 0; l < 5; l++)
-                {
-                    double s = 0;
-                    for (int b = 0; b < 6; b++) s += t[k * 6 + b] * gm[b * 5 + l];
-                    if (accumulate) g[k * 5 + l] += (float)s;
-                    else g[k * 5 + l] = (float)s;
-                }
-        }
+        Winograd5Filters.Inverse(total, size, target, accumulate);
     }
 
     private sealed class Work : WinogradWeightGradientWork
