@@ -12,7 +12,7 @@ namespace Nabla.Kernels;
 /// <c>M_ξ[O, T] = U_ξ[O, C]·V_ξ[C, T]</c>, one per transform point ξ.
 /// </summary>
 /// <remarks>
-/// <para>The matrices are in <see cref="Winograd5Tiles"/> (Bᵀ, Aᵀ) and <see cref="G"/>. The design follows
+/// <para>The matrices are in <see cref="Winograd5Tiles"/> (Bᵀ, Aᵀ) and <see cref="Winograd5Filters"/> (G). The design follows
 /// <see cref="WinogradConv"/>: the input gradient of a 5×5 stride-1 convolution with padding p is one of dY with the
 /// filters flipped and their channel axes swapped and padding 4 − p (<c>BackwardInput</c>, same code); the weight gradient
 /// (<see cref="Winograd5WeightGradient"/>) runs over the same tiles and input transform.</para>
@@ -31,17 +31,6 @@ public static class Winograd5Conv
 
     /// <summary>Auto rule: output height and width from which Winograd is chosen.</summary>
     public const int MinOutSize = 4;
-
-    // G [6, 5], row by row.
-    private static readonly double[] G =
-    [
-        1 / 4.0, 0, 0, 0, 0,
-        -1 / 6.0, -1 / 6.0, -1 / 6.0, -1 / 6.0, -1 / 6.0,
-        -1 / 6.0, 1 / 6.0, -1 / 6.0, 1 / 6.0, -1 / 6.0,
-        1 / 24.0, 1 / 12.0, 1 / 6.0, 1 / 3.0, 2 / 3.0,
-        1 / 24.0, -1 / 12.0, 1 / 6.0, -1 / 3.0, 2 / 3.0,
-        0, 0, 0, 0, 1,
-    ];
 
     [ThreadStatic] private static float[]? _u, _v, _m, _rows;
     [ThreadStatic] private static Work? _work;
@@ -77,15 +66,18 @@ public static class Winograd5Conv
         float[] x, int xOffset, float[] w, int wOffset, float[]? bias, int biasOffset, float[] y, int yOffset)
         => Forward(KernelPaths.Best, g, batch, outChannels, x, xOffset, w, wOffset, bias, biasOffset, y, yOffset);
 
-    /// <summary>Same as the public overload on a chosen kernel path.</summary>
+    /// <summary>
+    /// Same as the public overload on a chosen kernel path; <paramref name="packed"/> false runs the products on V in the
+    /// plain layout through the packing GEMM (the same bits, for tests and measurements).
+    /// </summary>
     internal static void Forward(KernelPath path, in ConvGeometry g, int batch, int outChannels,
-        float[] x, int xOffset, float[] w, int wOffset, float[]? bias, int biasOffset, float[] y, int yOffset)
+        float[] x, int xOffset, float[] w, int wOffset, float[]? bias, int biasOffset, float[] y, int yOffset, bool packed = true)
     {
         Check(g, batch, outChannels, x.Length - xOffset, w.Length - wOffset, y.Length - yOffset);
         if (bias is not null) Guard.AtLeast(bias.Length - biasOffset, outChannels, "bias");
         var u = WinogradConv.Scratch(ref _u, 36 * outChannels * g.Channels);
-        TransformFilters(w.AsSpan(wOffset), outChannels, g.Channels, flip: false, u);
-        Run(path, g, batch, outChannels, x, xOffset, u, bias, biasOffset, y, yOffset, accumulate: false);
+        Winograd5Filters.Transform(w.AsSpan(wOffset), outChannels, g.Channels, flip: false, u);
+        Run(path, g, batch, outChannels, x, xOffset, u, bias, biasOffset, y, yOffset, accumulate: false, packed);
     }
 
     /// <summary>
@@ -96,15 +88,15 @@ public static class Winograd5Conv
         float[] w, int wOffset, float[] dy, int dyOffset, float[] dx, int dxOffset, bool accumulate)
         => BackwardInput(KernelPaths.Best, g, batch, outChannels, w, wOffset, dy, dyOffset, dx, dxOffset, accumulate);
 
-    /// <summary>Same as the public overload on a chosen kernel path.</summary>
+    /// <summary>Same as the public overload on a chosen kernel path (<paramref name="packed"/>: as in <c>Forward</c>).</summary>
     internal static void BackwardInput(KernelPath path, in ConvGeometry g, int batch, int outChannels,
-        float[] w, int wOffset, float[] dy, int dyOffset, float[] dx, int dxOffset, bool accumulate)
+        float[] w, int wOffset, float[] dy, int dyOffset, float[] dx, int dxOffset, bool accumulate, bool packed = true)
     {
         Check(g, batch, outChannels, dx.Length - dxOffset, w.Length - wOffset, dy.Length - dyOffset);
         var back = new ConvGeometry(outChannels, g.OutH, g.OutW, 5, 5, 1, 1, 4 - g.PadH, 4 - g.PadW);
         var u = WinogradConv.Scratch(ref _u, 36 * outChannels * g.Channels);
-        TransformFilters(w.AsSpan(wOffset), outChannels, g.Channels, flip: true, u);
-        Run(path, back, batch, g.Channels, dy, dyOffset, u, null, 0, dx, dxOffset, accumulate);
+        Winograd5Filters.Transform(w.AsSpan(wOffset), outChannels, g.Channels, flip: true, u);
+        Run(path, back, batch, g.Channels, dy, dyOffset, u, null, 0, dx, dxOffset, accumulate, packed);
     }
 
     /// <summary>
@@ -139,102 +131,95 @@ public static class Winograd5Conv
         return chunks;
     }
 
-    /// <summary>The G matrix [6, 5] of the filter transform U = G·g·Gᵀ (row-major, exact in double up to rounding of ⅙ etc.).</summary>
-    internal static ReadOnlySpan<double> FilterMatrix => G;
-
-    // U[ξ, o', c'] = (G·g·Gᵀ)[ξ] with g = w[o', c'] (forward) or g[i, j] = w[c', o', 4 − i, 4 − j] (input gradient, where o'
-    // runs over the forward's input channels and c' over its output channels). In double: it runs once per call.
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void TransformFilters(ReadOnlySpan<float> w, int outC, int inC, bool flip, Span<float> u)
-    {
-        int rows = flip ? inC : outC, cols = flip ? outC : inC, plane = rows * cols;
-        Span<double> gg = stackalloc double[25];
-        Span<double> t = stackalloc double[30];
-        for (int o = 0; o < rows; o++)
-            for (int c = 0; c < cols; c++)
-            {
-                for (int k = 0; k < 25; k++) gg[k] = flip ? w[(c * inC + o) * 25 + 24 - k] : w[(o * inC + c) * 25 + k];
-                // t = G·g [6, 5].
-                for (int a = 0; a < 6; a++)
-                    for (int l = 0; l < 5; l++)
-                    {
-                        double s = 0;
-                        for (int k = 0; k < 5; k++) s += G[a * 5 + k] * gg[k * 5 + l];
-                        t[a * 5 + l] = s;
-                    }
-                // U = t·Gᵀ [6, 6].
-                int at = o * cols + c;
-                for (int a = 0; a < 6; a++)
-                    for (int b = 0; b < 6; b++)
-                    {
-                        double s = 0;
-                        for (int l = 0; l < 5; l++) s += t[a * 5 + l] * G[b * 5 + l];
-                        u[(a * 6 + b) * plane + at] = (float)s;
-                    }
-            }
-    }
-
     /// <summary>Floats between V's transform points: C·T plus 8 of slack for the last 8-tile vector of the last channel.</summary>
     internal static int InputPlane(int channels, int t) => channels * t + 8;
 
-    // V[ξ, ch, tile] at ξ·InputPlane + ch·t + tile = (Bᵀ·d·B)[ξ] for every tile of images n0 .. n0 + count − 1 (t tiles;
-    // shared with the weight gradient). Per image, every zero-padded input row is split once into its even and odd columns
-    // (rows of s floats, zero past the image); Winograd5Tiles then transforms 8 tiles of a tile row at a time. The last
-    // vector of a row may run past it into the next row's tiles (or the next channel's, or the slack): those are written
-    // later, so channels must be transformed in increasing order.
+    // V[ξ] of channel ch = (Bᵀ·d·B)[ξ] for every tile of images n0 .. n0 + count − 1 (t tiles; shared with the weight
+    // gradient): with panel = 0 at ξ·plane + ch·t + tile (V_ξ [C, T] row-major), otherwise packed as Gemm.SgemmPackedB
+    // reads B in panels of `panel` tiles (WinogradPanels; on the vector path a multiple of 8 and AVX2). Per image, every
+    // zero-padded input row is split once into its even and odd columns (lines of s floats, zero past the image) and
+    // transformed along the row for all its tiles (u: 6 lines of s floats per input row, zero for padding rows); each
+    // tile row then transforms the u of its six input rows down the columns, 8 tiles at a time, a vector that crosses a
+    // panel edge split in two (Winograd5Tiles.Column8Split). The last vector of a row may run past it into the next row's
+    // tiles, or the next channel's (packed: its row of the panel, never the last channel's), or the slack, or the last
+    // panel's padding (cleared afterwards, WinogradPanels.ClearPadding): all written later, so channels must be transformed in
+    // increasing order.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void TransformInput(in ConvGeometry g, int tilesH, int tilesW, float[] x, int xOff,
-        int n0, int count, int ch, int t, float[] v, bool vector)
+        int n0, int count, int ch, int t, float[] v, int plane, int panel, bool vector)
     {
-        int h = g.Height, w = g.Width, tw = tilesW, s = (tw + 7) / 8 * 8 + 8, plane = InputPlane(g.Channels, t);
-        int rows = 2 * tilesH + 4;
-        var eo = WinogradConv.Scratch(ref _rows, (2 * rows + 2) * s);
-        var line = eo.AsSpan(2 * rows * s, 2 * s);
+        int h = g.Height, w = g.Width, c = g.Channels, tw = tilesW, s = (tw + 7) / 8 * 8 + 8;
+        int rows = 2 * tilesH + 4, rowStride = 6 * s;
+        var scratch = WinogradConv.Scratch(ref _rows, rows * rowStride + 4 * s);
+        var line = scratch.AsSpan(rows * rowStride, 2 * s);
         line.Clear();
-        ref float e = ref MemoryMarshal.GetArrayDataReference(eo);
+        ref float u = ref MemoryMarshal.GetArrayDataReference(scratch);
         ref float l = ref MemoryMarshal.GetReference(line);
+        ref float even = ref Unsafe.Add(ref l, 2 * s);
+        ref float odd = ref Unsafe.Add(ref even, s);
         ref float dst = ref MemoryMarshal.GetArrayDataReference(v);
-        Span<float> tmp = stackalloc float[Winograd5Tiles.InputScratch];
-        ref float tmpRef = ref MemoryMarshal.GetReference(tmp);
         bool split = vector && Avx2.IsSupported;
-        int tile = ch * t;
+        int tile = 0;
         for (int n = 0; n < count; n++)
         {
             var image = x.AsSpan(xOff + (n0 + n) * g.ImageSize + ch * h * w, h * w);
             for (int r = 0; r < rows; r++)
             {
                 int iy = r - g.PadH;
-                if ((uint)iy >= (uint)h) { eo.AsSpan(2 * r * s, 2 * s).Clear(); continue; }
+                ref float ur = ref Unsafe.Add(ref u, r * rowStride);
+                if ((uint)iy >= (uint)h) { scratch.AsSpan(r * rowStride, rowStride).Clear(); continue; }
                 image.Slice(iy * w, w).CopyTo(line[g.PadW..]);
-                ref float even = ref Unsafe.Add(ref e, 2 * r * s);
-                ref float odd = ref Unsafe.Add(ref e, (2 * r + 1) * s);
                 if (split)
+                {
                     for (int k = 0; k < s; k += 8)
                     {
                         Winograd5Tiles.Split(ref l, 2 * k, out var ev, out var od);
                         ev.StoreUnsafe(ref even, (nuint)k);
                         od.StoreUnsafe(ref odd, (nuint)k);
                     }
+                }
                 else
                     for (int k = 0; k < s; k++)
                     {
                         Unsafe.Add(ref even, k) = line[2 * k];
                         Unsafe.Add(ref odd, k) = line[2 * k + 1];
                     }
+                if (vector)
+                    for (int tx = 0; tx < tw; tx += 8) Winograd5Tiles.Row8(ref even, ref odd, tx, ref ur, s);
+                else
+                    for (int tx = 0; tx < tw; tx++) Winograd5Tiles.Row1(ref even, ref odd, tx, ref ur, s);
             }
             for (int ty = 0; ty < tilesH; ty++, tile += tw)
             {
-                ref float band = ref Unsafe.Add(ref e, 4 * ty * s);
-                if (vector)
-                    for (int tx = 0; tx < tw; tx += 8) Winograd5Tiles.Input8(ref band, s, tx, ref tmpRef, ref dst, plane, tile + tx);
+                ref float band = ref Unsafe.Add(ref u, 2 * ty * rowStride);
+                if (vector && panel > 0)
+                    for (int tx = 0; tx < tw; tx += 8)
+                    {
+                        // Tile a at (a − q)·C + ch·panel + q (q = a mod panel); lanes from `keep` belong to the next panel
+                        // (when they are tiles at all).
+                        int a = tile + tx, q = a % panel, keep = Math.Min(8, panel - q), at = (a - q) * c + ch * panel + q;
+                        if (keep == 8)
+                        {
+                            Winograd5Tiles.Column8(ref band, rowStride, s, tx, ref dst, plane, at);
+                            continue;
+                        }
+                        int next = a + keep < t ? (a - q + panel) * c + ch * panel : -1;
+                        Winograd5Tiles.Column8Split(ref band, rowStride, s, tx, ref dst, plane, at, keep, next, ch == c - 1);
+                    }
+                else if (vector)
+                    for (int tx = 0; tx < tw; tx += 8) Winograd5Tiles.Column8(ref band, rowStride, s, tx, ref dst, plane, ch * t + tile + tx);
                 else
-                    for (int tx = 0; tx < tw; tx++) Winograd5Tiles.Input1(ref band, s, tx, tmp, ref dst, plane, tile + tx);
+                    for (int tx = 0; tx < tw; tx++)
+                    {
+                        int a = tile + tx;
+                        Winograd5Tiles.Column1(ref band, rowStride, s, tx, ref dst, plane, panel == 0 ? ch * t + a : WinogradPanels.Offset(a, ch, c, panel));
+                    }
             }
         }
     }
 
     private static void Run(KernelPath path, in ConvGeometry g, int batch, int outC, float[] x, int xOff, float[] u,
-        float[]? bias, int biasOff, float[] y, int yOff, bool accumulate)
+        float[]? bias, int biasOff, float[] y, int yOff, bool accumulate, bool packed)
     {
         if (batch == 0) return;
         int tilesH = (g.OutH + 1) / 2, tilesW = (g.OutW + 1) / 2;
@@ -243,7 +228,7 @@ public static class Winograd5Conv
         work.Chunks = Chunks(batch, tilesH * tilesW, TargetTiles);
         work.TilesH = tilesH; work.TilesW = tilesW;
         work.X = x; work.XOff = xOff; work.U = u; work.Bias = bias; work.BiasOff = biasOff;
-        work.Y = y; work.YOff = yOff; work.Accumulate = accumulate;
+        work.Y = y; work.YOff = yOff; work.Accumulate = accumulate; work.Packed = packed;
         try { WorkerPool.Run(work, work.Chunks); }
         finally { work.X = work.U = work.Y = null!; work.Bias = null; }
     }
@@ -259,7 +244,7 @@ public static class Winograd5Conv
         public KernelPath Path;
         public ConvGeometry G;
         public int OutC, Batch, Chunks, TilesH, TilesW, XOff, BiasOff, YOff;
-        public bool Accumulate;
+        public bool Accumulate, Packed;
         public float[] X = null!, U = null!, Y = null!;
         public float[]? Bias;
 
@@ -269,13 +254,21 @@ public static class Winograd5Conv
             int n0 = (int)((long)Batch * index / Chunks), count = (int)((long)Batch * (index + 1) / Chunks) - n0;
             int c = G.Channels, o = OutC, t = count * TilesH * TilesW;
             bool vector = Path != KernelPath.Scalar && Avx.IsSupported;
-            int vp = InputPlane(c, t);
+            int panel = Packed && (!vector || Avx2.IsSupported) ? WinogradPanels.Width(Path, t) : 0;
+            int vp = panel == 0 ? InputPlane(c, t) : WinogradPanels.PlaneLength(c, t, panel);
             var v = InputScratch(36 * vp);
             var m = ProductScratch(36 * o * t);
-            for (int ch = 0; ch < c; ch++) TransformInput(G, TilesH, TilesW, X, XOff, n0, count, ch, t, v, vector);
+            for (int ch = 0; ch < c; ch++) TransformInput(G, TilesH, TilesW, X, XOff, n0, count, ch, t, v, vp, panel, vector);
+            // M_ξ = U_ξ·V_ξ, from V's panels as they are when packed (the same k blocks, so the same bits).
+            WinogradPanels.ClearPadding(v, 36, c, t, panel);
             for (int xi = 0; xi < 36; xi++)
-                Gemm.Sgemm(Path, false, false, o, t, c, 1f, U.AsSpan(xi * o * c, o * c), c,
-                    v.AsSpan(xi * vp, c * t), t, 0f, m.AsSpan(xi * o * t, o * t), t, maxThreads: 1);
+            {
+                if (panel > 0)
+                    Gemm.SgemmPackedB(Path, o, t, c, U.AsSpan(xi * o * c, o * c), c, v.AsSpan(xi * vp, vp), m.AsSpan(xi * o * t, o * t), t);
+                else
+                    Gemm.Sgemm(Path, false, false, o, t, c, 1f, U.AsSpan(xi * o * c, o * c), c,
+                        v.AsSpan(xi * vp, c * t), t, 0f, m.AsSpan(xi * o * t, o * t), t, maxThreads: 1);
+            }
             for (int oc = 0; oc < o; oc++) TransformOutput(n0, count, oc, t, m, vector);
         }
 

@@ -6,44 +6,69 @@ namespace Nabla.Kernels;
 
 /// <summary>
 /// The tile transforms of <see cref="Winograd5Conv"/> (F(2×2, 5×5), points 0, ±1, ±2, ∞) for 8 neighbouring tiles of
-/// one tile row in AVX registers, or one tile in scalar code: the input transform V = Bᵀ·d·B over 6×6 input tiles, the
+/// one tile row in AVX registers, or one tile in scalar code: the input transform V = Bᵀ·d·B over 6×6 input tiles (rows
+/// first, <see cref="Row8"/>, then columns, <see cref="Column8"/>), the
 /// output transform Y = Aᵀ·M·A and the gradient transform ∂L/∂M = A·dy·Aᵀ. The scalar and vector versions run the same
 /// float operations in the same order (no fused multiply-add), so a tile's bits do not depend on which one computed it.
 /// </summary>
 /// <remarks>
 /// <para>Bᵀ = [[4,0,−5,0,1,0],[0,−4,−4,1,1,0],[0,4,−4,−1,1,0],[0,−2,−1,2,1,0],[0,2,−1,−2,1,0],[0,4,0,−5,0,1]] (the same
 /// matrix as F(4, 3) on these points), Aᵀ = [[1,1,1,1,1,0],[0,1,−1,2,−2,1]].</para>
-/// <para>Input taps come from a tile row's six zero-padded input rows split into even and odd columns (<c>eo</c> = E₀,
-/// O₀, …, E₅, O₅, rows of <c>len</c> floats): tile tx has d[i, 0..5] = Eᵢ[tx], Oᵢ[tx], Eᵢ[tx + 1], Oᵢ[tx + 1],
-/// Eᵢ[tx + 2], Oᵢ[tx + 2]. Transform point ξ = 6i + j of tile <c>at</c> lives at <c>ξ·plane + at</c>.</para>
+/// <para>Input taps come from a tile row's six zero-padded input rows split into even and odd columns (Eᵢ, Oᵢ for row
+/// i): tile tx has d[i, 0..5] = Eᵢ[tx], Oᵢ[tx], Eᵢ[tx + 1], Oᵢ[tx + 1], Eᵢ[tx + 2], Oᵢ[tx + 2].
+/// Transform point ξ = 6i + j of tile <c>at</c> lives at <c>ξ·plane + at</c>.</para>
 /// </remarks>
 internal static class Winograd5Tiles
 {
-    /// <summary>Floats of the scratch <see cref="Input8"/> needs between its two passes.</summary>
-    public const int InputScratch = 36 * 8;
-
-    /// <summary>8 tiles from tx: V[ξ] of tile tx + l at ξ·plane + at + l.</summary>
+    /// <summary>
+    /// Bᵀ along one input row for 8 tiles from tx: u_j of tile tx + l (j = 0..5) at <c>j·stride + tx + l</c> from
+    /// <paramref name="u"/>. Tile rows overlap by four input rows, so each input row is transformed once and its u reused by
+    /// the three tile rows that contain it.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Input8(ref float eo, int len, int tx, ref float tmp, ref float v, int plane, int at)
+    public static void Row8(ref float even, ref float odd, int tx, ref float u, int stride)
     {
-        // Bᵀ along the columns of each input row, into tmp[i, j] …
-        for (int i = 0; i < 6; i++)
-        {
-            ref float e = ref Unsafe.Add(ref eo, 2 * i * len + tx);
-            ref float o = ref Unsafe.Add(ref eo, (2 * i + 1) * len + tx);
-            Transform(Vector256.LoadUnsafe(ref e), Vector256.LoadUnsafe(ref o), Vector256.LoadUnsafe(ref e, 1),
-                Vector256.LoadUnsafe(ref o, 1), Vector256.LoadUnsafe(ref e, 2), Vector256.LoadUnsafe(ref o, 2),
-                out var u0, out var u1, out var u2, out var u3, out var u4, out var u5);
-            ref float row = ref Unsafe.Add(ref tmp, 48 * i);
-            u0.StoreUnsafe(ref row); u1.StoreUnsafe(ref row, 8); u2.StoreUnsafe(ref row, 16);
-            u3.StoreUnsafe(ref row, 24); u4.StoreUnsafe(ref row, 32); u5.StoreUnsafe(ref row, 40);
-        }
-        // … then along the rows: V[a, j] = Σ_i Bᵀ[a, i]·tmp[i, j].
+        ref float e = ref Unsafe.Add(ref even, tx);
+        ref float o = ref Unsafe.Add(ref odd, tx);
+        Transform(Vector256.LoadUnsafe(ref e), Vector256.LoadUnsafe(ref o), Vector256.LoadUnsafe(ref e, 1),
+            Vector256.LoadUnsafe(ref o, 1), Vector256.LoadUnsafe(ref e, 2), Vector256.LoadUnsafe(ref o, 2),
+            out var u0, out var u1, out var u2, out var u3, out var u4, out var u5);
+        ref float r = ref Unsafe.Add(ref u, tx);
+        u0.StoreUnsafe(ref r);
+        u1.StoreUnsafe(ref r, (nuint)stride);
+        u2.StoreUnsafe(ref r, (nuint)(2 * stride));
+        u3.StoreUnsafe(ref r, (nuint)(3 * stride));
+        u4.StoreUnsafe(ref r, (nuint)(4 * stride));
+        u5.StoreUnsafe(ref r, (nuint)(5 * stride));
+    }
+
+    /// <summary>One tile at tx (scalar), as <see cref="Row8"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Row1(ref float even, ref float odd, int tx, ref float u, int stride)
+    {
+        ref float e = ref Unsafe.Add(ref even, tx);
+        ref float o = ref Unsafe.Add(ref odd, tx);
+        ref float r = ref Unsafe.Add(ref u, tx);
+        Transform(e, o, Unsafe.Add(ref e, 1), Unsafe.Add(ref o, 1), Unsafe.Add(ref e, 2), Unsafe.Add(ref o, 2),
+            out r, out Unsafe.Add(ref r, stride), out Unsafe.Add(ref r, 2 * stride), out Unsafe.Add(ref r, 3 * stride),
+            out Unsafe.Add(ref r, 4 * stride), out Unsafe.Add(ref r, 5 * stride));
+    }
+
+    /// <summary>
+    /// Bᵀ down the columns for 8 tiles from tx whose six input rows' <see cref="Row8"/> results start at
+    /// <paramref name="u"/> (row i at <c>i·rowStride</c>): V[ξ] of tile tx + l at <c>ξ·plane + at + l</c>.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Column8(ref float u, int rowStride, int stride, int tx, ref float v, int plane, int at)
+    {
+        // V[a, j] = Σ_i Bᵀ[a, i]·u_j(row i).
+        ref float top = ref Unsafe.Add(ref u, tx);
         for (int j = 0; j < 6; j++)
         {
-            ref float col = ref Unsafe.Add(ref tmp, 8 * j);
-            Transform(Vector256.LoadUnsafe(ref col), Vector256.LoadUnsafe(ref col, 48), Vector256.LoadUnsafe(ref col, 96),
-                Vector256.LoadUnsafe(ref col, 144), Vector256.LoadUnsafe(ref col, 192), Vector256.LoadUnsafe(ref col, 240),
+            ref float col = ref Unsafe.Add(ref top, j * stride);
+            Transform(Vector256.LoadUnsafe(ref col), Vector256.LoadUnsafe(ref col, (nuint)rowStride),
+                Vector256.LoadUnsafe(ref col, (nuint)(2 * rowStride)), Vector256.LoadUnsafe(ref col, (nuint)(3 * rowStride)),
+                Vector256.LoadUnsafe(ref col, (nuint)(4 * rowStride)), Vector256.LoadUnsafe(ref col, (nuint)(5 * rowStride)),
                 out var v0, out var v1, out var v2, out var v3, out var v4, out var v5);
             v0.StoreUnsafe(ref v, (nuint)(j * plane + at));
             v1.StoreUnsafe(ref v, (nuint)((6 + j) * plane + at));
@@ -54,20 +79,54 @@ internal static class Winograd5Tiles
         }
     }
 
-    /// <summary>One tile at tx (scalar), as <see cref="Input8"/>.</summary>
+    /// <summary>
+    /// <see cref="Column8"/> for 8 tiles split at a packed panel's edge (AVX2): lanes below <paramref name="keep"/> (1..7)
+    /// go to <c>ξ·plane + at + l</c>, the others, when <paramref name="next"/> ≥ 0, to <c>ξ·plane + next + l − keep</c>
+    /// (and on past next + 8 − keep into later tiles). The first store also runs on past <c>at + keep</c> (into the
+    /// next channel's row of the panel, written afterwards) unless <paramref name="last"/>, where it keeps what is there.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Input1(ref float eo, int len, int tx, Span<float> tmp, ref float v, int plane, int at)
+    public static void Column8Split(ref float u, int rowStride, int stride, int tx, ref float v, int plane, int at,
+        int keep, int next, bool last)
     {
-        for (int i = 0; i < 6; i++)
-        {
-            ref float e = ref Unsafe.Add(ref eo, 2 * i * len + tx);
-            ref float o = ref Unsafe.Add(ref eo, (2 * i + 1) * len + tx);
-            Transform(e, o, Unsafe.Add(ref e, 1), Unsafe.Add(ref o, 1), Unsafe.Add(ref e, 2), Unsafe.Add(ref o, 2),
-                out tmp[6 * i], out tmp[6 * i + 1], out tmp[6 * i + 2], out tmp[6 * i + 3], out tmp[6 * i + 4], out tmp[6 * i + 5]);
-        }
+        var iota = Vector256.Create(0, 1, 2, 3, 4, 5, 6, 7);
+        var shift = (iota + Vector256.Create(keep)) & Vector256.Create(7);
+        var mask = Vector256.LessThan(iota, Vector256.Create(keep)).AsSingle();
+        ref float top = ref Unsafe.Add(ref u, tx);
         for (int j = 0; j < 6; j++)
         {
-            Transform(tmp[j], tmp[6 + j], tmp[12 + j], tmp[18 + j], tmp[24 + j], tmp[30 + j],
+            ref float col = ref Unsafe.Add(ref top, j * stride);
+            Transform(Vector256.LoadUnsafe(ref col), Vector256.LoadUnsafe(ref col, (nuint)rowStride),
+                Vector256.LoadUnsafe(ref col, (nuint)(2 * rowStride)), Vector256.LoadUnsafe(ref col, (nuint)(3 * rowStride)),
+                Vector256.LoadUnsafe(ref col, (nuint)(4 * rowStride)), Vector256.LoadUnsafe(ref col, (nuint)(5 * rowStride)),
+                out var v0, out var v1, out var v2, out var v3, out var v4, out var v5);
+            Put(v0, ref Unsafe.Add(ref v, j * plane), at, next, last, shift, mask);
+            Put(v1, ref Unsafe.Add(ref v, (6 + j) * plane), at, next, last, shift, mask);
+            Put(v2, ref Unsafe.Add(ref v, (12 + j) * plane), at, next, last, shift, mask);
+            Put(v3, ref Unsafe.Add(ref v, (18 + j) * plane), at, next, last, shift, mask);
+            Put(v4, ref Unsafe.Add(ref v, (24 + j) * plane), at, next, last, shift, mask);
+            Put(v5, ref Unsafe.Add(ref v, (30 + j) * plane), at, next, last, shift, mask);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Put(Vector256<float> x, ref float plane, int at, int next, bool last, Vector256<int> shift, Vector256<float> mask)
+    {
+        if (next >= 0) Avx2.PermuteVar8x32(x, shift).StoreUnsafe(ref plane, (nuint)next);
+        if (last) x = Avx.BlendVariable(Vector256.LoadUnsafe(ref plane, (nuint)at), x, mask);
+        x.StoreUnsafe(ref plane, (nuint)at);
+    }
+
+    /// <summary>One tile at tx (scalar), as <see cref="Column8"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Column1(ref float u, int rowStride, int stride, int tx, ref float v, int plane, int at)
+    {
+        ref float top = ref Unsafe.Add(ref u, tx);
+        for (int j = 0; j < 6; j++)
+        {
+            ref float col = ref Unsafe.Add(ref top, j * stride);
+            Transform(col, Unsafe.Add(ref col, rowStride), Unsafe.Add(ref col, 2 * rowStride), Unsafe.Add(ref col, 3 * rowStride),
+                Unsafe.Add(ref col, 4 * rowStride), Unsafe.Add(ref col, 5 * rowStride),
                 out float v0, out float v1, out float v2, out float v3, out float v4, out float v5);
             Unsafe.Add(ref v, j * plane + at) = v0;
             Unsafe.Add(ref v, (6 + j) * plane + at) = v1;

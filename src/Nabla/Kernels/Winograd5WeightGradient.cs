@@ -47,36 +47,7 @@ internal static class Winograd5WeightGradient
             return;
         }
         var total = (_work ??= new Work()).Run(path, 2, 36, targetTiles, maxSlices, g, batch, outC, x, xOff, dy, dyOff);
-        InverseFilterTransform(total, size, target, accumulate);
-    }
-
-    // dw[o, c] (+)= Gᵀ·dU·G for every channel pair (at = o·C + c; dU[ξ, at] at ξ·size + at), in double.
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void InverseFilterTransform(ReadOnlySpan<float> du, int size, Span<float> dw, bool accumulate)
-    {
-        var gm = Winograd5Conv.FilterMatrix;
-        Span<double> t = stackalloc double[30];
-        for (int at = 0; at < size; at++)
-        {
-            // t = Gᵀ·dU [5, 6].
-            for (int k = 0; k < 5; k++)
-                for (int b = 0; b < 6; b++)
-                {
-                    double s = 0;
-                    for (int a = 0; a < 6; a++) s += gm[a * 5 + k] * du[(a * 6 + b) * size + at];
-                    t[k * 6 + b] = s;
-                }
-            // t·G [5, 5].
-            var g = dw.Slice(at * 25, 25);
-            for (int k = 0; k < 5; k++)
-                for (int l = 0; l < 5; l++)
-                {
-                    double s = 0;
-                    for (int b = 0; b < 6; b++) s += t[k * 6 + b] * gm[b * 5 + l];
-                    if (accumulate) g[k * 5 + l] += (float)s;
-                    else g[k * 5 + l] = (float)s;
-                }
-        }
+        Winograd5Filters.Inverse(total, size, target, accumulate);
     }
 
     private sealed class Work : WinogradWeightGradientWork
@@ -95,7 +66,7 @@ internal static class Winograd5WeightGradient
                 var v = Winograd5Conv.InputScratch(36 * vp);
                 int mp = Winograd5Conv.InputPlane(o, t);
                 var m = Winograd5Conv.ProductScratch(36 * mp);
-                for (int ch = 0; ch < c; ch++) Winograd5Conv.TransformInput(G, TilesH, TilesW, X, XOff, n0, count, ch, t, v, vector);
+                for (int ch = 0; ch < c; ch++) Winograd5Conv.TransformInput(G, TilesH, TilesW, X, XOff, n0, count, ch, t, v, vp, 0, vector);
                 for (int oc = 0; oc < o; oc++) TransformGradient(n0, count, oc, t, m, mp, vector);
                 // dU_ξ[O, C] (+)= dM_ξ[O, T]·V_ξ[C, T]ᵀ; the slice's first chunk overwrites.
                 float beta = k == first ? 0f : 1f;

@@ -1,3 +1,4 @@
+using System.Runtime.Intrinsics.X86;
 using Nabla.Kernels;
 
 namespace Nabla.Tests.Kernels;
@@ -125,6 +126,66 @@ public class Winograd5ConvTests
         finally
         {
             WorkerPool.MaxThreads = saved;
+        }
+    }
+
+    // Tile counts per chunk that are not multiples of any panel width (147, 57, 90, 3 tiles: 147 % 16 = 3 and so on), an
+    // 8-tile vector crossing a panel edge in the last channel, tile rows wider than 8 tiles, one channel.
+    public static IEnumerable<object[]> RaggedShapes() =>
+    [
+        [3, 32, 14, 14, 64, 2],
+        [3, 17, 7, 9, 19, 1],
+        [1, 5, 18, 20, 6, 0],
+        [1, 1, 6, 10, 2, 1],
+        [40, 3, 8, 7, 4, 2],
+    ];
+
+    [Theory]
+    [MemberData(nameof(RaggedShapes))]
+    public void Products_on_packed_panels_give_the_bits_of_the_packing_gemm(int n, int c, int h, int w, int o, int pad)
+    {
+        var g = new ConvGeometry(c, h, w, 5, 5, 1, 1, pad, pad);
+        var x = Im2ColTests.Random(n * g.ImageSize, 31);
+        var wt = Im2ColTests.Random(o * c * 25, 32);
+        var b = Im2ColTests.Random(o, 33);
+        var dy = Im2ColTests.Random(n * o * g.OutPixels, 34);
+        foreach (var path in KernelPaths.All)
+        {
+            float[] plain = new float[dy.Length], packed = new float[dy.Length];
+            Winograd5Conv.Forward(path, g, n, o, x, 0, wt, 0, b, 0, plain, 0, packed: false);
+            Winograd5Conv.Forward(path, g, n, o, x, 0, wt, 0, b, 0, packed, 0, packed: true);
+            Assert.Equal(plain, packed);
+            float[] dxPlain = new float[x.Length], dxPacked = new float[x.Length];
+            Winograd5Conv.BackwardInput(path, g, n, o, wt, 0, dy, 0, dxPlain, 0, false, packed: false);
+            Winograd5Conv.BackwardInput(path, g, n, o, wt, 0, dy, 0, dxPacked, 0, false, packed: true);
+            Assert.Equal(dxPlain, dxPacked);
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(RaggedShapes))]
+    public void Packed_input_transform_holds_the_plain_one_in_panel_order_with_zero_padding(int n, int c, int h, int w, int o, int pad)
+    {
+        _ = o;
+        var g = new ConvGeometry(c, h, w, 5, 5, 1, 1, pad, pad);
+        var x = Im2ColTests.Random(n * g.ImageSize, 35);
+        int tilesH = (g.OutH + 1) / 2, tilesW = (g.OutW + 1) / 2, t = n * tilesH * tilesW;
+        int plainPlane = Winograd5Conv.InputPlane(c, t);
+        var plain = new float[36 * plainPlane];
+        for (int ch = 0; ch < c; ch++) Winograd5Conv.TransformInput(g, tilesH, tilesW, x, 0, 0, n, ch, t, plain, plainPlane, 0, vector: Avx2.IsSupported);
+        foreach (int panel in new[] { 8, 16, 32 })
+        {
+            int plane = WinogradPanels.PlaneLength(c, t, panel), panels = (t + panel - 1) / panel;
+            var packed = Im2ColTests.Random(36 * plane, 36);
+            for (int ch = 0; ch < c; ch++) Winograd5Conv.TransformInput(g, tilesH, tilesW, x, 0, 0, n, ch, t, packed, plane, panel, vector: Avx2.IsSupported);
+            WinogradPanels.ClearPadding(packed, 36, c, t, panel);
+            for (int xi = 0; xi < 36; xi++)
+                for (int ch = 0; ch < c; ch++)
+                    for (int tile = 0; tile < panels * panel; tile++)
+                    {
+                        float expected = tile < t ? plain[xi * plainPlane + ch * t + tile] : 0f;
+                        Assert.Equal(expected, packed[xi * plane + WinogradPanels.Offset(tile, ch, c, panel)]);
+                    }
         }
     }
 
