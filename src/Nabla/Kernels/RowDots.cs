@@ -66,6 +66,8 @@ public static class RowDots
             int j = j0;
             if (Vector512.IsHardwareAccelerated && k >= Vector512<float>.Count)
                 for (; j <= j1 - 4; j += 4) Four512(x, b.Slice(j * k, 4 * k), k, y.Slice(j, 4), add);
+            else if (Vector256.IsHardwareAccelerated && k >= Vector256<float>.Count)
+                for (; j <= j1 - 4; j += 4) Four256(x, b.Slice(j * k, 4 * k), k, y.Slice(j, 4), add);
             for (; j < j1; j++)
             {
                 float d = Primitives.Dot(x, b.Slice(j * k, k));
@@ -104,6 +106,7 @@ public static class RowDots
         }
     }
 
+    // Four dot products x·rows[i] sharing each loaded vector of x; the same on every thread count.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Four512(ReadOnlySpan<float> x, ReadOnlySpan<float> rows, int k, Span<float> y, bool add)
     {
@@ -120,8 +123,33 @@ public static class RowDots
             s2 = Vector512.FusedMultiplyAdd(xv, Vector512.LoadUnsafe(ref r0, k2 + p), s2);
             s3 = Vector512.FusedMultiplyAdd(xv, Vector512.LoadUnsafe(ref r0, k3 + p), s3);
         }
-        float d0 = Vector512.Sum(s0), d1 = Vector512.Sum(s1), d2 = Vector512.Sum(s2), d3 = Vector512.Sum(s3);
-        for (int q = (int)p; q < k; q++)
+        FinishFour(x, rows, k, (int)p, Vector512.Sum(s0), Vector512.Sum(s1), Vector512.Sum(s2), Vector512.Sum(s3), y, add);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Four256(ReadOnlySpan<float> x, ReadOnlySpan<float> rows, int k, Span<float> y, bool add)
+    {
+        ref float rx = ref MemoryMarshal.GetReference(x);
+        ref float r0 = ref MemoryMarshal.GetReference(rows);
+        nuint k1 = (nuint)k, k2 = 2 * k1, k3 = 3 * k1;
+        Vector256<float> s0 = default, s1 = default, s2 = default, s3 = default;
+        nuint p = 0;
+        for (; p + (nuint)Vector256<float>.Count <= k1; p += (nuint)Vector256<float>.Count)
+        {
+            var xv = Vector256.LoadUnsafe(ref rx, p);
+            s0 = Vector256.FusedMultiplyAdd(xv, Vector256.LoadUnsafe(ref r0, p), s0);
+            s1 = Vector256.FusedMultiplyAdd(xv, Vector256.LoadUnsafe(ref r0, k1 + p), s1);
+            s2 = Vector256.FusedMultiplyAdd(xv, Vector256.LoadUnsafe(ref r0, k2 + p), s2);
+            s3 = Vector256.FusedMultiplyAdd(xv, Vector256.LoadUnsafe(ref r0, k3 + p), s3);
+        }
+        FinishFour(x, rows, k, (int)p, Vector256.Sum(s0), Vector256.Sum(s1), Vector256.Sum(s2), Vector256.Sum(s3), y, add);
+    }
+
+    // The scalar tail of the four dot products from column p, then the store (or add) into y[0..4].
+    private static void FinishFour(ReadOnlySpan<float> x, ReadOnlySpan<float> rows, int k, int p,
+        float d0, float d1, float d2, float d3, Span<float> y, bool add)
+    {
+        for (int q = p; q < k; q++)
         {
             float xq = x[q];
             d0 += xq * rows[q];

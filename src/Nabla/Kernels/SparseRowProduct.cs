@@ -109,6 +109,9 @@ public static class SparseRowProduct
         if (Vector512.IsHardwareAccelerated)
             for (; p + 16 <= x.Length; p += 16)
                 zeros += BitOperations.PopCount(Vector512.Equals(Vector512.LoadUnsafe(ref rx, (nuint)p), Vector512<float>.Zero).ExtractMostSignificantBits());
+        else if (Vector256.IsHardwareAccelerated)
+            for (; p + 8 <= x.Length; p += 8)
+                zeros += BitOperations.PopCount(Vector256.Equals(Vector256.LoadUnsafe(ref rx, (nuint)p), Vector256<float>.Zero).ExtractMostSignificantBits());
         for (; p < x.Length; p++) zeros += Unsafe.Add(ref rx, p) == 0f ? 1 : 0;
         return zeros >= x.Length * MinZeroFraction;
     }
@@ -126,6 +129,18 @@ public static class SparseRowProduct
             for (; p + 16 <= x.Length; p += 16)
             {
                 ulong mask = ~Vector512.Equals(Vector512.LoadUnsafe(ref rx, (nuint)p), Vector512<float>.Zero).ExtractMostSignificantBits() & 0xFFFF;
+                while (mask != 0)
+                {
+                    indices[count++] = p + BitOperations.TrailingZeroCount(mask);
+                    mask &= mask - 1;
+                }
+            }
+        }
+        else if (Vector256.IsHardwareAccelerated)
+        {
+            for (; p + 8 <= x.Length; p += 8)
+            {
+                uint mask = ~Vector256.Equals(Vector256.LoadUnsafe(ref rx, (nuint)p), Vector256<float>.Zero).ExtractMostSignificantBits() & 0xFF;
                 while (mask != 0)
                 {
                     indices[count++] = p + BitOperations.TrailingZeroCount(mask);
@@ -178,6 +193,37 @@ public static class SparseRowProduct
                 Store(s, ref Unsafe.Add(ref ry, j), 0, add);
             }
         }
+        else if (Vector256.IsHardwareAccelerated)
+        {
+            // AVX2 has 16 registers: 8 accumulators of 8 columns and the broadcast x[p].
+            for (; j + Block / 2 <= j1; j += Block / 2)
+            {
+                Vector256<float> s0 = default, s1 = default, s2 = default, s3 = default, s4 = default, s5 = default, s6 = default, s7 = default;
+                foreach (int p in nonzero)
+                {
+                    var xv = Vector256.Create(x[p]);
+                    ref float row = ref Unsafe.Add(ref rb, (nint)p * n + j);
+                    s0 = Vector256.FusedMultiplyAdd(xv, Vector256.LoadUnsafe(ref row), s0);
+                    s1 = Vector256.FusedMultiplyAdd(xv, Vector256.LoadUnsafe(ref row, 8), s1);
+                    s2 = Vector256.FusedMultiplyAdd(xv, Vector256.LoadUnsafe(ref row, 16), s2);
+                    s3 = Vector256.FusedMultiplyAdd(xv, Vector256.LoadUnsafe(ref row, 24), s3);
+                    s4 = Vector256.FusedMultiplyAdd(xv, Vector256.LoadUnsafe(ref row, 32), s4);
+                    s5 = Vector256.FusedMultiplyAdd(xv, Vector256.LoadUnsafe(ref row, 40), s5);
+                    s6 = Vector256.FusedMultiplyAdd(xv, Vector256.LoadUnsafe(ref row, 48), s6);
+                    s7 = Vector256.FusedMultiplyAdd(xv, Vector256.LoadUnsafe(ref row, 56), s7);
+                }
+                ref float dst = ref Unsafe.Add(ref ry, j);
+                Store(s0, ref dst, 0, add); Store(s1, ref dst, 8, add); Store(s2, ref dst, 16, add); Store(s3, ref dst, 24, add);
+                Store(s4, ref dst, 32, add); Store(s5, ref dst, 40, add); Store(s6, ref dst, 48, add); Store(s7, ref dst, 56, add);
+            }
+            for (; j + 8 <= j1; j += 8)
+            {
+                Vector256<float> s = default;
+                foreach (int p in nonzero)
+                    s = Vector256.FusedMultiplyAdd(Vector256.Create(x[p]), Vector256.LoadUnsafe(ref Unsafe.Add(ref rb, (nint)p * n + j)), s);
+                Store(s, ref Unsafe.Add(ref ry, j), 0, add);
+            }
+        }
         for (; j < j1; j++)
         {
             float s = 0f;
@@ -189,4 +235,8 @@ public static class SparseRowProduct
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Store(Vector512<float> s, ref float dst, nuint offset, bool add) =>
         (add ? s + Vector512.LoadUnsafe(ref dst, offset) : s).StoreUnsafe(ref dst, offset);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Store(Vector256<float> s, ref float dst, nuint offset, bool add) =>
+        (add ? s + Vector256.LoadUnsafe(ref dst, offset) : s).StoreUnsafe(ref dst, offset);
 }
