@@ -29,6 +29,20 @@ internal interface IGemmMicroKernel
     /// beta = 1 adds, otherwise <c>fma(c, beta, acc)</c>.
     /// </summary>
     static abstract unsafe void Run(int kc, float* a, float* b, float* c, nint ldc, float beta);
+
+    /// <summary>
+    /// Whether the driver may skip packing a full Rows-row panel of op(A) (row i at <c>a + i·rsA + p·csA</c>)
+    /// and call <see cref="RunRowsA"/> on it where it lies. Only kernels whose in-place read gives the
+    /// same bits as <see cref="Run"/> on the packed panel say yes.
+    /// </summary>
+    static virtual bool ReadsRowsA(nint rsA, nint csA, float alpha) => false;
+
+    /// <summary>
+    /// <see cref="Run"/> with A read in place: row r of the tile at <c>a + r·lda</c>, unit stride in k.
+    /// Called only when <see cref="ReadsRowsA"/> said yes.
+    /// </summary>
+    static virtual unsafe void RunRowsA(int kc, float* a, nint lda, float* b, float* c, nint ldc, float beta) =>
+        throw new System.Diagnostics.UnreachableException("RunRowsA called on a kernel whose ReadsRowsA is false");
 }
 
 /// <summary>BLIS-style blocked loops around a micro-kernel, for one thread and one block of C.</summary>
@@ -58,9 +72,9 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMi
         int kBlocks = (k + kcMax - 1) / kcMax;
         int kcStep = (k + kBlocks - 1) / kBlocks;
 
-        // AVX2 kernel, row-major op(A), alpha 1: full 6-row panels are read in place (RunRowsA, same bits)
-        // instead of transposed into packA.
-        bool rowsA = typeof(TKernel) == typeof(GemmMicroKernel256) && rowSums == null && GemmMicroKernel256.ReadsRowsA(rsA, csA, alpha);
+        // Full panels of op(A) the kernel can read in place (RunRowsA, same bits) are not transposed into
+        // packA; the row sums need the packed panel.
+        bool rowsA = rowSums == null && TKernel.ReadsRowsA(rsA, csA, alpha);
 
         for (int jc = 0; jc < n; jc += ncMax)
         {
@@ -92,7 +106,7 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMi
                         float* tileBias = pc == 0 && bias != null ? bias + jc + jr : null;
                         if (rows == mr && cols == nr && tileBias == null)
                         {
-                            if (inPlace) GemmMicroKernel256.RunRowsA(kc, aPanel, rsA, bPanel, cRow + jr, ldc, betaBlock);
+                            if (inPlace) TKernel.RunRowsA(kc, aPanel, rsA, bPanel, cRow + jr, ldc, betaBlock);
                             else TKernel.Run(kc, packA, bPanel, cRow + jr, ldc, betaBlock);
                         }
                         else
@@ -100,7 +114,7 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmMi
                             // Padded panels let the vector kernel compute the whole tile; only the
                             // valid corner is merged into C. A bias is added on the way, while the
                             // tile is in L1, instead of being written into C beforehand and read back.
-                            if (inPlace) GemmMicroKernel256.RunRowsA(kc, aPanel, rsA, bPanel, edge, nr, 0f);
+                            if (inPlace) TKernel.RunRowsA(kc, aPanel, rsA, bPanel, edge, nr, 0f);
                             else TKernel.Run(kc, packA, bPanel, edge, nr, 0f);
                             MergeEdge(edge, nr, rows, cols, cRow + jr, ldc, betaBlock, tileBias);
                         }
