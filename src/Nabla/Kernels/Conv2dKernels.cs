@@ -72,9 +72,9 @@ public static class Conv2dKernels
     /// Gradients of <see cref="Forward"/> given dy [batch, O, OH, OW]: dx[n] (+)= col2im(Wᵀ·dy[n])
     /// when <paramref name="dx"/> is not null, dw (+)= Σₙ dy[n]·im2col(x[n])ᵀ when <paramref name="dw"/>
     /// is not null. The accumulate flags choose between adding to and overwriting the targets.
-    /// Where <see cref="WinogradConv.ChosenForInputGradient"/> says so for <paramref name="algorithm"/>, dx comes from
-    /// <see cref="WinogradConv.BackwardInput(in ConvGeometry, int, int, float[], int, float[], int, float[], int, bool)"/>,
-    /// and where <see cref="WinogradConv.Chosen"/> does, dw from <see cref="WinogradConv.BackwardWeight(in ConvGeometry, int, int, float[], int, float[], int, float[], int, bool)"/>;
+    /// Where <see cref="WinogradConv.Chosen"/> says so for <paramref name="algorithm"/>, dx comes from
+    /// <see cref="WinogradConv.BackwardInput(in ConvGeometry, int, int, float[], int, float[], int, float[], int, bool)"/>
+    /// and dw from <see cref="WinogradConv.BackwardWeight(in ConvGeometry, int, int, float[], int, float[], int, float[], int, bool)"/>;
     /// 5×5 layers likewise through <see cref="Winograd5Conv"/>.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -83,7 +83,7 @@ public static class Conv2dKernels
         float[]? dx, int dxOffset, bool accumulateDx, float[]? dw, int dwOffset, bool accumulateDw,
         ConvAlgorithm algorithm = ConvAlgorithm.Auto)
     {
-        if (dx is not null && WinogradConv.ChosenForInputGradient(g, outChannels, algorithm))
+        if (dx is not null && WinogradConv.Chosen(g, outChannels, algorithm))
         {
             if (WinogradF4Conv.Pays(g)) WinogradF4Conv.BackwardInput(g, batch, outChannels, w, wOffset, dy, dyOffset, dx, dxOffset, accumulateDx);
             else WinogradConv.BackwardInput(g, batch, outChannels, w, wOffset, dy, dyOffset, dx, dxOffset, accumulateDx);

@@ -12,9 +12,8 @@ namespace Nabla.Kernels;
 public enum ConvAlgorithm
 {
     /// <summary>
-    /// Winograd where it was measured faster — <see cref="WinogradConv.Pays"/> for the forward and the weight gradient,
-    /// <see cref="WinogradConv.PaysForInputGradient"/> for the input gradient; for 5×5 layers
-    /// <see cref="Winograd5Conv.Pays"/> for all three — direct elsewhere.
+    /// Winograd where it was measured faster — <see cref="WinogradConv.Pays"/> for 3×3 layers and
+    /// <see cref="Winograd5Conv.Pays"/> for 5×5 ones, for the forward and both gradients — direct elsewhere.
     /// </summary>
     Auto = 0,
 

@@ -36,9 +36,6 @@ public static class WinogradConv
     /// <summary>Auto rule: output height and width from which Winograd is chosen.</summary>
     public const int MinOutSize = 6;
 
-    /// <summary>Auto rule for the input gradient: output height and width from which its Winograd is chosen.</summary>
-    public const int MinInputGradientOutSize = 16;
-
     [ThreadStatic] private static float[]? _u, _v, _m, _pad, _rows;
     [ThreadStatic] private static Work? _work;
 
@@ -55,29 +52,12 @@ public static class WinogradConv
     public static bool Pays(in ConvGeometry g, int outChannels) =>
         Applies(g) && Math.Min(g.Channels, outChannels) >= MinChannels && Math.Min(g.OutH, g.OutW) >= MinOutSize;
 
-    /// <summary>
-    /// The measured rule of <see cref="ConvAlgorithm.Auto"/> for the input gradient: <see cref="Pays"/> and an output of at
-    /// least <see cref="MinInputGradientOutSize"/> on each side. The input gradient's GEMMs have the forward's input
-    /// channels as rows, and against the im2col gradient (one long GEMM, then col2im) it gained on 28×28 outputs but
-    /// not on 14×14 or 7×7 ones (0.78–1.16× and 0.75–1.09×; docs/benchmarks.md "Round two").
-    /// </summary>
-    public static bool PaysForInputGradient(in ConvGeometry g, int outChannels) =>
-        Pays(g, outChannels) && Math.Min(g.OutH, g.OutW) >= MinInputGradientOutSize;
-
-    /// <summary>Whether a convolution of this shape runs its forward and weight gradient by Winograd under <paramref name="algorithm"/>.</summary>
+    /// <summary>Whether a convolution of this shape runs its forward and both gradients by Winograd under <paramref name="algorithm"/>.</summary>
     public static bool Chosen(in ConvGeometry g, int outChannels, ConvAlgorithm algorithm) => algorithm switch
     {
         ConvAlgorithm.Direct => false,
         ConvAlgorithm.Winograd => Applies(g),
         _ => Pays(g, outChannels),
-    };
-
-    /// <summary>Whether the input gradient of a convolution of this shape runs Winograd under <paramref name="algorithm"/>.</summary>
-    public static bool ChosenForInputGradient(in ConvGeometry g, int outChannels, ConvAlgorithm algorithm) => algorithm switch
-    {
-        ConvAlgorithm.Direct => false,
-        ConvAlgorithm.Winograd => Applies(g),
-        _ => PaysForInputGradient(g, outChannels),
     };
 
     /// <summary>
