@@ -146,6 +146,7 @@ public static class RowDots
     }
 
     // The scalar tail of the four dot products from column p, then the store (or add) into y[0..4].
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void FinishFour(ReadOnlySpan<float> x, ReadOnlySpan<float> rows, int k, int p,
         float d0, float d1, float d2, float d3, Span<float> y, bool add)
     {
