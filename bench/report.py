@@ -31,8 +31,19 @@ def read(raw, key, side):
     return runs
 
 
+# Variables that change which vector instructions either side uses; a run made with one set is not comparable with
+# a run made without it, so the report records them.
+ISA_VARIABLES = ("DOTNET_EnableAVX512", "DOTNET_EnableAVX2", "ONEDNN_MAX_CPU_ISA", "ATEN_CPU_CAPABILITY",
+                 "OPENBLAS_CORETYPE")
+
+
 def machine():
-    cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
+    info = {}
+    for line in open("/proc/cpuinfo"):
+        if ":" in line:
+            key, value = line.split(":", 1)
+            info.setdefault(key.strip(), value.strip())
+    cpu = info.get("model name", "?")
     def run(cmd):
         try:
             return subprocess.run(cmd, capture_output=True, text=True, check=True).stdout.strip()
@@ -40,7 +51,21 @@ def machine():
             return "?"
     return {"cpu": cpu, "cores": os.cpu_count(), "dotnet": run(["dotnet", "--version"]),
             "torch": run(["/usr/bin/python3", "-c", "import torch; print(torch.__version__)"]),
-            "blas": os.path.realpath("/usr/lib/x86_64-linux-gnu/libblas.so.3"), "kernel": platform.release()}
+            "blas": os.path.realpath("/usr/lib/x86_64-linux-gnu/libblas.so.3"), "kernel": platform.release(),
+            "cpu_family_model": f"{info.get('cpu family', '?')}/{info.get('model', '?')}",
+            "avx512": "avx512f" in info.get("flags", "").split(),
+            "openblas_core": openblas_core(),
+            "isa_environment": {k: os.environ[k] for k in ISA_VARIABLES if k in os.environ}}
+
+
+def openblas_core():
+    """The kernel set OpenBLAS chose inside torch (it prints "Core: <name>" at load when OPENBLAS_VERBOSE=2)."""
+    try:
+        out = subprocess.run(["/usr/bin/python3", "-c", "import torch; torch.mm(torch.ones(8, 8), torch.ones(8, 8))"],
+                             capture_output=True, text=True, env={**os.environ, "OPENBLAS_VERBOSE": "2"}, timeout=120)
+        return next((l.split(":", 1)[1].strip() for l in (out.stdout + out.stderr).splitlines() if l.startswith("Core:")), "?")
+    except Exception:
+        return "?"
 
 
 def main():

@@ -59,6 +59,12 @@ libs = open("/proc/self/maps").read()
 if "openblas" not in libs:
     sys.exit("torch did not load OpenBLAS (reference BLAS would be ~17x slower); install libopenblas0-openmp")
 PYEOF
+# OpenBLAS picks its kernels for the CPU it finds. An inherited OPENBLAS_CORETYPE (this project's machines set Haswell
+# for every process) or OPENBLAS_L2_SIZE would hold the peer to other kernels than a user of the same CPU gets: on the
+# Zen 5 host, Haswell's AVX2 SGEMM runs 1024^3 at 85 GFLOP/s, the detected Cooperlake (AVX-512) kernels at 135.
+# BENCH_KEEP_BLAS_ENV=1 keeps them (e.g. OPENBLAS_CORETYPE=Haswell for a both-sides-AVX2 run).
+[[ -n "${BENCH_KEEP_BLAS_ENV:-}" ]] || unset OPENBLAS_CORETYPE OPENBLAS_L2_SIZE
+echo "OpenBLAS kernels: $(OPENBLAS_VERBOSE=2 $PY -c 'import torch; torch.mm(torch.ones(8, 8), torch.ones(8, 8))' 2>&1 | grep -m1 'Core:' || echo '?')"
 [[ -d "$DATA" ]] || { echo "Fashion-MNIST not found at $DATA (expected ../shared/data relative to the repository root)" >&2; exit 1; }
 
 # --- build ------------------------------------------------------------------------------------
