@@ -56,6 +56,19 @@ internal static class DataFile
 
     /// <summary>True for names ending in <c>.gz</c> (any case).</summary>
     public static bool IsGzipName(string path) => path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// An upper bound on the bytes <paramref name="stream"/> can still give that a reader may allocate up front: the
+    /// rest of a seekable file, or <see cref="CheckedGzipStream.LengthHint"/> for a gzip file; <see cref="long.MaxValue"/>
+    /// when nothing is known. Readers take min(claimed, bound) so a header claiming gigabytes in a small file costs no
+    /// more memory than the file can hold, while an honest file is read into one array of its exact size.
+    /// </summary>
+    public static long RemainingBound(Stream stream) => stream switch
+    {
+        CheckedGzipStream gzip => gzip.LengthHint - gzip.Position,
+        { CanSeek: true } => stream.Length - stream.Position,
+        _ => long.MaxValue,
+    };
 }
 
 /// <summary>
@@ -89,8 +102,27 @@ internal sealed class CheckedGzipStream : Stream
             throw new DataFormatException(read == 0
                 ? $"{name}: not a valid gzip file: it is empty"
                 : $"{name}: not a valid gzip file: it does not start with the gzip signature 1F 8B (a .gz name needs gzip-compressed content)");
+        LengthHint = ReadLengthHint(source);
         source.Position = start;
         _gzip = new GZipStream(source, CompressionMode.Decompress, leaveOpen: true);
+    }
+
+    /// <summary>
+    /// How many bytes the stream will plausibly give in all: the trailer's length of the last member (all of the data
+    /// for a single-member file below 4 GiB), capped at 1,032 times the compressed size (deflate's largest expansion),
+    /// so a forged trailer cannot claim more than the file could hold. Only a hint for sizing buffers: the bytes
+    /// themselves are checked against the trailer at the end.
+    /// </summary>
+    public long LengthHint { get; }
+
+    private static long ReadLengthHint(Stream source)
+    {
+        long length = source.Length;
+        if (length < 18) return 0;
+        Span<byte> size = stackalloc byte[4];
+        source.Position = length - 4;
+        source.ReadExactly(size);
+        return Math.Min(BinaryPrimitives.ReadUInt32LittleEndian(size), 1032 * length);
     }
 
     public override bool CanRead => true;

@@ -60,11 +60,12 @@ public static class Idx
         return new IdxData(data, shape);
     }
 
-    // Reads `count` bytes, growing the buffer as they arrive, so a header that claims gigabytes in a
-    // small file costs no more memory than the file has.
+    // Reads `count` bytes into one array of that size when the stream can hold them (DataFile.RemainingBound), else
+    // grows the buffer as they arrive, so a header that claims gigabytes in a small file costs no more memory than the
+    // file has. (Always growing from 1 MiB cost a 60,000-image file 63 MB of discarded arrays and 33 MiB of peak RSS.)
     private static byte[] ReadData(Stream stream, int count, string name)
     {
-        var data = new byte[Math.Min(count, 1 << 20)];
+        var data = new byte[count <= DataFile.RemainingBound(stream) ? count : Math.Min(count, 1 << 20)];
         int filled = 0;
         while (filled < count)
         {
