@@ -54,18 +54,8 @@ def machine():
             "blas": os.path.realpath("/usr/lib/x86_64-linux-gnu/libblas.so.3"), "kernel": platform.release(),
             "cpu_family_model": f"{info.get('cpu family', '?')}/{info.get('model', '?')}",
             "avx512": "avx512f" in info.get("flags", "").split(),
-            "openblas_core": openblas_core(),
+            "openblas_core": os.environ.get("BENCH_OPENBLAS_CORE", "?"),  # found once by run.sh
             "isa_environment": {k: os.environ[k] for k in ISA_VARIABLES if k in os.environ}}
-
-
-def openblas_core():
-    """The kernel set OpenBLAS chose inside torch (it prints "Core: <name>" at load when OPENBLAS_VERBOSE=2)."""
-    try:
-        out = subprocess.run(["/usr/bin/python3", "-c", "import torch; torch.mm(torch.ones(8, 8), torch.ones(8, 8))"],
-                             capture_output=True, text=True, env={**os.environ, "OPENBLAS_VERBOSE": "2"}, timeout=120)
-        return next((l.split(":", 1)[1].strip() for l in (out.stdout + out.stderr).splitlines() if l.startswith("Core:")), "?")
-    except Exception:
-        return "?"
 
 
 def main():

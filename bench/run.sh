@@ -64,7 +64,10 @@ PYEOF
 # Zen 5 host, Haswell's AVX2 SGEMM runs 1024^3 at 85 GFLOP/s, the detected Cooperlake (AVX-512) kernels at 135.
 # BENCH_KEEP_BLAS_ENV=1 keeps them (e.g. OPENBLAS_CORETYPE=Haswell for a both-sides-AVX2 run).
 [[ -n "${BENCH_KEEP_BLAS_ENV:-}" ]] || unset OPENBLAS_CORETYPE OPENBLAS_L2_SIZE
-echo "OpenBLAS kernels: $(OPENBLAS_VERBOSE=2 $PY -c 'import torch; torch.mm(torch.ones(8, 8), torch.ones(8, 8))' 2>&1 | grep -m1 'Core:' || echo '?')"
+# OpenBLAS names its kernel set ("Core: <name>") at load when OPENBLAS_VERBOSE=2; report.py records it.
+BENCH_OPENBLAS_CORE=$(OPENBLAS_VERBOSE=2 $PY -c 'import torch; torch.mm(torch.ones(8, 8), torch.ones(8, 8))' 2>&1 | sed -n 's/^Core: *//p' | head -1)
+export BENCH_OPENBLAS_CORE=${BENCH_OPENBLAS_CORE:-?}
+echo "OpenBLAS kernels: $BENCH_OPENBLAS_CORE"
 [[ -d "$DATA" ]] || { echo "Fashion-MNIST not found at $DATA (expected ../shared/data relative to the repository root)" >&2; exit 1; }
 
 # --- build ------------------------------------------------------------------------------------

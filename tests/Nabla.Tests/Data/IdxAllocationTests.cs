@@ -8,6 +8,7 @@ namespace Nabla.Tests.Data;
 /// <see cref="Idx.Read(string)"/> reads an honest file into one array of its size (growing from 1 MiB cost a 60,000-image
 /// file 63 MB of discarded arrays), and a forged size still costs no more than the file could hold.
 /// </summary>
+[Collection(ProcessWideStateCollection.Name)]
 public sealed class IdxAllocationTests : IDisposable
 {
     private const int DataBytes = 12 << 20;
